@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds dist/ci-runner.js (one esbuild bundle) and dist/reaper.node (the
+// N-API reaper). One script so that `npm run build`, .ci/run and the
+// Dockerfile's build stage all produce the same artifacts.
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, chmodSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+mkdirSync(join(root, "dist"), { recursive: true });
+
+// node-gyp against the headers of the node that runs this build; nodedir
+// keeps it offline (no header download).
+const nodedir = dirname(dirname(process.execPath));
+execFileSync(
+  process.execPath,
+  [require.resolve("node-gyp/bin/node-gyp.js"), "rebuild", `--nodedir=${nodedir}`, "--silent"],
+  { cwd: join(root, "src/pid1/native"), stdio: "inherit" },
+);
+copyFileSync(join(root, "src/pid1/native/build/Release/reaper.node"), join(root, "dist/reaper.node"));
+
+await build({
+  entryPoints: [join(root, "src/main.ts")],
+  outfile: join(root, "dist/ci-runner.js"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  minify: false,
+  sourcemap: false,
+  legalComments: "none",
+  // ssh2's optional native accelerators are not shipped; it falls back to JS.
+  external: ["cpu-features", "*.node"],
+  banner: {
+    js: [
+      "#!/usr/bin/env node",
+      'import { createRequire as __ciRunnerCreateRequire } from "node:module";',
+      "const require = __ciRunnerCreateRequire(import.meta.url);",
+    ].join("\n"),
+  },
+  logLevel: "warning",
+});
+chmodSync(join(root, "dist/ci-runner.js"), 0o755);

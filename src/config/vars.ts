@@ -1,0 +1,69 @@
+import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
+import { parseStorageHost } from "./parse-storage-host.ts";
+import { absolutePath, commaList, httpUrl, integer, pattern, text, type Rule } from "./rules.ts";
+
+/** One environment variable: the single source for parsing, validation, `ci-runner config` and README's table. */
+export interface VarSpec<T> {
+  readonly doc: string;
+  readonly rule: Rule<T>;
+  /** Used when the variable is unset or empty. Absent: the value is `undefined`. */
+  readonly default?: string;
+  readonly required?: boolean;
+  /** Also read from `$CI_RUNNER_SECRETS_DIR/<NAME>` (default /run/secrets); never printed. */
+  readonly secret?: boolean;
+}
+
+// Identity with a precise type: keeps each entry's literal `default`/`required` for VarValue.
+function v<const S extends VarSpec<unknown>>(spec: S): S {
+  return spec;
+}
+
+const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const USER = /^[a-z_][a-z0-9_-]*\$?$/;
+
+export const VARS = {
+  GH_TOKEN: v({ doc: "PAT used to get registration and remove tokens (file /run/secrets/GH_TOKEN also works)", rule: text, secret: true, required: true }),
+  GH_REPOSITORY: v({ doc: "the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo"), required: true }),
+  GH_LABELS: v({ doc: "comma-separated labels added to this runner", rule: commaList, required: true }),
+  GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3)", rule: httpUrl, default: "https://github.com" }),
+  TZ: v({ doc: "time zone of logs, hooks and the runner", rule: pattern(/^[-+_/a-zA-Z0-9]+$/, "a time zone name such as Europe/Berlin") }),
+  FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
+  FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
+  FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),
+  CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: storageHostRule() }),
+  CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST (file /run/secrets/CI_STORAGE_PRIVATE_KEY also works)", rule: text, secret: true }),
+  CI_STORAGE_DIR: v({ doc: "storage root on CI_STORAGE_HOST (the ci-storage action's storage-dir)", rule: absolutePath, default: "/mnt" }),
+  CI_STORAGE_LOAD_TIMEOUT_SEC: v({ doc: "give up the boot-time load after this many seconds and start cold", rule: integer(1), default: "600" }),
+  BTIME: v({ doc: "host boot time, epoch seconds (uptime metrics)", rule: integer(0) }),
+  DEBUG_SHUTDOWN_DELAY_SEC: v({ doc: "debug: pause this many seconds at shutdown before deregistering", rule: integer(0), default: "0" }),
+  SHUTDOWN_TIMEOUT_SEC: v({ doc: "after this many seconds of draining, cancel the running job and deregister (0: wait for the job)", rule: integer(0), default: "0" }),
+  RUNNER_NAME: v({ doc: "runner name (default RUNNER_NAME_PREFIX-<host id>)", rule: pattern(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 chars of A-Z a-z 0-9 _ . -") }),
+  RUNNER_NAME_PREFIX: v({ doc: "prefix of generated runner names", rule: pattern(/^[A-Za-z0-9_.-]{1,40}$/, "1-40 chars of A-Z a-z 0-9 _ . -"), default: "ci-runner" }),
+  RUNNER_GROUP: v({ doc: "runner group name", rule: text }),
+  RUNNER_USER: v({ doc: "unprivileged user that runs the runner and guest hooks", rule: pattern(USER, "a user name"), default: "guest" }),
+  RUNNER_DIR: v({ doc: "runner installation directory (default ~RUNNER_USER/actions-runner)", rule: absolutePath }),
+  WORK_DIR: v({ doc: "work directory of jobs (tmpfs encouraged)", rule: absolutePath, default: "/mnt" }),
+  CACHE_DIR: v({ doc: "cache that survives container restarts", rule: absolutePath, default: "/var/cache/ci-storage" }),
+  ROOT_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as root", rule: absolutePath, default: "/root" }),
+  GUEST_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as RUNNER_USER (default its home)", rule: absolutePath }),
+  CI_RUNNER_STATE_FILE: v({ doc: "where the supervisor keeps its state (read by `ci-runner health`)", rule: absolutePath, default: "/run/ci-runner/state.json" }),
+} as const;
+
+export type VarName = keyof typeof VARS;
+
+function parseForwardHostsRule(): Rule<string[]> {
+  return (raw) => parseForwardHosts(raw);
+}
+function parseForwardPortsRule(): Rule<ReturnType<typeof parseForwardPorts>> {
+  return (raw) => parseForwardPorts(raw);
+}
+function storageHostRule(): Rule<ReturnType<typeof parseStorageHost>> {
+  return (raw) => parseStorageHost(raw);
+}
+
+type RuleOf<S> = S extends VarSpec<infer T> ? T : never;
+/** The parsed type of a variable: optional unless it has a default or is required. */
+export type VarValue<K extends VarName> = (typeof VARS)[K] extends { default: string } | { required: true }
+  ? RuleOf<(typeof VARS)[K]>
+  : RuleOf<(typeof VARS)[K]> | undefined;
+export type VarValues = { readonly [K in VarName]: VarValue<K> };

@@ -1,0 +1,33 @@
+import type { Config } from "../config/load-config.ts";
+import type { Logger } from "../log/logger.ts";
+import type { StateStore } from "./state-store.ts";
+
+/** Why the supervisor is stopping; decides the exit code. */
+export type StopReason =
+  | { kind: "signal"; signal: NodeJS.Signals }
+  | { kind: "runner-exit"; code: number }
+  | { kind: "failure"; code: number; message: string };
+
+/** What phases share. Phases add what later phases need (env from hooks, background work). */
+export interface Context {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly state: StateStore;
+  /** Aborted when a stop begins: long-running starts (warm start, retries) give up promptly. */
+  readonly stopping: AbortSignal;
+  /** Variables exported by hooks through $CI_RUNNER_ENV; passed to later hooks and the runner. */
+  readonly exportedEnv: Map<string, string>;
+  /** Background work the runner's start waits for (warm start), keyed by phase name. Never rejects. */
+  readonly background: Map<string, Promise<void>>;
+}
+
+/**
+ * One step of the lifecycle. The supervisor runs `start` of each phase in
+ * order at boot and `stop` of every started phase in reverse at shutdown,
+ * exactly once.
+ */
+export interface Phase {
+  readonly name: string;
+  start(ctx: Context): Promise<void>;
+  stop?(ctx: Context, reason: StopReason): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export type RunnerState = "booting" | "registering" | "idle" | "busy" | "draining" | "stopped" | "failed";
+
+/** What `ci-runner health` and people read: one JSON file, replaced atomically. */
+export interface State {
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  state: RunnerState;
+  runnerName?: string;
+  runnerId?: number;
+  currentJob?: string;
+  jobsCompleted: number;
+  /** Free-form sections owned by phases (forward counters, warm start result). */
+  sections: Record<string, unknown>;
+}
+
+export class StateStore {
+  readonly #file: string | undefined;
+  readonly #state: State;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(file: string | undefined) {
+    this.#file = file;
+    const now = new Date().toISOString();
+    this.#state = { pid: process.pid, startedAt: now, updatedAt: now, state: "booting", jobsCompleted: 0, sections: {} };
+    this.flush();
+  }
+
+  get(): Readonly<State> {
+    return this.#state;
+  }
+
+  update(patch: Partial<Omit<State, "sections">>): void {
+    Object.assign(this.#state, patch);
+    this.flush();
+  }
+
+  /** For counters that change often: written at most once a second. */
+  setSection(name: string, value: unknown): void {
+    this.#state.sections[name] = value;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, 1000).unref();
+  }
+
+  flush(): void {
+    if (!this.#file) return;
+    this.#state.updatedAt = new Date().toISOString();
+    try {
+      mkdirSync(dirname(this.#file), { recursive: true });
+      const tmp = `${this.#file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(this.#state, null, 2) + "\n");
+      renameSync(tmp, this.#file);
+    } catch {
+      // A read-only or missing /run must not stop a runner; health then reports unknown.
+    }
+  }
+}

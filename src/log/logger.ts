@@ -1,0 +1,57 @@
+import { redact } from "./redact.ts";
+
+/** A component's logger: one line per call, `[time] component: message`. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Relay one line of a child's output (hook, runner) under this component's tag. */
+  relay(line: string): void;
+  child(component: string): Logger;
+}
+
+type Sink = (line: string) => void;
+let sink: Sink = (line) => process.stdout.write(line + "\n");
+
+/** Tests capture output here; returns the function that restores the previous sink. */
+export function setLogSink(next: Sink): () => void {
+  const prev = sink;
+  sink = next;
+  return () => {
+    sink = prev;
+  };
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DD HH:MM:SS TZ` in the process's local zone (TZ applies), as the original image printed. */
+export function timestamp(now: Date = new Date()): string {
+  const zone =
+    new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
+      .formatToParts(now)
+      .find((p) => p.type === "timeZoneName")?.value ?? "UTC";
+  return (
+    `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ` +
+    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} ${zone}`
+  );
+}
+
+function write(component: string, level: string, message: string): void {
+  for (const line of redact(message).split("\n")) {
+    // The original image dropped empty lines from relayed output; keep the log dense.
+    if (line.trim() === "") continue;
+    sink(`[${timestamp()}] ${component}:${level} ${line}`);
+  }
+}
+
+export function createLogger(component = "ci-runner"): Logger {
+  return {
+    info: (m) => write(component, "", m),
+    warn: (m) => write(component, " warning:", m),
+    error: (m) => write(component, " error:", m),
+    relay: (line) => write(component, "", line),
+    child: (sub) => createLogger(sub),
+  };
+}

@@ -1,0 +1,61 @@
+import t from "tap";
+import { loadConfig } from "../../src/config/load-config.ts";
+import { ConfigError } from "../../src/config/config-error.ts";
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a failure");
+}
+
+const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
+const base = { GH_TOKEN: "ghp_abcdefghijkl", GH_REPOSITORY: "o/r", GH_LABELS: "a,b", CI_RUNNER_SECRETS_DIR: "/nonexistent" };
+
+t.test("defaults", async (t) => {
+  const c = loadConfig(base, user);
+  t.equal(c.apiUrl, "https://api.github.com");
+  t.equal(c.runnerUrl, "https://github.com/o/r");
+  t.equal(c.runnerDir, "/home/guest/actions-runner");
+  t.equal(c.WORK_DIR, "/mnt");
+  t.same(c.GH_LABELS, ["a", "b"]);
+  t.ok(Object.isFrozen(c));
+});
+
+t.test("GHES", async (t) => {
+  const c = loadConfig({ ...base, GH_URL: "https://ghe.example.com/" }, user);
+  t.equal(c.apiUrl, "https://ghe.example.com/api/v3");
+  t.equal(c.runnerUrl, "https://ghe.example.com/o/r");
+});
+
+const bad: [string, Record<string, string>][] = [
+  ["GH_TOKEN", { GH_TOKEN: "" }],
+  ["GH_REPOSITORY", { GH_REPOSITORY: "nope" }],
+  ["GH_LABELS", { GH_LABELS: "a,,b" }],
+  ["TZ", { TZ: "Bad Zone!" }],
+  ["FORWARD_HOST", { FORWARD_HOST: "bad_host!", FORWARD_PORTS: "1" }],
+  ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "70000" }],
+  ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "5432 5432/tcp" }],
+  ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "80/sctp" }],
+  ["CI_STORAGE_HOST", { CI_STORAGE_HOST: "a@b@c" }],
+  ["BTIME", { BTIME: "yesterday" }],
+  ["DEBUG_SHUTDOWN_DELAY_SEC", { DEBUG_SHUTDOWN_DELAY_SEC: "-1" }],
+  ["SHUTDOWN_TIMEOUT_SEC", { SHUTDOWN_TIMEOUT_SEC: "1.5" }],
+  ["GH_URL", { GH_URL: "ftp://x" }],
+  ["WORK_DIR", { WORK_DIR: "relative" }],
+];
+for (const [name, env] of bad) {
+  t.test(`bad ${name}: ${JSON.stringify(env)}`, async (t) => {
+    const e = failure(() => loadConfig({ ...base, ...env }, user));
+    t.ok(e instanceof ConfigError, "a ConfigError");
+    t.equal((e as ConfigError).variable, name);
+    t.match(e.message, new RegExp(`^${name}: `));
+  });
+}
+
+t.test("secret values never appear in errors", async (t) => {
+  const e = failure(() => loadConfig({ ...base, GH_REPOSITORY: "x" }, user));
+  t.notMatch(e.message, /ghp_/);
+});
