@@ -22,7 +22,7 @@ const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const USER = /^[a-z_][a-z0-9_-]*\$?$/;
 
 export const VARS = {
-  GH_TOKEN: v({ doc: "PAT used to get registration and remove tokens (file /run/secrets/GH_TOKEN also works)", rule: text, secret: true, required: true }),
+  GH_TOKEN: v({ doc: "PAT (classic or fine-grained) used to get registration tokens and to deregister", rule: text, secret: true, required: true }),
   GH_REPOSITORY: v({ doc: "the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo"), required: true }),
   GH_LABELS: v({ doc: "comma-separated labels added to this runner", rule: commaList, required: true }),
   GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3)", rule: httpUrl, default: "https://github.com" }),
@@ -31,7 +31,7 @@ export const VARS = {
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),
   CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: storageHostRule() }),
-  CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST (file /run/secrets/CI_STORAGE_PRIVATE_KEY also works)", rule: text, secret: true }),
+  CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST", rule: text, secret: true }),
   CI_STORAGE_DIR: v({ doc: "storage root on CI_STORAGE_HOST (the ci-storage action's storage-dir)", rule: absolutePath, default: "/mnt" }),
   CI_STORAGE_LOAD_TIMEOUT_SEC: v({ doc: "give up the boot-time load after this many seconds and start cold", rule: integer(1), default: "600" }),
   BTIME: v({ doc: "host boot time, epoch seconds (uptime metrics)", rule: integer(0) }),

@@ -15,6 +15,13 @@ export interface Context {
   readonly state: StateStore;
   /** Aborted when a stop begins: long-running starts (warm start, retries) give up promptly. */
   readonly stopping: AbortSignal;
+  /**
+   * Aborted when the drain must end now (a second stop signal, or
+   * SHUTDOWN_TIMEOUT_SEC): the running job is cancelled and the stop moves on.
+   */
+  readonly escalated: AbortSignal;
+  /** Starts the shutdown from inside (runner exited, watchdog, spot notice); the first reason wins. */
+  requestStop(reason: StopReason): void;
   /** Variables exported by hooks through $CI_RUNNER_ENV; passed to later hooks and the runner. */
   readonly exportedEnv: Map<string, string>;
   /** Background work the runner's start waits for (warm start), keyed by phase name. Never rejects. */

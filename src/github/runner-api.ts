@@ -1,0 +1,98 @@
+import type { Octokit } from "@octokit/rest";
+import { addSecret } from "../log/redact.ts";
+import { httpStatus } from "./github-error.ts";
+import { withRetry, type RetryOptions } from "./with-retry.ts";
+
+export interface RunnerSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly status: string;
+  readonly busy: boolean;
+}
+
+export type DeleteResult = "deleted" | "busy" | "gone";
+
+/**
+ * The runner endpoints of one scope (`repos/owner/repo`, `orgs/org` or
+ * `enterprises/slug`), each call retried per withRetry.
+ */
+export class RunnerApi {
+  readonly #octokit: Octokit;
+  readonly #scope: string;
+  readonly #retry: RetryOptions;
+
+  constructor(octokit: Octokit, scopePath: string, retry: RetryOptions) {
+    this.#octokit = octokit;
+    this.#scope = scopePath;
+    this.#retry = retry;
+  }
+
+  #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
+  }
+
+  async registrationToken(signal?: AbortSignal): Promise<string> {
+    const res = await this.#call(
+      `POST /${this.#scope}/actions/runners/registration-token`,
+      () => this.#octokit.request(`POST /${this.#scope}/actions/runners/registration-token`),
+      signal,
+    );
+    const token = (res.data as { token: string }).token;
+    addSecret(token);
+    return token;
+  }
+
+  async removeToken(signal?: AbortSignal): Promise<string> {
+    const res = await this.#call(
+      `POST /${this.#scope}/actions/runners/remove-token`,
+      () => this.#octokit.request(`POST /${this.#scope}/actions/runners/remove-token`),
+      signal,
+    );
+    const token = (res.data as { token: string }).token;
+    addSecret(token);
+    return token;
+  }
+
+  /** Runners whose name is exactly `name` (the API filters by name, we double-check). */
+  async findByName(name: string, signal?: AbortSignal): Promise<RunnerSummary[]> {
+    const res = await this.#call(
+      `GET /${this.#scope}/actions/runners?name=${name}`,
+      () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { name, per_page: 100 }),
+      signal,
+    );
+    const runners = (res.data as { runners: RunnerSummary[] }).runners;
+    return runners.filter((r) => r.name === name).map(({ id, name, status, busy }) => ({ id, name, status, busy }));
+  }
+
+  /** All runners of the scope, every page. */
+  async list(signal?: AbortSignal): Promise<RunnerSummary[]> {
+    const all: RunnerSummary[] = [];
+    for (let page = 1; ; page++) {
+      const res = await this.#call(
+        `GET /${this.#scope}/actions/runners`,
+        () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { per_page: 100, page }),
+        signal,
+      );
+      const data = res.data as { total_count: number; runners: RunnerSummary[] };
+      all.push(...data.runners.map(({ id, name, status, busy }) => ({ id, name, status, busy })));
+      if (data.runners.length < 100 || all.length >= data.total_count) return all;
+    }
+  }
+
+  /** DELETE the registration: "busy" on GitHub's 422 while a job runs, "gone" on 404. */
+  async delete(id: number, signal?: AbortSignal): Promise<DeleteResult> {
+    try {
+      await this.#call(
+        `DELETE /${this.#scope}/actions/runners/${id}`,
+        () => this.#octokit.request(`DELETE /${this.#scope}/actions/runners/${id}`),
+        signal,
+      );
+      return "deleted";
+    } catch (e) {
+      const status = httpStatus(e);
+      if (status === 422) return "busy";
+      if (status === 404) return "gone";
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { Logger } from "../log/logger.ts";
+import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import { GitHubFatalError, gitHubMessage, httpStatus, type HttpErrorLike } from "./github-error.ts";
+
+export interface RetryOptions {
+  readonly log: Logger;
+  /** Give up (rethrow the last error) once aborted. */
+  readonly signal?: AbortSignal;
+  /** The variable that holds the credential, for the 401 line (GH_TOKEN, GH_APP_ID...). */
+  readonly credentialVar: string;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Longest wait for a rate-limit reset before trying anyway. */
+  readonly maxRateLimitWaitMs?: number;
+}
+
+function header(e: unknown, name: string): string | undefined {
+  const v = (e as HttpErrorLike | null)?.response?.headers?.[name];
+  return v === undefined ? undefined : String(v);
+}
+
+/** Milliseconds to wait for a rate limit, or undefined when the error is not one. */
+export function rateLimitWaitMs(e: unknown, now = Date.now()): number | undefined {
+  const status = httpStatus(e);
+  if (status !== 403 && status !== 429) return undefined;
+  const retryAfter = header(e, "retry-after");
+  if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
+  const remaining = header(e, "x-ratelimit-remaining");
+  const reset = header(e, "x-ratelimit-reset");
+  if (remaining === "0" && reset !== undefined && /^\d+$/.test(reset)) return Math.max(1000, Number(reset) * 1000 - now + 1000);
+  if (status === 429 || /rate limit/i.test(gitHubMessage(e))) return 60_000;
+  return undefined;
+}
+
+function isTransient(e: unknown): boolean {
+  const status = httpStatus(e);
+  // Octokit reports network failures (refused, reset, DNS) as status 500 RequestErrors.
+  return status === undefined || status >= 500 || status === 408;
+}
+
+/**
+ * Runs one GitHub call, retrying 5xx and network errors with exponential
+ * backoff and jitter, and waiting out rate limits (403/429) until their
+ * reset, one log line per wait. 401 and missing permissions become a
+ * GitHubFatalError naming the credential variable; other 4xx are rethrown
+ * for the caller (404, 409, 422 have meanings there).
+ */
+export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const base = opts.baseDelayMs ?? 1000;
+  const max = opts.maxDelayMs ?? 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const status = httpStatus(e);
+      if (status === 401) {
+        throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, 78);
+      }
+      const limitWait = rateLimitWaitMs(e);
+      let wait: number;
+      if (limitWait !== undefined) {
+        wait = Math.min(limitWait, opts.maxRateLimitWaitMs ?? 15 * 60_000);
+        opts.log.warn(`GitHub rate limit hit during ${what}; waiting ${Math.ceil(wait / 1000)} s for the reset`);
+      } else if (status === 403) {
+        throw new GitHubFatalError(
+          `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: the token lacks the permission ` +
+            `"Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`,
+          78,
+        );
+      } else if (isTransient(e)) {
+        wait = Math.min(max, base * 2 ** (attempt - 1));
+        wait = Math.round(wait / 2 + Math.random() * (wait / 2));
+        opts.log.warn(`${what} failed (${status ?? "network"}: ${gitHubMessage(e)}); retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
+      } else {
+        throw e;
+      }
+      if (opts.signal?.aborted) throw e;
+      await abortableSleep(wait, opts.signal);
+      if (opts.signal?.aborted) throw e;
+    }
+  }
+}

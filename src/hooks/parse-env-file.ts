@@ -1,0 +1,50 @@
+export interface EnvFileResult {
+  readonly vars: Map<string, string>;
+  /** One message per line that could not be understood (the hook's author wants to know). */
+  readonly problems: string[];
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Parses the $CI_RUNNER_ENV protocol, the same as GitHub's $GITHUB_ENV:
+ * `NAME=value` lines and `NAME<<DELIM` ... `DELIM` multi-line blocks.
+ */
+export function parseEnvFile(text: string): EnvFileResult {
+  const vars = new Map<string, string>();
+  const problems: string[] = [];
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).replace(/\r$/, "");
+    if (line.trim() === "") continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    const eq = line.indexOf("=");
+    if (heredoc && (eq < 0 || eq > line.indexOf("<<"))) {
+      const name = (heredoc[1] as string).trim();
+      const delim = heredoc[2] as string;
+      const body: string[] = [];
+      let j = i + 1;
+      while (j < lines.length && (lines[j] as string).replace(/\r$/, "") !== delim) body.push((lines[j++] as string).replace(/\r$/, ""));
+      if (j >= lines.length) {
+        problems.push(`line ${i + 1}: no closing delimiter "${delim}" for ${name}`);
+        break;
+      }
+      if (NAME.test(name)) vars.set(name, body.join("\n"));
+      else problems.push(`line ${i + 1}: "${name}" is not a variable name`);
+      i = j;
+      continue;
+    }
+    if (eq <= 0) {
+      problems.push(`line ${i + 1}: expected NAME=value or NAME<<DELIMITER`);
+      continue;
+    }
+    const name = line.slice(0, eq).trim();
+    if (!NAME.test(name)) {
+      problems.push(`line ${i + 1}: "${name}" is not a variable name`);
+      continue;
+    }
+    vars.set(name, line.slice(eq + 1));
+  }
+  return { vars, problems };
+}

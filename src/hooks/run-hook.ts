@@ -1,0 +1,53 @@
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import type { UserInfo } from "../config/lookup-user.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
+import type { Logger } from "../log/logger.ts";
+import { childEnv } from "../process/child-env.ts";
+import { ManagedProcess } from "../process/managed-process.ts";
+import { parseEnvFile } from "./parse-env-file.ts";
+
+export class HookFailedError extends BootError {}
+
+export interface HookRun {
+  /** The hook's process group id: background processes it left keep it alive. */
+  readonly pgid: number | undefined;
+}
+
+/**
+ * Runs one hook with bash as `user`, in its own process group, its output
+ * prefixed with its name. Variables it appends to $CI_RUNNER_ENV are merged
+ * into `exported`. Throws HookFailedError naming the hook and its exit code.
+ */
+export async function runHook(
+  path: string,
+  user: UserInfo,
+  exported: Map<string, string>,
+  log: Logger,
+  stopping: AbortSignal,
+): Promise<HookRun> {
+  const name = basename(path);
+  const dir = mkdtempSync(join(tmpdir(), "ci-runner-env-"));
+  const envFile = join(dir, "env");
+  writeFileSync(envFile, "", { mode: 0o600 });
+  chownSync(dir, user.uid, user.gid);
+  chownSync(envFile, user.uid, user.gid);
+  const hookLog = log.child(`hook ${name}`);
+  try {
+    const env = { ...childEnv(user, exported), CI_RUNNER_ENV: envFile };
+    const proc = new ManagedProcess(user, "/bin/bash", [path], { env, cwd: user.home, log: hookLog, onLine: (l) => hookLog.relay(l) });
+    const onStop = () => void proc.terminate("SIGTERM", 5000);
+    stopping.addEventListener("abort", onStop, { once: true });
+    const { code } = await proc.exited;
+    stopping.removeEventListener("abort", onStop);
+    if (stopping.aborted) throw new HookFailedError(`hook ${path} was interrupted by the stop`);
+    if (code !== 0) throw new HookFailedError(`hook ${path} failed with exit code ${code}`);
+    const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
+    for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
+    for (const [k, v] of vars) exported.set(k, v);
+    return { pgid: proc.child.pid };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

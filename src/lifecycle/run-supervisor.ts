@@ -1,0 +1,97 @@
+import type { Config } from "../config/load-config.ts";
+import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
+import type { Logger } from "../log/logger.ts";
+import { exitCodeFor } from "../pid1/exit-code.ts";
+import { handleSignals } from "../pid1/handle-signals.ts";
+import { BootError } from "./boot-error.ts";
+import type { Context, Phase, StopReason } from "./phase.ts";
+import { StateStore } from "./state-store.ts";
+
+/** The exit code a boot failure maps to; unexpected errors are bugs and keep their stack. */
+function failureOf(e: unknown): { code: number; message: string; expected: boolean } {
+  if (e instanceof ConfigError) return { code: EXIT_CONFIG, message: e.message, expected: true };
+  if (e instanceof BootError) return { code: e.exitCode, message: e.message, expected: true };
+  return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e), expected: false };
+}
+
+/**
+ * Walks the phases forward at boot, waits for a stop (signal, runner exit,
+ * failure), then runs the stops of the started phases in reverse, exactly
+ * once. Resolves to the process exit code.
+ */
+export async function runSupervisor(config: Config, phases: readonly Phase[], log: Logger, ephemeral = false): Promise<number> {
+  const stopCtl = new AbortController();
+  const escalateCtl = new AbortController();
+  let reason: StopReason | undefined;
+  let resolveStop!: (r: StopReason) => void;
+  const stopRequested = new Promise<StopReason>((r) => (resolveStop = r));
+
+  const requestStop = (r: StopReason) => {
+    if (reason) return;
+    reason = r;
+    stopCtl.abort();
+    resolveStop(r);
+    const timeout = config.SHUTDOWN_TIMEOUT_SEC;
+    if (timeout > 0) {
+      setTimeout(() => {
+        if (!escalateCtl.signal.aborted) log.warn(`SHUTDOWN_TIMEOUT_SEC (${timeout} s) reached: cancelling what still runs`);
+        escalateCtl.abort();
+      }, timeout * 1000).unref();
+    }
+  };
+
+  const removeSignals = handleSignals((signal, count) => {
+    if (count === 1) {
+      log.info(`${signal} received: graceful shutdown (a running job finishes first; send it again to cancel the job)`);
+      requestStop({ kind: "signal", signal });
+    } else if (!escalateCtl.signal.aborted) {
+      log.warn(`${signal} received again: cancelling the running job and stopping now`);
+      escalateCtl.abort();
+      requestStop({ kind: "signal", signal });
+    }
+  });
+
+  const state = new StateStore(config.CI_RUNNER_STATE_FILE);
+  const ctx: Context = {
+    config,
+    log,
+    state,
+    stopping: stopCtl.signal,
+    escalated: escalateCtl.signal,
+    requestStop,
+    exportedEnv: new Map(),
+    background: new Map(),
+  };
+
+  const started: Phase[] = [];
+  try {
+    for (const phase of phases) {
+      if (stopCtl.signal.aborted) break;
+      // Counted as started before its start resolves: a stop mid-start still runs its stop.
+      started.push(phase);
+      await phase.start(ctx);
+    }
+  } catch (e) {
+    if (stopCtl.signal.aborted) {
+      log.info(`boot interrupted: ${e instanceof Error ? e.message : String(e)}`);
+    } else {
+      const f = failureOf(e);
+      log.error(f.message);
+      requestStop({ kind: "failure", code: f.code, message: f.message });
+    }
+  }
+
+  const why = await stopRequested;
+  for (const phase of started.reverse()) {
+    try {
+      await phase.stop?.(ctx, why);
+    } catch (e) {
+      log.error(`stopping ${phase.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  removeSignals();
+  const code = exitCodeFor(why, ephemeral);
+  state.update({ state: code === 0 || why.kind === "signal" ? "stopped" : "failed" });
+  log.info(`exiting with code ${code}`);
+  return code;
+}

@@ -1,0 +1,84 @@
+import { ConfigError, EXIT_CONFIG } from "./config/config-error.ts";
+import { currentUser } from "./config/current-user.ts";
+import { loadConfig } from "./config/load-config.ts";
+import { createHooksPhase } from "./hooks/hooks-phase.ts";
+import type { Phase } from "./lifecycle/phase.ts";
+import { createPrepareDirsPhase } from "./lifecycle/prepare-dirs-phase.ts";
+import { runSupervisor } from "./lifecycle/run-supervisor.ts";
+import { createLogger } from "./log/logger.ts";
+import { startReaper } from "./pid1/start-reaper.ts";
+import { createRunnerPhase } from "./runner/runner-phase.ts";
+import { health } from "./commands/health.ts";
+import { printConfig } from "./commands/print-config.ts";
+
+const USAGE = `usage: ci-runner [command]
+  (none)    the entrypoint: hooks, forwarding, warm start, runner, graceful drain
+  config    print the effective configuration (secrets masked); exit 78 if invalid
+  health    exit 0 when the runner is listening or running a job (HEALTHCHECK)
+  help      this text`;
+
+/** The lifecycle, in boot order; stops run in reverse. */
+function phases(): Phase[] {
+  return [
+    createPrepareDirsPhase(),
+    createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
+    createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
+    createRunnerPhase(),
+  ];
+}
+
+async function entrypoint(): Promise<number> {
+  const log = createLogger("ci-runner");
+  const stopReaper = startReaper({ log });
+  try {
+    let config;
+    try {
+      config = loadConfig(process.env);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        log.error(e.message);
+        return EXIT_CONFIG;
+      }
+      throw e;
+    }
+    return await runSupervisor(config, phases(), log);
+  } finally {
+    stopReaper();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "entrypoint"] = argv;
+  const out = (line: string) => process.stdout.write(line + "\n");
+  switch (command) {
+    case "entrypoint":
+      return entrypoint();
+    case "config":
+      try {
+        printConfig(process.env, out);
+        return 0;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        process.stderr.write(`ci-runner: ${e.message}\n`);
+        return EXIT_CONFIG;
+      }
+    case "health":
+      return health(process.env.CI_RUNNER_STATE_FILE || "/run/ci-runner/state.json", out);
+    case "help":
+    case "--help":
+    case "-h":
+      out(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`ci-runner: unknown command "${command}"\n${USAGE}\n`);
+      return 64;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`ci-runner: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,79 @@
+import type { RunnerApi } from "../github/runner-api.ts";
+import type { Logger } from "../log/logger.ts";
+import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import { deregister, type DeregisterTarget } from "./deregister.ts";
+import type { RunnerProcess } from "./runner-process.ts";
+
+/** How long the runner gets to exit after SIGINT before its group is killed. */
+const RUNNER_EXIT_GRACE_MS = 30_000;
+/** Deregistration keeps trying this long after the drain was cut short. */
+const AFTER_ESCALATION_MS = 60_000;
+
+export interface DrainOptions {
+  readonly api: RunnerApi;
+  readonly target: DeregisterTarget;
+  readonly runner: RunnerProcess;
+  readonly log: Logger;
+  readonly escalated: AbortSignal;
+  readonly debugDelaySec: number;
+}
+
+/**
+ * The graceful drain: no job is cancelled unless the drain is escalated.
+ * 1. optional debug delay; 2. DELETE the registration so no new job comes;
+ * GitHub refuses (422) while a job runs, so wait for the job's end (retrying
+ * at once then, with backoff meanwhile); 3. stop the runner. Escalation
+ * cancels the job (SIGINT to the runner), then deregisters.
+ */
+export async function drainRunner(o: DrainOptions): Promise<void> {
+  const { api, target, runner, log, escalated } = o;
+  for (let left = o.debugDelaySec; left > 0 && !escalated.aborted; left--) {
+    log.info(`DEBUG_SHUTDOWN_DELAY_SEC: ${left} s before deregistering`);
+    await abortableSleep(1000, escalated);
+  }
+
+  let gone = false;
+  let waitingFor: string | undefined;
+  for (let attempt = 0; !escalated.aborted && runner.proc.running; attempt++) {
+    const id = target.id;
+    if (id === undefined) break;
+    let result;
+    try {
+      result = await api.delete(id, escalated);
+    } catch (e) {
+      if (escalated.aborted) break;
+      log.error(`deregistering runner ${target.name} failed: ${(e as Error).message}; retrying`);
+      await abortableSleep(5000, escalated);
+      continue;
+    }
+    if (result !== "busy") {
+      log.info(result === "deleted" ? `deregistered runner ${target.name} (id ${id})` : `runner ${target.name} (id ${id}) was already gone from GitHub`);
+      gone = true;
+      break;
+    }
+    const job = runner.busyJob ?? "(starting)";
+    if (waitingFor !== job) {
+      waitingFor = job;
+      log.info(`runner ${target.name} is running job ${job}: waiting for it to finish before deregistering`);
+    }
+    const backoff = abortableSleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)), escalated);
+    await Promise.race([backoff, runner.jobEnd(escalated)]);
+  }
+
+  if (runner.proc.running && !gone && escalated.aborted && runner.busyJob !== undefined) {
+    log.warn(`drain cut short: cancelling job ${runner.busyJob}`);
+  }
+  if (runner.proc.running) {
+    await runner.proc.terminate("SIGINT", RUNNER_EXIT_GRACE_MS);
+  }
+  // Leftover job processes in the runner's group.
+  runner.proc.signalGroup("SIGKILL");
+  if (!gone) await deregister(api, target, log, escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated));
+}
+
+/** Aborts AFTER_ESCALATION_MS after `escalated` aborts (never before). */
+function deadlineAfterEscalation(escalated: AbortSignal): AbortSignal {
+  const ctl = new AbortController();
+  escalated.addEventListener("abort", () => setTimeout(() => ctl.abort(), AFTER_ESCALATION_MS).unref(), { once: true });
+  return ctl.signal;
+}

@@ -1,0 +1,15 @@
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+
+/**
+ * RUNNER_NAME, else `<prefix>-<host id>`: the container's hostname (its short
+ * id under Docker, unique across `--scale`, stable across restarts so that
+ * `--replace` reuses the registration), hashed when it is not a plain id.
+ * `random` adds a suffix for one-job runners, whose names must never repeat.
+ */
+export function runnerName(explicit: string | undefined, prefix: string, random = false, host = hostname()): string {
+  if (explicit) return explicit;
+  const id = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(host) ? host : createHash("sha256").update(host).digest("hex").slice(0, 12);
+  const suffix = random ? `-${randomBytes(4).toString("hex")}` : "";
+  return `${prefix}-${id}${suffix}`.slice(0, 64);
+}

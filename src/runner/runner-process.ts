@@ -1,0 +1,68 @@
+import { EventEmitter } from "node:events";
+import type { Config } from "../config/load-config.ts";
+import type { Logger } from "../log/logger.ts";
+import type { StateStore } from "../lifecycle/state-store.ts";
+import { childEnv } from "../process/child-env.ts";
+import { ManagedProcess } from "../process/managed-process.ts";
+import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
+
+/**
+ * `run.sh` as the runner user in its own process group. Its output goes to
+ * the container log and is parsed to know whether a job is running.
+ */
+export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
+  readonly proc: ManagedProcess;
+  #busyJob: string | undefined;
+
+  constructor(config: Config, exported: ReadonlyMap<string, string>, args: readonly string[], log: Logger, state: StateStore) {
+    super();
+    const env: Record<string, string> = {
+      ...childEnv(config.runnerUser, exported),
+      // run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
+      RUNNER_MANUALLY_TRAP_SIG: "1",
+    };
+    if (config.runnerUser.uid === 0) env.RUNNER_ALLOW_RUNASROOT = "1";
+    this.proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/run.sh`, args, {
+      env,
+      cwd: config.runnerDir,
+      log,
+      onLine: (line) => {
+        log.relay(line);
+        const ev = parseListenerLine(line);
+        if (!ev) return;
+        if (ev.kind === "job-started") {
+          this.#busyJob = ev.job;
+          state.update({ state: "busy", currentJob: ev.job });
+        } else if (ev.kind === "job-completed") {
+          this.#busyJob = undefined;
+          state.update({ state: "idle", currentJob: undefined, jobsCompleted: state.get().jobsCompleted + 1 });
+        } else if (ev.kind === "listening") {
+          if (state.get().state !== "draining") state.update({ state: "idle" });
+        }
+        this.emit("event", ev);
+      },
+    });
+  }
+
+  /** The job the runner is running, as its output last said. */
+  get busyJob(): string | undefined {
+    return this.#busyJob;
+  }
+
+  /** Resolves at the next "Job ... completed" line, at the runner's exit, or when `signal` aborts. */
+  jobEnd(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off("event", onEvent);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const onEvent = (ev: ListenerEvent) => {
+        if (ev.kind === "job-completed") done();
+      };
+      this.on("event", onEvent);
+      signal.addEventListener("abort", done, { once: true });
+      void this.proc.exited.then(done);
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import t from "tap";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findHooks } from "../../src/hooks/find-hooks.ts";
+import { parseEnvFile } from "../../src/hooks/parse-env-file.ts";
+
+t.test("findHooks: entrypoint.*.sh only, bytewise order, files only", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hooks-"));
+  for (const n of ["entrypoint.9-b.sh", "entrypoint.10-a.sh", "entrypoint.B.sh", "entrypoint.a.sh", "entrypoint.sh", "other.sh", "entrypoint.x.sh.bak"]) {
+    writeFileSync(join(dir, n), "true\n");
+  }
+  mkdirSync(join(dir, "entrypoint.dir.sh"));
+  t.same(
+    findHooks(dir).map((p) => p.slice(dir.length + 1)),
+    ["entrypoint.10-a.sh", "entrypoint.9-b.sh", "entrypoint.B.sh", "entrypoint.a.sh"],
+  );
+  t.same(findHooks(join(dir, "missing")), []);
+});
+
+t.test("parseEnvFile: NAME=value and heredoc blocks", async (t) => {
+  const r = parseEnvFile("A=1\nB=x=y\n\nMULTI<<EOF\nline 1\nline 2\nEOF\nC=\n");
+  t.same([...r.vars], [["A", "1"], ["B", "x=y"], ["MULTI", "line 1\nline 2"], ["C", ""]]);
+  t.same(r.problems, []);
+});
+
+t.test("parseEnvFile: problems are reported with line numbers", async (t) => {
+  const r = parseEnvFile("1BAD=x\nno equals\nOPEN<<END\nnever closed\n");
+  t.equal(r.vars.size, 0);
+  t.equal(r.problems.length, 3);
+  t.match(r.problems[0], /line 1: "1BAD"/);
+  t.match(r.problems[1], /line 2: expected NAME=value/);
+  t.match(r.problems[2], /line 3: no closing delimiter "END"/);
+});
