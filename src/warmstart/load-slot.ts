@@ -1,0 +1,155 @@
+import { realpathSync } from "node:fs";
+import type { UserInfo } from "../config/lookup-user.ts";
+import type { StorageHost } from "../config/parse-storage-host.ts";
+import type { Logger } from "../log/logger.ts";
+import { emptyDir } from "./empty-dir.ts";
+import { failureCause } from "./failure-cause.ts";
+import { findExecutable } from "./find-executable.ts";
+import { formatCount, formatSize } from "./format-size.ts";
+import { writeOwnedFile } from "./owned-file.ts";
+import { rsyncLoadArgs } from "./rsync-args.ts";
+import { RsyncOutput, type RsyncProgress } from "./rsync-output.ts";
+import { runInGroup } from "./run-in-group.ts";
+import { chooseSlot, DEFAULT_MAX_AGE_SEC, listSlotsCommand, parseSlotListing, type SlotInfo } from "./slot-listing.ts";
+import { EMPTY_META, metaAfterLoad, serializeSlotMeta, type SlotMeta } from "./slot-meta.ts";
+import { sshCommand, sshDestination } from "./ssh-options.ts";
+import { localMetaPath, storageDirFor } from "./storage-layout.ts";
+
+export interface LoadSlotOptions {
+  /** The runner user: ssh and rsync run as this user, with its key. */
+  readonly user: UserInfo;
+  readonly host: StorageHost;
+  readonly keyFile: string;
+  /** CI_STORAGE_DIR: the storage root on the host. */
+  readonly storageRoot: string;
+  /** GH_REPOSITORY, owner/repo. */
+  readonly repository: string;
+  /** The checkout dir to fill; it exists and belongs to `user`. */
+  readonly localDir: string;
+  readonly timeoutSec: number;
+  /** Aborted at shutdown: the transfer is killed, nothing is cleaned or written. */
+  readonly stopping: AbortSignal;
+  readonly log: Logger;
+  /** Environment of ssh and rsync (no secrets). */
+  readonly env: Record<string, string>;
+  readonly progressIntervalMs?: number;
+  readonly connectTimeoutSec?: number;
+  readonly maxAgeSec?: number;
+  /** Appended to rsync's arguments (tests and benchmarks: --bwlimit). */
+  readonly extraRsyncArgs?: readonly string[];
+  /** Where the local meta file goes (default /tmp, as the tool). */
+  readonly tmpDir?: string;
+  /** Called with every progress sample (for the state file). */
+  readonly onProgress?: (slot: string, progress: RsyncProgress) => void;
+}
+
+export type LoadOutcome =
+  | { readonly kind: "loaded"; readonly slot: string; readonly size: number; readonly files: number; readonly seconds: number }
+  | { readonly kind: "empty"; readonly expiring: number }
+  | { readonly kind: "failed"; readonly cause: string }
+  | { readonly kind: "timeout" }
+  | { readonly kind: "stopped" };
+
+/**
+ * `ci-storage load --slot-id="*"` for a boot: lists the slots of the
+ * checkout's storage dir over ssh (touching the newest), rsyncs the newest
+ * into the checkout dir with the tool's flags, and writes the local meta
+ * file so that a later `ci-storage store` links against the loaded slot.
+ * Logs progress and one outcome line. Never throws; never runs longer than
+ * `timeoutSec` plus a kill grace.
+ */
+export async function loadNewestSlot(opts: LoadSlotOptions): Promise<LoadOutcome> {
+  const { log, host } = opts;
+  const started = Date.now();
+  const timeout = AbortSignal.timeout(opts.timeoutSec * 1000);
+  const signal = AbortSignal.any([opts.stopping, timeout]);
+  const metaFile = localMetaPath(opts.localDir, opts.tmpDir);
+  const writeMeta = (meta: SlotMeta) => writeOwnedFile(metaFile, serializeSlotMeta(meta), opts.user, 0o644);
+  const startCold = (why: string): void => {
+    emptyDir(opts.localDir);
+    writeMeta(EMPTY_META);
+    log.warn(`${why}; ${opts.localDir} cleaned, the runner starts cold`);
+  };
+  const interrupted = (partial: boolean): LoadOutcome => {
+    if (opts.stopping.aborted) {
+      log.info(`load from ${host.spec} stopped: shutting down`);
+      return { kind: "stopped" };
+    }
+    const why = `gave up loading from ${host.spec} after ${opts.timeoutSec} s (CI_STORAGE_LOAD_TIMEOUT_SEC)`;
+    if (partial) startCold(why);
+    else log.warn(`${why}; the runner starts cold`);
+    return { kind: "timeout" };
+  };
+
+  for (const tool of ["ssh", "rsync"]) {
+    if (findExecutable(tool, opts.env.PATH) === undefined) {
+      const cause = `${tool} is not installed here (not in PATH)`;
+      log.warn(`cannot load from ${host.spec}: ${cause}; the runner starts cold`);
+      return { kind: "failed", cause };
+    }
+  }
+
+  const ssh = sshCommand(host, { keyFile: opts.keyFile, connectTimeoutSec: opts.connectTimeoutSec ?? 10 });
+  const storageDir = storageDirFor(opts.storageRoot, opts.repository, realpathSync(opts.localDir));
+  const listing = await runInGroup(opts.user, ssh[0] as string, [...ssh.slice(1), sshDestination(host), listSlotsCommand(storageDir)], {
+    env: opts.env,
+    signal,
+    collectStdout: true,
+  });
+  if (listing.aborted) return interrupted(false);
+  if (listing.code !== 0) {
+    const cause = failureCause(listing.stderr, listing.code);
+    log.warn(`cannot list slots on ${host.spec}: ${cause}; the runner starts cold`);
+    return { kind: "failed", cause };
+  }
+  for (const line of listing.stderr.split("\n")) if (line.trim()) log.warn(`${host.spec}: ${line.trim()}`);
+
+  const { slot, expiring } = chooseSlot(parseSlotListing(listing.stdout), opts.maxAgeSec ?? DEFAULT_MAX_AGE_SEC);
+  if (slot === undefined) {
+    emptyDir(opts.localDir);
+    writeMeta(EMPTY_META);
+    const skipped = expiring > 0 ? ` (${expiring} about to expire, skipped)` : "";
+    log.info(`no slot to load in ${host.spec}:${storageDir}${skipped}; ${opts.localDir} is empty`);
+    return { kind: "empty", expiring };
+  }
+
+  log.info(`loading slot ${slot.id} (${slot.ageSec} s old) from ${host.spec}:${storageDir} into ${opts.localDir}`);
+  const result = await transfer(opts, ssh, `${sshDestination(host)}:${storageDir}/${slot.id}`, slot, signal);
+  if (result.aborted) return interrupted(true);
+  if (result.code !== 0) {
+    const cause = failureCause(result.stderr, result.code);
+    startCold(`cannot load slot ${slot.id} from ${host.spec}: ${cause}`);
+    return { kind: "failed", cause };
+  }
+  // The rename is the commit point: a stop before it leaves the old file, never half of one.
+  writeMeta(metaAfterLoad(slot.id, slot.meta));
+  const seconds = (Date.now() - started) / 1000;
+  const { totalSize, files, transferredSize } = result.stats;
+  log.info(
+    `loaded slot ${slot.id} from ${host.spec}: ${formatSize(totalSize)}, ${formatCount(files)} files, ` +
+      `${seconds.toFixed(1)} s (${formatSize(transferredSize)} transferred)`,
+  );
+  return { kind: "loaded", slot: slot.id, size: totalSize, files, seconds };
+}
+
+/** The rsync run, with a progress line every interval. */
+async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, slot: SlotInfo, signal: AbortSignal) {
+  const output = new RsyncOutput();
+  const asRoot = opts.user.uid === 0;
+  const args = rsyncLoadArgs({ ssh, source, localDir: opts.localDir, asRoot, extra: opts.extraRsyncArgs });
+  let last = { at: Date.now(), bytes: 0 };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const { bytes, files } = output.latest;
+    const rate = ((bytes - last.bytes) * 1000) / Math.max(1, now - last.at);
+    last = { at: now, bytes };
+    opts.log.info(`loading slot ${slot.id}: ${formatSize(bytes)}, ${formatCount(files)} files so far, ${formatSize(rate)}/s`);
+    opts.onProgress?.(slot.id, output.latest);
+  }, opts.progressIntervalMs ?? 5000);
+  try {
+    const run = await runInGroup(opts.user, "rsync", args, { env: opts.env, signal, onStdout: (c) => output.feed(c) });
+    return { ...run, stats: output.stats() };
+  } finally {
+    clearInterval(timer);
+  }
+}
