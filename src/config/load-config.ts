@@ -34,7 +34,8 @@ function readSecretFile(dir: string, name: string): string | undefined {
  * has been started or registered when it does.
  */
 export function loadConfig(env: Env, users: (name: string) => UserInfo | undefined = lookupUser): Config {
-  const secretsDir = env.CI_RUNNER_SECRETS_DIR || "/run/secrets";
+  // Read first: the secret rows of the table below are looked up in it.
+  const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
   const secretFiles: string[] = [];
   for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec<unknown>][]) {

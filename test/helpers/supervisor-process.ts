@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const BUNDLE = join(REPO_ROOT, "dist/ci-runner.js");
+
+export interface SupervisorProcess {
+  readonly child: ChildProcess;
+  /** Every line printed so far (stdout and stderr together, in order). */
+  readonly lines: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first line matching `re` (already printed or later); rejects after `timeoutMs` or at exit. */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends `signal` to the supervisor itself (PID 1 inside its namespace). */
+  signal(signal: NodeJS.Signals): void;
+  output(): string;
+}
+
+function innerPid(unsharePid: number): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim().split(/\s+/);
+    return kids[0] ? Number(kids[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `node dist/ci-runner.js args` as PID 1 of a fresh PID namespace
+ * (`unshare --pid --fork --mount-proc`), or as a plain child with pid1: false.
+ */
+export function startSupervisor(env: Record<string, string>, opts: { pid1?: boolean; args?: string[] } = {}): SupervisorProcess {
+  const pid1 = opts.pid1 ?? true;
+  const argv = [process.execPath, BUNDLE, ...(opts.args ?? [])];
+  const child = pid1
+    ? spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", ...argv], { env, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(argv[0] as string, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const onData = (() => {
+    let buf = "";
+    return (chunk: Buffer) => {
+      buf += chunk.toString("utf8");
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        lines.push(line);
+        if (process.env.CI_RUNNER_TEST_VERBOSE) process.stderr.write(`  | ${line}\n`);
+        for (const w of [...waiters]) {
+          if (w.re.test(line)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(line);
+          }
+        }
+      }
+    };
+  })();
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  let target: number | undefined;
+  const pidOfSupervisor = (): number | undefined => {
+    if (!pid1) return child.pid;
+    target ??= child.pid === undefined ? undefined : innerPid(child.pid);
+    return target;
+  };
+  return {
+    child,
+    lines,
+    exited,
+    output: () => lines.join("\n"),
+    signal(sig) {
+      const pid = pidOfSupervisor();
+      if (pid === undefined) throw new Error("supervisor pid not known yet");
+      process.kill(pid, sig);
+    },
+    waitForLine(re, timeoutMs = 30_000) {
+      const seen = lines.find((l) => re.test(l));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { re, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
+        waiters.push(w);
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${lines.join("\n")}`));
+        }, timeoutMs);
+        void exited.then(() =>
+          setTimeout(() => {
+            if (waiters.includes(w)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              clearTimeout(timer);
+              reject(new Error(`exited before a line matching ${re}; output:\n${lines.join("\n")}`));
+            }
+          }, 100),
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import t from "tap";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setupRig } from "../helpers/rig.ts";
+
+// One bad value per variable: exit 78, one line naming it, no hook run, GitHub never called.
+const cases: [string, Record<string, string>][] = [
+  ["GH_TOKEN", { GH_TOKEN: "" }],
+  ["GH_REPOSITORY", { GH_REPOSITORY: "no-slash" }],
+  ["GH_LABELS", { GH_LABELS: "" }],
+  ["GH_URL", { GH_URL: "not a url" }],
+  ["TZ", { TZ: "Europe/Bad Zone" }],
+  ["FORWARD_HOST", { FORWARD_HOST: "bad!host", FORWARD_PORTS: "5432" }],
+  ["FORWARD_PORTS", { FORWARD_HOST: "db", FORWARD_PORTS: "99999" }],
+  ["CI_STORAGE_HOST", { CI_STORAGE_HOST: "user@host:port" }],
+  ["BTIME", { BTIME: "x" }],
+  ["DEBUG_SHUTDOWN_DELAY_SEC", { DEBUG_SHUTDOWN_DELAY_SEC: "soon" }],
+  ["SHUTDOWN_TIMEOUT_SEC", { SHUTDOWN_TIMEOUT_SEC: "-5" }],
+  ["RUNNER_NAME", { RUNNER_NAME: "has space" }],
+  ["RUNNER_USER", { RUNNER_USER: "nosuchuser" }],
+  ["WORK_DIR", { WORK_DIR: "relative/dir" }],
+];
+
+t.test("bad configuration", async (t) => {
+  const rig = await setupRig(t);
+  const marker = join(rig.base, "hook-ran");
+  writeFileSync(join(rig.rootHooks, "entrypoint.10-x.sh"), `touch ${marker}\n`);
+  for (const [name, env] of cases) {
+    const sup = rig.start(env, { pid1: false });
+    const { code } = await sup.exited;
+    t.equal(code, 78, `${name}: exit 78`);
+    const errors = sup.lines.filter((l) => / error: /.test(l));
+    t.equal(errors.length, 1, `${name}: one error line`);
+    t.match(errors[0], new RegExp(` error: ${name}: `), `${name}: the line names the variable`);
+  }
+  t.notOk(existsSync(marker), "no hook ran");
+  t.equal(rig.fake.requests().length, 0, "GitHub never called");
+});
+
+t.test("ci-runner config prints the configuration with secrets masked", async (t) => {
+  const rig = await setupRig(t);
+  writeFileSync(join(rig.secretsDir, "CI_STORAGE_PRIVATE_KEY"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial0123456789\n-----END OPENSSH PRIVATE KEY-----\n");
+  const sup = rig.start({}, { pid1: false, args: ["config"] });
+  t.equal((await sup.exited).code, 0);
+  const out = sup.output();
+  t.match(out, /^GH_TOKEN=\*\*\* \(from environment\)$/m);
+  t.match(out, /^CI_STORAGE_PRIVATE_KEY=\*\*\* \(from secret file\)$/m);
+  t.match(out, new RegExp(`^GH_REPOSITORY=${rig.env.GH_REPOSITORY}$`, "m"));
+  t.notMatch(out, new RegExp(rig.env.GH_TOKEN as string));
+  t.notMatch(out, /secretkeymaterial/);
+  const bad = rig.start({ GH_REPOSITORY: "x" }, { pid1: false, args: ["config"] });
+  t.equal((await bad.exited).code, 78);
+  t.match(bad.output(), /GH_REPOSITORY: expected owner\/repo, got "x"/);
+});
+
+t.test("GH_TOKEN from /run/secrets-style file", async (t) => {
+  const rig = await setupRig(t);
+  writeFileSync(join(rig.secretsDir, "GH_TOKEN"), `${rig.env.GH_TOKEN}\n`);
+  const sup = rig.start({ GH_TOKEN: "" });
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});

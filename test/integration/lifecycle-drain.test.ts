@@ -1,0 +1,121 @@
+import t from "tap";
+import { setupRig, LABELS } from "../helpers/rig.ts";
+
+const labels = LABELS.split(",");
+
+t.test("boot to Listening for Jobs; SIGTERM while idle -> deregistered, exit 143", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  const r = rig.fake.runner(rig.env.RUNNER_NAME as string);
+  t.ok(r, "registered on GitHub");
+  t.equal(r?.status, "online");
+  t.same(r?.labels.map((l) => l.name).filter((n) => labels.includes(n)).sort(), [...labels].sort());
+  sup.signal("SIGTERM");
+  const { code } = await sup.exited;
+  t.equal(code, 143);
+  t.equal(rig.fake.runners().length, 0, "no registration left");
+  t.match(sup.output(), /deregistered runner/);
+});
+
+t.test("SIGINT while idle -> exit 130", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGINT");
+  t.equal((await sup.exited).code, 130);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("SIGTERM during a job: the job completes Succeeded, then the runner is deregistered", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "build", durationMs: 3000 });
+  await sup.waitForLine(/Running job: build/);
+  sup.signal("SIGTERM");
+  await sup.waitForLine(/waiting for it to finish before deregistering/);
+  const { code } = await sup.exited;
+  t.equal(code, 143);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.equal(rig.fake.runners().length, 0, "no registration left");
+  const out = sup.lines;
+  const completed = out.findIndex((l) => /Job build completed with result: Succeeded/.test(l));
+  const deregistered = out.findIndex((l) => /deregistered runner/.test(l));
+  t.ok(completed >= 0 && deregistered > completed, "deregistered after the job completed");
+});
+
+t.test("second SIGTERM cancels the job and still deregisters", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "long", durationMs: 60_000 });
+  await sup.waitForLine(/Running job: long/);
+  sup.signal("SIGTERM");
+  await sup.waitForLine(/waiting for it to finish/);
+  sup.signal("SIGTERM");
+  const { code } = await sup.exited;
+  t.equal(code, 143);
+  t.equal(rig.fake.job(job)?.conclusion, "Canceled");
+  t.equal(rig.fake.runners().length, 0, "no registration left");
+});
+
+t.test("SHUTDOWN_TIMEOUT_SEC cancels a job that outlives it, then deregisters", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ SHUTDOWN_TIMEOUT_SEC: "2" });
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "slow", durationMs: 60_000 });
+  await sup.waitForLine(/Running job: slow/);
+  sup.signal("SIGTERM");
+  await sup.waitForLine(/SHUTDOWN_TIMEOUT_SEC \(2 s\) reached/);
+  t.equal((await sup.exited).code, 143);
+  t.equal(rig.fake.job(job)?.conclusion, "Canceled");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("DEBUG_SHUTDOWN_DELAY_SEC pauses, logging each second", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ DEBUG_SHUTDOWN_DELAY_SEC: "2" });
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(sup.lines.filter((l) => /DEBUG_SHUTDOWN_DELAY_SEC: \d s before deregistering/.test(l)).length, 2);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("the runner exiting by itself deregisters and exits non-zero", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  // The runner's whole process group dies, as on an OOM kill.
+  const state = JSON.parse((await import("node:fs")).readFileSync(rig.stateFile, "utf8")) as { runnerId: number };
+  t.ok(state.runnerId > 0, "state file has the runner id");
+  for (const line of (await import("node:child_process")).execFileSync("pgrep", ["-f", `${rig.runnerDir}/bin/Runner.Listener`]).toString().trim().split("\n")) {
+    process.kill(Number(line), "SIGKILL");
+  }
+  const { code } = await sup.exited;
+  t.not(code, 0);
+  t.match(sup.output(), /the runner exited by itself/);
+  t.equal(rig.fake.runners().length, 0, "no orphaned registration");
+});
+
+t.test("GitHub 5xx at registration is retried", async (t) => {
+  const rig = await setupRig(t);
+  rig.fake.fault({ method: "POST", path: /registration-token$/, status: 502, times: 2 });
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/, 60_000);
+  t.equal(sup.lines.filter((l) => /registration-token failed \(502/.test(l)).length, 2);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
+
+t.test("401 is one clear fatal line naming GH_TOKEN, exit 78, nothing registered", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ GH_TOKEN: "ghp_notAValidToken123456" });
+  const { code } = await sup.exited;
+  t.equal(code, 78);
+  t.match(sup.output(), /GH_TOKEN: GitHub answered 401/);
+  t.notMatch(sup.output(), /ghp_notAValidToken123456/);
+  t.notMatch(sup.output(), /    at /, "no stack trace");
+  t.equal(rig.fake.runners().length, 0);
+});

@@ -1,0 +1,80 @@
+import t from "tap";
+import { chownSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setupRig, LABELS } from "../helpers/rig.ts";
+
+const labels = LABELS.split(",");
+
+function hook(dir: string, name: string, body: string, owner?: { uid: number; gid: number }): void {
+  const p = join(dir, name);
+  writeFileSync(p, `#!/bin/bash\nset -e\n${body}\n`, { mode: 0o755 });
+  if (owner) chownSync(p, owner.uid, owner.gid);
+}
+
+t.test("root hooks, then guest hooks as the runner user, in order; exported vars reach later hooks and the job", async (t) => {
+  const rig = await setupRig(t);
+  const trace = join(rig.base, "trace");
+  writeFileSync(trace, "", { mode: 0o666 });
+  hook(rig.rootHooks, "entrypoint.20-b.sh", `echo "root-b $(id -un) $FROM_ROOT" >> ${trace}`);
+  hook(rig.rootHooks, "entrypoint.10-a.sh", `echo "root-a $(id -un)" >> ${trace}; echo FROM_ROOT=r1 >> "$CI_RUNNER_ENV"\necho "hello from a"`);
+  hook(
+    rig.guestHooks,
+    "entrypoint.50-g.sh",
+    `echo "guest $(id -un) $HOME $FROM_ROOT" >> ${trace}\n{ echo 'MULTI<<EOF'; echo 'l1'; echo 'l2'; echo 'EOF'; echo FROM_GUEST=g1; } >> "$CI_RUNNER_ENV"`,
+    rig.user,
+  );
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  t.same(readFileSync(trace, "utf8").trim().split("\n"), [
+    "root-a root",
+    "root-b root r1",
+    `guest ${rig.user.name} ${rig.user.home} r1`,
+  ]);
+  t.ok(sup.lines.some((l) => /hook entrypoint\.10-a\.sh: hello from a$/.test(l)), "hook output prefixed with its name");
+  const job = rig.fake.queueJob({ labels, name: "env", run: 'echo "vars:$FROM_ROOT:$FROM_GUEST:$(echo "$MULTI" | tr "\\n" +)"' });
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  t.match(rig.fake.job(job)?.log, /vars:r1:g1:l1\+l2\+/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
+
+t.test("a failing hook stops the boot: one line naming it and its code, exit 1, nothing registered", async (t) => {
+  const rig = await setupRig(t);
+  const marker = join(rig.base, "later-ran");
+  hook(rig.rootHooks, "entrypoint.10-fail.sh", "exit 7");
+  hook(rig.rootHooks, "entrypoint.20-later.sh", `touch ${marker}`);
+  const sup = rig.start();
+  const { code } = await sup.exited;
+  t.equal(code, 1);
+  t.match(sup.output(), new RegExp(`hook ${rig.rootHooks}/entrypoint\\.10-fail\\.sh failed with exit code 7`));
+  t.notOk(existsSync(marker), "later hooks did not run");
+  t.equal(rig.fake.runners().length, 0);
+  t.equal(rig.fake.requests().length, 0, "GitHub never called");
+});
+
+t.test("background processes left by hooks keep running and are stopped at shutdown", async (t) => {
+  const rig = await setupRig(t);
+  const pidFile = join(rig.base, "bg.pid");
+  hook(rig.rootHooks, "entrypoint.10-bg.sh", `sleep 1000 >/dev/null 2>&1 &\necho $! > ${pidFile}`);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  t.ok(existsSync(`/proc/${pid}`), "background process alive while the runner runs");
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.notOk(existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8")), "stopped at shutdown");
+});
+
+t.test("200 orphans from a hook: none left as zombies", async (t) => {
+  const rig = await setupRig(t);
+  hook(rig.rootHooks, "entrypoint.10-orphans.sh", "for i in $(seq 200); do (sleep 0.2 &); done");
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  await new Promise((r) => setTimeout(r, 2500));
+  const { execFileSync } = await import("node:child_process");
+  const innerPid = Number(readFileSync(`/proc/${sup.child.pid}/task/${sup.child.pid}/children`, "utf8").trim().split(/\s+/)[0]);
+  const zombies = execFileSync("ps", ["-o", "stat=", "--ppid", String(innerPid)]).toString().split("\n").filter((s) => s.startsWith("Z"));
+  t.equal(zombies.length, 0, "no zombie children of PID 1");
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});

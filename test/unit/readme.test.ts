@@ -1,0 +1,13 @@
+import t from "tap";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../helpers/supervisor-process.ts";
+
+t.test("README's env-var table is the one generated from src/config/vars.ts", async (t) => {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const m = /<!-- env-table[^>]*-->\n([\s\S]*?)<!-- \/env-table -->/.exec(readme);
+  t.ok(m, "README has the env-table markers");
+  const table = execFileSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/env-table.ts")], { cwd: REPO_ROOT }).toString();
+  t.equal(m?.[1], table, "run `node --import tsx scripts/env-table.ts` and paste its output into README.md");
+});
