@@ -124,7 +124,7 @@ export async function loadNewestSlot(opts: LoadSlotOptions): Promise<LoadOutcome
   // The rename is the commit point: a stop before it leaves the old file, never half of one.
   writeMeta(metaAfterLoad(slot.id, slot.meta));
   const seconds = (Date.now() - started) / 1000;
-  const { totalSize, files, transferredSize } = result.stats;
+  const { totalSize, regularFiles: files, transferredSize } = result.stats;
   log.info(
     `loaded slot ${slot.id} from ${host.spec}: ${formatSize(totalSize)}, ${formatCount(files)} files, ` +
       `${seconds.toFixed(1)} s (${formatSize(transferredSize)} transferred)`,

@@ -10,6 +10,8 @@ export interface RsyncProgress {
 export interface RsyncStats {
   /** "Number of files" (regular files, directories, links). */
   readonly files: number;
+  /** Its `reg:` part: regular files. */
+  readonly regularFiles: number;
   readonly regularFilesTransferred: number;
   /** "Total file size": the size of the slot. */
   readonly totalSize: number;
@@ -51,6 +53,7 @@ export class RsyncOutput {
     const field = (label: string) => num(new RegExp(`^${label}: ([\\d,]+)`, "m").exec(text)?.[1]);
     return {
       files: field("Number of files"),
+      regularFiles: num(/^Number of files: [\d,]+ \(reg: ([\d,]+)/m.exec(text)?.[1] ?? /^Number of files: ([\d,]+)/m.exec(text)?.[1]),
       regularFilesTransferred: field("Number of regular files transferred"),
       totalSize: field("Total file size"),
       transferredSize: field("Total transferred file size"),

@@ -32,7 +32,7 @@ t.test("rsync progress2 and --stats, in chunks cut anywhere", async (t) => {
     }
     t.same(out.latest, { bytes: 6_000_000, files: 300 }, `chunks of ${size}: last progress`);
     t.ok(seen.includes(299) || size > PROGRESS.length, `chunks of ${size}: intermediate progress seen`);
-    t.same(out.stats(), { files: 301, regularFilesTransferred: 300, totalSize: 6_000_000, transferredSize: 5_500_000 });
+    t.same(out.stats(), { files: 301, regularFiles: 300, regularFilesTransferred: 300, totalSize: 6_000_000, transferredSize: 5_500_000 });
   }
 });
 
