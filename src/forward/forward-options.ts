@@ -1,0 +1,37 @@
+import type { Lookup } from "./resolve-host.ts";
+
+/** Tuning of the forwarders. The environment sets only the check interval; the rest are fixed here (tests shorten them). */
+export interface ForwardOptions {
+  /** Address the listeners bind; forwarding is for this container's own processes only. */
+  readonly bindAddress: string;
+  /** A connect to a server that takes longer counts as failed: the next server is tried at once. */
+  readonly connectTimeoutMs: number;
+  /** Milliseconds between health checks of each server (FORWARD_CHECK_INTERVAL_SEC). */
+  readonly checkIntervalMs: number;
+  /** Consecutive good checks that bring a down server back (haproxy `rise`). */
+  readonly rise: number;
+  /** Consecutive failed checks that mark an up server down (haproxy `fall`); a failed connect does it at once. */
+  readonly fall: number;
+  /** How long a resolved address is reused before the name is looked up again. */
+  readonly dnsCacheMs: number;
+  /** A UDP client address silent this long loses its upstream socket. */
+  readonly udpIdleMs: number;
+  /**
+   * User-space buffer per direction of a TCP connection. Reading stops when it
+   * is full, so memory per connection stays bounded with a slow peer.
+   */
+  readonly tcpBufferBytes: number;
+  /** Name resolution; tests inject one to change "DNS" while running. */
+  readonly lookup?: Lookup;
+}
+
+export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({
+  bindAddress: "127.0.0.1",
+  connectTimeoutMs: 3000,
+  checkIntervalMs: 10_000,
+  rise: 3,
+  fall: 3,
+  dnsCacheMs: 10_000,
+  udpIdleMs: 60_000,
+  tcpBufferBytes: 256 * 1024,
+});

@@ -1,0 +1,112 @@
+import type { ForwardPort } from "../config/parse-forward.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ForwardOptions } from "./forward-options.ts";
+import { formatForwardTable } from "./forward-table.ts";
+import { checkServer, startHealthChecks } from "./health-checks.ts";
+import type { Forwarder, PortStatus } from "./port-status.ts";
+import { createHostResolver, type HostResolver } from "./resolve-host.ts";
+import { serverName, ServerPool } from "./server-pool.ts";
+import { startTcpForwarder } from "./tcp-forwarder.ts";
+import { startUdpForwarder } from "./udp-forwarder.ts";
+
+/** What to forward: FORWARD_HOST and FORWARD_PORTS, parsed. */
+export interface ForwardSpec {
+  readonly hosts: readonly string[];
+  readonly ports: readonly ForwardPort[];
+}
+
+/** The running forwarders of all ports. */
+export interface Forwarders {
+  status(): PortStatus[];
+  /** Stops the checks, closes every listener and connection. */
+  stop(): Promise<void>;
+}
+
+function portLabel(p: ForwardPort): string {
+  return p.reversed ? `${p.port}/tcp-backup` : `${p.port}/${p.proto}`;
+}
+
+/**
+ * Opens every listener, checks every server once (bounded by the connect
+ * timeout), logs the boot table and one line per problem (port in use, name
+ * that does not resolve, server that does not answer), then keeps checking
+ * in the background. Never rejects for a port or server problem: the runner
+ * still starts, and jobs that need the port fail loudly on their own.
+ */
+export async function startForwarders(spec: ForwardSpec, log: Logger, options: ForwardOptions): Promise<Forwarders> {
+  const resolver = createHostResolver(options.dnsCacheMs, options.lookup);
+  const pools: ServerPool[] = [];
+  const started: { label: string; forwarder: Forwarder; pool: ServerPool | undefined }[] = [];
+
+  await Promise.all(
+    spec.ports.map(async (p) => {
+      const label = portLabel(p);
+      const hosts = p.reversed ? [...spec.hosts].reverse() : spec.hosts;
+      if (p.proto === "udp") {
+        const forwarder = await startUdpForwarder(p.port, hosts[0] ?? "", resolver, options, log);
+        started.push({ label, forwarder, pool: undefined });
+        return;
+      }
+      const pool = new ServerPool(label, hosts, p.port, log, options.rise, options.fall);
+      pools.push(pool);
+      started.push({ label, forwarder: await startTcpForwarder(p.port, pool, resolver, options), pool });
+    }),
+  );
+  // Promise.all finishes in any order; the table follows FORWARD_PORTS.
+  const order = spec.ports.map(portLabel);
+  started.sort((a, b) => order.indexOf(a.label) - order.indexOf(b.label));
+
+  const udpHosts = spec.ports.filter((p) => p.proto === "udp").map((p) => spec.hosts[0] ?? "");
+  await firstChecks(pools, udpHosts, resolver, options);
+  log.info(formatForwardTable(options.bindAddress, started.map(({ label, forwarder }) => ({ label, status: forwarder.status() }))));
+  for (const { label, forwarder, pool } of started) {
+    if (forwarder.listenError !== undefined) {
+      const to = spec.hosts.map((h) => `${h}:${forwarder.port}`).join(", ");
+      log.error(`${label}: cannot listen on ${options.bindAddress}:${forwarder.port}: ${forwarder.listenError}; connections to it will not reach ${to}`);
+    }
+    for (const s of pool?.servers ?? []) {
+      if (s.up) continue;
+      const cur = pool?.current();
+      const then = cur ? `new connections go to ${serverName(cur)}` : "no server answers yet, connections will fail until one does";
+      log.warn(`${label}: server ${serverName(s)} does not answer (${s.reason ?? "unknown"}); ${then}`);
+    }
+  }
+
+  const stopChecks = startHealthChecks(pools, resolver, options.checkIntervalMs, options.connectTimeoutMs);
+  return {
+    status: () => started.map(({ forwarder }) => forwarder.status()),
+    stop: async () => {
+      stopChecks();
+      await Promise.all(started.map(({ forwarder }) => forwarder.close()));
+    },
+  };
+}
+
+/**
+ * One check of every server (and a lookup of each UDP host) before the table
+ * is printed, so that it shows which answer. Capped so that boot never hangs
+ * on DNS; a result that comes later is logged as a transition instead.
+ */
+async function firstChecks(
+  pools: readonly ServerPool[],
+  udpHosts: readonly string[],
+  resolver: HostResolver,
+  options: ForwardOptions,
+): Promise<void> {
+  let late = false;
+  const checks = pools.flatMap((pool) =>
+    pool.servers.map(async (s) => {
+      const error = await checkServer(s, resolver, options.connectTimeoutMs);
+      if (!late) pool.setInitial(s, error);
+      else if (error !== undefined) pool.markDown(s, error);
+    }),
+  );
+  const lookups = udpHosts.map((h) => resolver.resolve(h).catch(() => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, options.connectTimeoutMs + 500);
+  });
+  await Promise.race([Promise.all([...checks, ...lookups]), cap]);
+  late = true;
+  clearTimeout(timer);
+}

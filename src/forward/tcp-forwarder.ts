@@ -1,0 +1,138 @@
+import { createServer, type Socket } from "node:net";
+import { dialTcp } from "./dial-tcp.ts";
+import type { ForwardOptions } from "./forward-options.ts";
+import { pipeBothWays } from "./pipe-both-ways.ts";
+import { listenErrorText, type Forwarder, type PortStatus } from "./port-status.ts";
+import type { HostResolver } from "./resolve-host.ts";
+import { serverName, type Server, type ServerPool } from "./server-pool.ts";
+
+/**
+ * Listens on bindAddress:port and relays each connection to the first server
+ * of `pool` that accepts it: a refused or timed-out connect marks that server
+ * down and the next one is tried at once. Resolves once listening, or once
+ * listening failed (then `listenError` says why).
+ */
+export async function startTcpForwarder(
+  port: number,
+  pool: ServerPool,
+  resolver: HostResolver,
+  options: ForwardOptions,
+): Promise<Forwarder> {
+  const { connectTimeoutMs, tcpBufferBytes } = options;
+  // Each accepted client, with its upstream once connected (undefined while dialing).
+  const clients = new Map<Socket, Socket | undefined>();
+  let connections = 0;
+  let failed = 0;
+  let failovers = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+
+  function tryServer(client: Socket, order: readonly Server[], i: number): void {
+    if (client.destroyed) return;
+    const s = order[i];
+    if (!s) {
+      failed += 1;
+      client.resetAndDestroy();
+      return;
+    }
+    const address = resolver.peek(s.host);
+    if (address !== undefined) {
+      s.address = address;
+      dial(client, order, i, s, address);
+      return;
+    }
+    resolver.resolve(s.host).then(
+      (resolved) => {
+        s.address = resolved;
+        dial(client, order, i, s, resolved);
+      },
+      (err: NodeJS.ErrnoException) => next(client, order, i, s, `cannot resolve: ${err.code ?? err.message}`),
+    );
+  }
+
+  function next(client: Socket, order: readonly Server[], i: number, s: Server, error: string): void {
+    pool.markDown(s, error);
+    if (i + 1 < order.length) failovers += 1;
+    tryServer(client, order, i + 1);
+  }
+
+  function dial(client: Socket, order: readonly Server[], i: number, s: Server, address: string): void {
+    const upstream = dialTcp(address, s.port, connectTimeoutMs, tcpBufferBytes, (error) => {
+      client.removeListener("close", abandon);
+      if (error !== undefined) return next(client, order, i, s, error);
+      if (!s.up) pool.markUp(s, "a connection got through");
+      clients.set(client, upstream);
+      pipeBothWays(client, upstream, () => {
+        clients.delete(client);
+        bytesIn += client.bytesRead;
+        bytesOut += upstream.bytesRead;
+      });
+      // Accepted paused: what the client sent while we dialed waited in the kernel, not here.
+      client.resume();
+    });
+    // The client left while we were still dialing.
+    const abandon = (): void => {
+      upstream.destroy();
+    };
+    client.once("close", abandon);
+  }
+
+  const server = createServer(
+    { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000, highWaterMark: tcpBufferBytes },
+    (client) => {
+      connections += 1;
+      clients.set(client, undefined);
+      client.on("error", ignore);
+      client.once("close", () => {
+        if (clients.get(client) === undefined) clients.delete(client);
+      });
+      tryServer(client, pool.order, 0);
+    },
+  );
+
+  const listenError = await new Promise<string | undefined>((resolve) => {
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(listenErrorText(err)));
+    server.listen({ host: options.bindAddress, port, exclusive: true }, () => resolve(undefined));
+  });
+  server.on("error", ignore);
+
+  function status(): PortStatus {
+    let liveIn = 0;
+    let liveOut = 0;
+    for (const [client, upstream] of clients) {
+      if (!upstream) continue;
+      liveIn += client.bytesRead;
+      liveOut += upstream.bytesRead;
+    }
+    const current = pool.current();
+    return {
+      port,
+      proto: "tcp",
+      listening: listenError === undefined,
+      ...(listenError !== undefined && { error: listenError }),
+      connections,
+      active: clients.size,
+      failed,
+      failovers,
+      bytesIn: bytesIn + liveIn,
+      bytesOut: bytesOut + liveOut,
+      server: current ? serverName(current) : undefined,
+      servers: pool.servers.map((s) => ({ host: s.host, address: s.address, up: s.up, ...(s.reason !== undefined && { reason: s.reason }) })),
+    };
+  }
+
+  return {
+    port,
+    proto: "tcp",
+    listenError,
+    status,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of clients.keys()) client.destroy();
+        if (listenError !== undefined) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function ignore(): void {}

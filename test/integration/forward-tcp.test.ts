@@ -1,0 +1,105 @@
+import t from "tap";
+import { connect, createServer } from "node:net";
+import { createForwardPhase } from "../../src/forward/forward-phase.ts";
+import type { PortStatus } from "../../src/forward/port-status.ts";
+import { forwardConfig, freePort, taggedServer, testContext, whoAnswers } from "../fixtures/forward/net-helpers.ts";
+
+const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
+
+t.test("TCP: bytes both ways, half-close honoured, counters in the state file", async (t) => {
+  const port = await freePort();
+  const primary = await taggedServer("127.0.0.2", port, "primary");
+  t.teardown(() => primary.kill());
+  const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2:22 127.0.0.3", FORWARD_PORTS: `${port}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase();
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+
+  const table = lines.join("\n");
+  t.match(table, `${port}/tcp`, "the boot table names the port");
+  t.match(table, `127.0.0.1:${port} -> 127.0.0.2:${port} up, 127.0.0.3:${port} DOWN`, "servers in order with their state");
+
+  // The client half-closes after sending; the echo server's reply must still arrive in full.
+  const payload = Buffer.alloc(3 * 1024 * 1024, 7);
+  const received = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const c = connect(port, "127.0.0.1", () => c.end(payload));
+    c.on("data", (d: Buffer) => chunks.push(d));
+    c.on("end", () => resolve(Buffer.concat(chunks)));
+    c.on("error", reject);
+  });
+  t.equal(received.toString("latin1", 0, 8), "primary\n");
+  t.equal(received.length, 8 + payload.length, "everything sent after the half-close came back");
+  t.ok(received.subarray(8).equals(payload), "the bytes are the same");
+
+  const section = () => (ctx.state.get().sections.forward as PortStatus[] | undefined)?.[0];
+  await new Promise((r) => setTimeout(r, 1500)); // the phase publishes once a second
+  const s = section();
+  t.equal(s?.connections, 1);
+  t.equal(s?.bytesIn, payload.length);
+  t.equal(s?.bytesOut, 8 + payload.length);
+  t.equal(s?.server, `127.0.0.2:${port}`);
+});
+
+t.test("tcp-backup: the host order is reversed for that port", async (t) => {
+  const port = await freePort();
+  const a = await taggedServer("127.0.0.2", port);
+  const b = await taggedServer("127.0.0.3", port);
+  t.teardown(() => Promise.all([a.kill(), b.kill()]));
+  const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${port}/tcp-backup` }));
+  t.teardown(restore);
+  const phase = createForwardPhase();
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+  t.equal(await whoAnswers(port), "127.0.0.3");
+  t.equal(await whoAnswers(port), "127.0.0.3");
+});
+
+t.test("port already in use: one clear error line naming port and host; start still resolves", async (t) => {
+  const busy = await freePort();
+  const free = await freePort();
+  const squatter = createServer().listen(busy, "127.0.0.1");
+  await new Promise((r) => squatter.once("listening", r));
+  t.teardown(() => new Promise((r) => squatter.close(r)));
+  const up = await taggedServer("127.0.0.2", free);
+  t.teardown(() => up.kill());
+  const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${busy} ${free}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase();
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+  const errors = lines.filter((l) => l.includes(" error: "));
+  t.equal(errors.length, 1, "one error line");
+  t.match(errors[0] ?? "", `${busy}/tcp: cannot listen on 127.0.0.1:${busy}: address already in use (EADDRINUSE)`);
+  t.match(errors[0] ?? "", `127.0.0.2:${busy}`, "and says where it would have gone");
+  t.equal(await whoAnswers(free), "127.0.0.2", "the other port forwards");
+});
+
+t.test("stop closes the listeners", async (t) => {
+  const port = await freePort();
+  const up = await taggedServer("127.0.0.2", port);
+  t.teardown(() => up.kill());
+  const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase();
+  await phase.start(ctx);
+  const open = connect(port, "127.0.0.1");
+  const cut = new Promise((r) => open.on("close", r));
+  open.on("error", () => {});
+  open.resume();
+  t.equal(await whoAnswers(port), "127.0.0.2");
+  await phase.stop?.(ctx, stopReason);
+  await cut;
+  t.equal(await whoAnswers(port), "error: ECONNREFUSED");
+});
+
+t.test("no FORWARD_HOST/FORWARD_PORTS: the phase does nothing", async (t) => {
+  const { ctx, lines, restore } = testContext(forwardConfig({}));
+  t.teardown(restore);
+  const phase = createForwardPhase();
+  await phase.start(ctx);
+  await phase.stop?.(ctx, stopReason);
+  t.same(lines, []);
+  t.equal(ctx.state.get().sections.forward, undefined);
+});
