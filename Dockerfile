@@ -1,0 +1,157 @@
+# ci-runner: a self-hosted GitHub Actions runner whose PID 1 is one bundled
+# Node supervisor. Needs BuildKit (Docker >= 20.10; the default since 23.0).
+#
+#   docker build -t ci-runner .
+#
+# Build args (all optional):
+#   BASE_IMAGE        the image jobs run in (default ubuntu:24.04, as GitHub-hosted runners)
+#   NODE_IMAGE        where the supervisor's Node runtime comes from (Node >= 20;
+#                     /usr/local/bin/node and headers, as in the official images)
+#   RUNNER_VERSION    actions/runner release, downloaded and SHA-256 checked
+#   RUNNER_SHA256_X64, RUNNER_SHA256_ARM64   sums of that release's linux tarballs
+#   RUNNER_TARBALL    path in the build context of a runner tarball to use
+#                     instead of the download (air-gapped builds, tests)
+#   CI_STORAGE_FILE   path in the build context of the ci-storage tool to use
+#                     instead of the pinned download
+#   PASSWORDLESS_SUDO 1 (default): guest may sudo anything; 0: only /usr/bin/ci-storage
+#   INSTALL_DOCKER    1 (default): docker CLI and engine (Docker-in-Docker with DIND=1)
+
+ARG BASE_IMAGE=ubuntu:24.04
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# The supervisor: one esbuild bundle and the native reaper (N-API).
+FROM ${NODE_IMAGE} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+# No install scripts: the bundle needs none (node-pty is for tests only, and
+# esbuild finds its platform binary without its postinstall). Behind a
+# TLS-intercepting proxy, pass its CA bundle as a build secret:
+#   docker build --secret id=ca-certificates,src=/etc/ssl/certs/ca-certificates.crt ...
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates \
+    if [ -s /run/secrets/ca-certificates ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-certificates; fi; \
+    npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts/build.mjs scripts/
+COPY src src
+RUN npm run build && test -f dist/ci-runner.js && test -f dist/reaper.node
+
+# ---------------------------------------------------------------------------
+# The runner and the ci-storage tool: pinned downloads, or local files.
+FROM ${BASE_IMAGE} AS fetch
+ARG TARGETARCH
+ARG RUNNER_VERSION=2.336.0
+# From the v2.336.0 release notes (actions-runner-linux-{x64,arm64}-2.336.0.tar.gz).
+ARG RUNNER_SHA256_X64=04cf0be1aff4c3ec3554466c39124ca250e3effd8873bb7e8d68535aa9505d5d
+ARG RUNNER_SHA256_ARM64=58b758e420b87093fbd4bfddd368074960053e2f1388f01848c82624b90f27d1
+ARG RUNNER_TARBALL=
+# dimikot/ci-storage at a fixed commit; the sum is that commit's blob.
+ARG CI_STORAGE_COMMIT=8007816e94e5cebf88b0daf8188fa70a930ee433
+ARG CI_STORAGE_SHA256=9ded920b344158ddbf5d066f949a38fd5b8574b58e6910a08a0200b8da3f7a3d
+ARG CI_STORAGE_FILE=
+# COPY needs a source that exists: without a local file, a small stand-in
+# that the RUN below ignores.
+COPY ${RUNNER_TARBALL:-image/README.md} /tmp/local-runner.tar.gz
+COPY ${CI_STORAGE_FILE:-image/README.md} /tmp/local-ci-storage
+RUN --mount=type=secret,id=ca-certificates set -eu; \
+    if [ -s /run/secrets/ca-certificates ]; then export CURL_CA_BUNDLE=/run/secrets/ca-certificates; fi; \
+    download() { \
+      if ! command -v curl >/dev/null; then \
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; \
+      fi; \
+      curl -fsSL --retry 3 -o "$2" "$1"; \
+      echo "$3  $2" | sha256sum -c -; \
+    }; \
+    mkdir -p /out/actions-runner; \
+    if [ -n "$RUNNER_TARBALL" ]; then \
+      tar -xzf /tmp/local-runner.tar.gz -C /out/actions-runner; \
+    else \
+      arch=${TARGETARCH:-$(dpkg --print-architecture)}; \
+      case "$arch" in \
+        amd64) a=x64; sum=$RUNNER_SHA256_X64 ;; \
+        arm64) a=arm64; sum=$RUNNER_SHA256_ARM64 ;; \
+        *) echo "no actions/runner build for $arch" >&2; exit 1 ;; \
+      esac; \
+      download "https://github.com/actions/runner/releases/download/v${RUNNER_VERSION}/actions-runner-linux-${a}-${RUNNER_VERSION}.tar.gz" /tmp/runner.tar.gz "$sum"; \
+      tar -xzf /tmp/runner.tar.gz -C /out/actions-runner; \
+    fi; \
+    test -x /out/actions-runner/config.sh && test -x /out/actions-runner/run.sh; \
+    if [ -n "$CI_STORAGE_FILE" ]; then \
+      cp /tmp/local-ci-storage /out/ci-storage; \
+    else \
+      download "https://raw.githubusercontent.com/dimikot/ci-storage/${CI_STORAGE_COMMIT}/ci-storage" /out/ci-storage "$CI_STORAGE_SHA256"; \
+    fi; \
+    chmod 755 /out/ci-storage
+
+# ---------------------------------------------------------------------------
+# What a CI job expects to find, the runner's own libraries, docker.
+FROM ${BASE_IMAGE} AS image
+ARG INSTALL_DOCKER=1
+ARG PASSWORDLESS_SUDO=1
+RUN set -eu; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update -qq; \
+    first() { for p in "$@"; do if apt-cache show "$p" >/dev/null 2>&1; then echo "$p"; return; fi; done; echo "none of: $*" >&2; return 1; }; \
+    icu=$(apt-cache pkgnames libicu | grep -E '^libicu[0-9]+$' | sort -V | tail -n 1); \
+    runner_deps="$icu $(first libssl3t64 libssl3 libssl1.1) $(first liblttng-ust1t64 liblttng-ust1 liblttng-ust0) libkrb5-3 zlib1g"; \
+    docker_pkgs=""; \
+    if [ "$INSTALL_DOCKER" = 1 ]; then \
+      docker_pkgs="docker.io iptables"; \
+      for p in docker-compose-v2 docker-buildx; do if apt-cache show "$p" >/dev/null 2>&1; then docker_pkgs="$docker_pkgs $p"; fi; done; \
+    fi; \
+    apt-get install -y -qq --no-install-recommends \
+      bash ca-certificates curl git jq less locales openssh-client procps python3 rsync sudo tzdata unzip util-linux xz-utils zstd \
+      $runner_deps $docker_pkgs >/dev/null; \
+    localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8; \
+    apt-get clean; rm -rf /var/lib/apt/lists/*; \
+    command -v setpriv >/dev/null
+
+# The runner user, as on GitHub-hosted runners: uid 1001, group docker gid 123.
+RUN set -eu; \
+    if getent group docker >/dev/null; then groupmod -g 123 docker; else groupadd -g 123 docker; fi; \
+    useradd -m -u 1001 -U -G docker -s /bin/bash guest; \
+    echo 'guest ALL=(root) NOPASSWD: /usr/bin/ci-storage' >/etc/sudoers.d/ci-storage; \
+    if [ "$PASSWORDLESS_SUDO" = 1 ]; then echo 'guest ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/guest; fi; \
+    chmod 440 /etc/sudoers.d/*; \
+    mkdir -p /var/cache/ci-storage /mnt /home/runner; \
+    chown guest:guest /var/cache/ci-storage; chmod 700 /var/cache/ci-storage; \
+    ln -s /home/guest/actions-runner /actions-runner
+
+# ---------------------------------------------------------------------------
+FROM image
+COPY --from=build /usr/local/bin/node /opt/ci-runner/node
+COPY --from=build /src/dist/ci-runner.js /src/dist/reaper.node /opt/ci-runner/
+COPY --from=fetch --chown=1001:1001 /out/actions-runner /home/guest/actions-runner
+COPY --from=fetch /out/ci-storage /usr/bin/ci-storage
+COPY image/ci-runner /usr/local/bin/ci-runner
+COPY image/root.bash_profile /root/.bash_profile
+# Built-in hooks carry low numbers so that derived images slot theirs after.
+COPY entrypoint.d/ /tmp/entrypoint.d/
+RUN set -eu; \
+    for h in /tmp/entrypoint.d/root/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 "$h" /root/; fi; done; \
+    for h in /tmp/entrypoint.d/guest/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 -o guest -g guest "$h" /home/guest/; fi; done; \
+    rm -rf /tmp/entrypoint.d; \
+    chmod 755 /usr/local/bin/ci-runner; \
+    ln -s /usr/local/bin/ci-runner /home/runner/run.sh; \
+    /opt/ci-runner/node --version
+
+ARG BASE_IMAGE
+ARG IMAGE_VERSION=dev
+ARG IMAGE_REVISION=unknown
+LABEL org.opencontainers.image.title="ci-runner" \
+      org.opencontainers.image.description="Self-hosted GitHub Actions runner; PID 1 is one Node supervisor (hooks, forwarding, warm start, graceful drain)" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
+      org.opencontainers.image.revision="${IMAGE_REVISION}" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
+
+ENV LANG=C.UTF-8
+WORKDIR /root
+# The supervisor drains on SIGTERM: a running job finishes before the runner
+# is removed (give it compose's stop_grace_period, e.g. 10m).
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 CMD ["/usr/local/bin/ci-runner", "health"]
+ENTRYPOINT ["/opt/ci-runner/node", "/opt/ci-runner/ci-runner.js"]
