@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# npm run test:e2e: the images proven with real containers. Starts a Docker
+# engine if none answers, builds the fake runner tarball and the images
+# offline (cached layers make reruns quick), removes what an interrupted
+# earlier run left, then runs tap on test/e2e. Needs root and the packages of
+# .ci/apt-packages.txt. Extra arguments go to tap (e.g. one test file).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+DOCKER=${DOCKER:-/usr/bin/docker}
+export DOCKER
+
+log() { printf '[test-e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+scripts/docker-engine.sh
+
+mkdir -p build/e2e
+tarball=build/e2e/fake-runner.tar.gz
+test/fakes/runner/make-tarball.sh "$tarball"
+scripts/image-offline.sh --runner-tarball "$tarball"
+
+# Leftovers of an interrupted run: containers we labelled, compose projects
+# named cie2e*, their networks and the derived test images.
+stale=$( { "$DOCKER" ps -aq --filter label=ci-runner-e2e=1
+           "$DOCKER" ps -a --filter label=com.docker.compose.project \
+             --format '{{.ID}} {{.Label "com.docker.compose.project"}}' | awk '$2 ~ /^cie2e/ {print $1}'; } | sort -u)
+if [ -n "$stale" ]; then
+  log "removing $(echo "$stale" | wc -l) container(s) of an earlier run"
+  "$DOCKER" rm -f -v $stale >/dev/null
+fi
+nets=$("$DOCKER" network ls -q --filter name=cie2e)
+[ -z "$nets" ] || "$DOCKER" network rm $nets >/dev/null || true
+
+# The host as containers see it: the fake GitHub listens there only.
+E2E_HOST_GATEWAY=$("$DOCKER" run --rm --network none --add-host gw:host-gateway ci-runner-local/debian:bookworm getent hosts gw | awk '{print $1}')
+export E2E_HOST_GATEWAY E2E_IMAGE=ci-runner:local E2E_EPHEMERAL_IMAGE=ci-runner:ephemeral-local
+
+log "tap test/e2e (host gateway $E2E_HOST_GATEWAY)"
+if [ $# -eq 0 ]; then set -- test/e2e/*.test.ts; fi
+exec npx tap --disable-coverage --jobs 2 --timeout 900 --reporter "${E2E_REPORTER:-base}" "$@"

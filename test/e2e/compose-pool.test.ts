@@ -1,0 +1,34 @@
+// `docker compose up -d --scale ci-runner=3` against the fake GitHub: three
+// runners, jobs on all of them, and `down` leaves nothing registered.
+import t from "tap";
+import { ComposeProject } from "./helpers/compose-project.ts";
+import { startGatewayFake } from "./helpers/gateway-fake.ts";
+import { jobDone, onlineRunners, queueJob, runnerEnv } from "./helpers/runner-env.ts";
+import { waitUntil } from "./helpers/wait-until.ts";
+
+t.test("a pool of three: distinct runners, jobs run on each, down deregisters all", async (t) => {
+  const { fake, url } = await startGatewayFake(t);
+  const project = ComposeProject.create(t, "pool", runnerEnv(url));
+
+  await project.compose(["up", "-d", "--scale", "ci-runner=3", "ci-runner"]);
+  const names = await waitUntil("three runners online", () => {
+    const online = onlineRunners(fake);
+    return online.length === 3 ? online : undefined;
+  });
+  t.equal(new Set(names).size, 3, `three distinct names: ${names.join(", ")}`);
+  t.equal((await project.containers("ci-runner")).length, 3, "three containers");
+
+  // Three jobs at once on three idle runners: each runner takes one.
+  const ids = [1, 2, 3].map((i) => queueJob(fake, { name: `pool-${i}`, run: "sleep 2; echo ran as $(whoami)" }));
+  const jobs = await Promise.all(ids.map((id) => jobDone(fake, id)));
+  for (const job of jobs) {
+    t.equal(job.conclusion, "Succeeded", `${job.name} succeeded`);
+    t.match(job.log, /ran as guest/, `${job.name} ran as guest`);
+    t.ok(job.runnerName !== null && names.includes(job.runnerName), `${job.name} ran on a pool runner (${job.runnerName})`);
+  }
+  t.equal(new Set(jobs.map((j) => j.runnerName)).size, 3, "the three jobs ran on three different runners");
+
+  await project.compose(["down"]);
+  t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
+  t.equal((await project.containers("ci-runner")).length, 0, "no container left");
+});
