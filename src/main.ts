@@ -8,12 +8,18 @@ import { runSupervisor } from "./lifecycle/run-supervisor.ts";
 import { createLogger } from "./log/logger.ts";
 import { startReaper } from "./pid1/start-reaper.ts";
 import { createRunnerPhase } from "./runner/runner-phase.ts";
+import { createForwardPhase } from "./forward/forward-phase.ts";
+import { runForward } from "./forward/run-forward.ts";
+import { handleSignals } from "./pid1/handle-signals.ts";
+import { signalExitCode } from "./pid1/exit-code.ts";
+import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
 import { health } from "./commands/health.ts";
 import { printConfig } from "./commands/print-config.ts";
 
 const USAGE = `usage: ci-runner [command]
   (none)    the entrypoint: hooks, forwarding, warm start, runner, graceful drain
   config    print the effective configuration (secrets masked); exit 78 if invalid
+  forward   run only the port forwarders (FORWARD_HOST, FORWARD_PORTS) until stopped
   health    exit 0 when the runner is listening or running a job (HEALTHCHECK)
   help      this text`;
 
@@ -21,7 +27,11 @@ const USAGE = `usage: ci-runner [command]
 function phases(): Phase[] {
   return [
     createPrepareDirsPhase(),
+    // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
+    createForwardPhase(),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
+    // Starts the load in the background; only the runner's start waits for it.
+    createWarmStartPhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
     createRunnerPhase(),
   ];
@@ -47,6 +57,26 @@ async function entrypoint(): Promise<number> {
   }
 }
 
+async function forwardOnly(): Promise<number> {
+  const log = createLogger("ci-runner");
+  try {
+    const config = loadConfig(process.env, undefined, "forward");
+    const stop = new AbortController();
+    let signal: NodeJS.Signals | undefined;
+    const remove = handleSignals((sig) => {
+      signal ??= sig;
+      stop.abort();
+    });
+    await runForward(config, log, stop.signal);
+    remove();
+    return signal ? signalExitCode(signal) : 0;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    log.error(e.message);
+    return EXIT_CONFIG;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = "entrypoint"] = argv;
   const out = (line: string) => process.stdout.write(line + "\n");
@@ -62,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`ci-runner: ${e.message}\n`);
         return EXIT_CONFIG;
       }
+    case "forward":
+      return forwardOnly();
     case "health":
       return health(process.env.CI_RUNNER_STATE_FILE || "/run/ci-runner/state.json", out);
     case "help":

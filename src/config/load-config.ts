@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { addSecret } from "../log/redact.ts";
 import { ConfigError } from "./config-error.ts";
+import { currentUser } from "./current-user.ts";
 import { lookupUser, type UserInfo } from "./lookup-user.ts";
 import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
 
@@ -33,7 +34,12 @@ function readSecretFile(dir: string, name: string): string | undefined {
  * files. Throws ConfigError (exit 78) naming the first bad variable; nothing
  * has been started or registered when it does.
  */
-export function loadConfig(env: Env, users: (name: string) => UserInfo | undefined = lookupUser): Config {
+export function loadConfig(
+  env: Env,
+  users: (name: string) => UserInfo | undefined = lookupUser,
+  /** "forward": `ci-runner forward` needs no GitHub settings and no runner user. */
+  purpose: "runner" | "forward" = "runner",
+): Config {
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
@@ -49,7 +55,7 @@ export function loadConfig(env: Env, users: (name: string) => UserInfo | undefin
     }
     if (spec.secret) addSecret(raw);
     if (raw === undefined || raw.trim() === "") {
-      if (spec.required) {
+      if (spec.required && purpose === "runner") {
         const where = spec.secret ? ` (or the file ${secretsDir}/${name})` : "";
         throw new ConfigError(name, `required${where}: ${spec.doc}`);
       }
@@ -64,7 +70,7 @@ export function loadConfig(env: Env, users: (name: string) => UserInfo | undefin
     throw new ConfigError(missing, "FORWARD_HOST and FORWARD_PORTS go together: set both or neither");
   }
 
-  const runnerUser = users(vals.RUNNER_USER);
+  const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
   if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 
   const ghUrl = new URL(vals.GH_URL);
@@ -73,7 +79,7 @@ export function loadConfig(env: Env, users: (name: string) => UserInfo | undefin
   return Object.freeze({
     ...vals,
     apiUrl,
-    runnerUrl: `${vals.GH_URL}/${vals.GH_REPOSITORY}`,
+    runnerUrl: `${vals.GH_URL}/${vals.GH_REPOSITORY ?? ""}`,
     runnerUser,
     runnerDir: vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
