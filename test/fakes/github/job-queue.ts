@@ -1,0 +1,113 @@
+import { EventEmitter } from "node:events";
+import type { FakeJob, JobResult, JobSpec } from "./types.ts";
+
+interface JobRecord extends FakeJob {
+  /** Set by a cancel request while the job runs; delivered once to the runner's next poll. */
+  cancelPending: boolean;
+}
+
+/**
+ * Workflow jobs waiting for, or running on, a runner. A job goes to the
+ * first runner whose labels include all of the job's labels
+ * (case-insensitive), oldest job first. Emits "change" after each mutation.
+ */
+export class JobQueue extends EventEmitter {
+  private readonly jobs = new Map<number, JobRecord>();
+  private nextId = 1;
+
+  queue(spec: JobSpec): FakeJob {
+    const job: JobRecord = {
+      id: this.nextId++,
+      name: spec.name ?? `job-${this.nextId - 1}`,
+      labels: [...spec.labels],
+      status: "queued",
+      conclusion: null,
+      runnerName: null,
+      runnerId: null,
+      log: "",
+      cancelPending: false,
+      ...(spec.run !== undefined ? { run: spec.run } : {}),
+      ...(spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}),
+      ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
+    };
+    this.jobs.set(job.id, job);
+    this.emit("change");
+    return publicJob(job);
+  }
+
+  get(id: number): FakeJob | undefined {
+    const job = this.jobs.get(id);
+    return job ? publicJob(job) : undefined;
+  }
+
+  list(): FakeJob[] {
+    return [...this.jobs.values()].map(publicJob);
+  }
+
+  /** The oldest queued job a runner with `runnerLabels` may take. */
+  nextFor(runnerLabels: string[]): FakeJob | undefined {
+    const have = new Set(runnerLabels.map((l) => l.toLowerCase()));
+    for (const job of this.jobs.values()) {
+      if (job.status !== "queued") continue;
+      if (job.labels.every((l) => have.has(l.toLowerCase()))) return publicJob(job);
+    }
+    return undefined;
+  }
+
+  assign(id: number, runnerId: number, runnerName: string): void {
+    const job = this.mustGet(id);
+    job.status = "in_progress";
+    job.runnerId = runnerId;
+    job.runnerName = runnerName;
+    this.emit("change");
+  }
+
+  appendLog(id: number, text: string): void {
+    this.mustGet(id).log += text;
+    this.emit("change");
+  }
+
+  complete(id: number, result: JobResult): void {
+    const job = this.mustGet(id);
+    if (job.status === "completed") return;
+    job.status = "completed";
+    job.conclusion = result;
+    job.cancelPending = false;
+    this.emit("change");
+  }
+
+  /** Cancels a job: a queued one at once, a running one through its runner. Returns false when unknown or done. */
+  cancel(id: number): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.status === "completed") return false;
+    if (job.status === "queued") {
+      this.complete(id, "Canceled");
+    } else {
+      job.cancelPending = true;
+      this.emit("change");
+    }
+    return true;
+  }
+
+  /** A running job of `runnerId` whose cancellation the runner has not been told yet; marks it told. */
+  takeCancel(runnerId: number): number | undefined {
+    for (const job of this.jobs.values()) {
+      if (job.runnerId === runnerId && job.cancelPending && job.status === "in_progress") {
+        job.cancelPending = false;
+        return job.id;
+      }
+    }
+    return undefined;
+  }
+
+  private mustGet(id: number): JobRecord {
+    const job = this.jobs.get(id);
+    if (!job) throw new Error(`no job ${id}`);
+    return job;
+  }
+}
+
+function publicJob(job: JobRecord): FakeJob {
+  const { cancelPending: _c, ...rest } = job;
+  return { ...rest, labels: [...job.labels], ...(job.env ? { env: { ...job.env } } : {}) };
+}

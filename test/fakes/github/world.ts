@@ -1,0 +1,20 @@
+import type { AppRegistry } from "./app-registry.ts";
+import type { JobQueue } from "./job-queue.ts";
+import type { RunnerRegistry } from "./runner-registry.ts";
+import type { SessionTable } from "./session-table.ts";
+import type { TokenStore } from "./token-store.ts";
+
+/** Everything the fake's handlers share. */
+export interface World {
+  readonly registry: RunnerRegistry;
+  readonly tokens: TokenStore;
+  readonly jobs: JobQueue;
+  readonly sessions: SessionTable;
+  readonly apps: AppRegistry;
+  /** Tokens that /actions/runner-registration hands to config.sh, for the runner-admin calls that follow. */
+  readonly tenantTokens: Map<string, { scope: string; expiresAt: number }>;
+  /** OAuth access tokens of listeners (runner id each). */
+  readonly accessTokens: Map<string, number>;
+  /** Longest a runner's message poll is held open before answering 204. */
+  pollHoldMs: number;
+}
