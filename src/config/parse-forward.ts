@@ -19,6 +19,10 @@ export function parseForwardHosts(value: string): string[] {
     if (!HOSTNAME.test(host)) {
       throw new ConfigError("FORWARD_HOST", `expected space-separated host names (each may end with :port), got "${item}"`);
     }
+    // Ports listen on 127.0.0.1: forwarding there again would connect to ourselves in a loop.
+    if (/^(localhost|127\.0\.0\.1|0\.0\.0\.0)$/i.test(host)) {
+      throw new ConfigError("FORWARD_HOST", `"${item}" is where the forwarded ports listen (127.0.0.1): it would forward to itself; name another host (127.0.0.2 works for tests)`);
+    }
     hosts.push(host);
   }
   return hosts;

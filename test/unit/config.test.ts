@@ -37,6 +37,8 @@ const bad: [string, Record<string, string>][] = [
   ["TZ", { TZ: "Bad Zone!" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad_host!", FORWARD_PORTS: "1" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "70000" }],
+  ["FORWARD_HOST", { FORWARD_HOST: "db localhost:5432", FORWARD_PORTS: "5432" }],
+  ["FORWARD_HOST", { FORWARD_HOST: "127.0.0.1", FORWARD_PORTS: "5432" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "5432 5432/tcp" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "80/sctp" }],
   ["CI_STORAGE_HOST", { CI_STORAGE_HOST: "a@b@c" }],
