@@ -59,6 +59,17 @@ export type LoadOutcome =
  * `timeoutSec` plus a kill grace.
  */
 export async function loadNewestSlot(opts: LoadSlotOptions): Promise<LoadOutcome> {
+  try {
+    return await load(opts);
+  } catch (e) {
+    // File system trouble here (a vanished checkout dir, a full /tmp) costs the warm start only.
+    const cause = e instanceof Error ? e.message : String(e);
+    opts.log.warn(`cannot load from ${opts.host.spec}: ${cause}; the runner starts cold`);
+    return { kind: "failed", cause };
+  }
+}
+
+async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
   const { log, host } = opts;
   const started = Date.now();
   const timeout = AbortSignal.timeout(opts.timeoutSec * 1000);

@@ -80,14 +80,7 @@ export function createWarmStartPhase(options: WarmStartOptions = {}): Phase {
         env: childEnv(user, ctx.exportedEnv),
         onProgress: (slot, p) => ctx.state.setSection("warmstart", { status: "loading", host: host.spec, slot, ...p }),
       });
-      running = load.then(
-        (outcome) => ctx.state.setSection("warmstart", { ...section(outcome), host: host.spec }),
-        (e: unknown) => {
-          // loadNewestSlot does not throw; a bug in it must still not keep the runner from starting.
-          log.error(`warm start failed: ${describe(e)}; the runner starts cold`);
-          ctx.state.setSection("warmstart", { status: "failed", host: host.spec });
-        },
-      );
+      running = load.then((outcome) => ctx.state.setSection("warmstart", { ...section(outcome), host: host.spec }));
       ctx.background.set("warmstart", running);
     },
 
