@@ -8,7 +8,8 @@ let bundle: Promise<string> | undefined;
  * use, so this tells a scenario whether its feature is wired in yet: a
  * scenario whose feature is missing is skipped with a reason, not failed.
  */
-export async function supervisorHas(needle: string): Promise<boolean> {
+export async function supervisorHas(needle: string | RegExp): Promise<boolean> {
   bundle ??= docker(["run", "--rm", "--network", "none", "--entrypoint", "cat", IMAGE, "/opt/ci-runner/ci-runner.js"]).then((r) => r.stdout);
-  return (await bundle).includes(needle);
+  const text = await bundle;
+  return typeof needle === "string" ? text.includes(needle) : needle.test(text);
 }
