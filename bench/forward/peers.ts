@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The ports one peer listens on (127.0.0.1) and forwards to the same port on 127.0.0.2. */
+export interface PeerPorts {
+  readonly bulk: number;
+  readonly echo: number;
+  readonly udp: number;
+}
+
+/** A forwarder under test; `pids` are the processes whose RSS is reported. */
+export interface Peer {
+  readonly name: string;
+  /** Where clients connect: 127.0.0.1, or the upstream itself for the direct baseline. */
+  readonly host: string;
+  readonly ports: PeerPorts;
+  readonly udp: boolean;
+  readonly pids: number[];
+  stop(): void;
+}
+
+export function hasTool(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function started(name: string, ports: PeerPorts, udp: boolean, children: ChildProcess[], host = "127.0.0.1"): Peer {
+  for (const c of children) c.on("error", (e) => process.stderr.write(`${name}: ${e.message}\n`));
+  return {
+    name,
+    host,
+    ports,
+    udp,
+    pids: children.map((c) => c.pid ?? 0),
+    stop: () => children.forEach((c) => c.kill("SIGTERM")),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bench-forward-"));
+
+/**
+ * haproxy as the original image configured it (entrypoint.09-forward.sh):
+ * Debian's defaults with client/server timeouts of one hour, and per port a
+ * primary plus a backup with `check inter 10s fall 6 rise 6`. Differences:
+ * no chroot/user/stats socket/syslog (runs unprivileged in the foreground),
+ * and the resolvers point at 127.0.0.1 instead of resolv.conf (the servers
+ * are IP addresses, and a benchmark must not send queries off the machine).
+ */
+export function startHaproxy(ports: PeerPorts): Peer {
+  const listen = [ports.bulk, ports.echo].flatMap((p) => [
+    `listen tcp_${p}`,
+    `  bind 127.0.0.1:${p}`,
+    `  server server0 127.0.0.2:${p} resolvers res resolve-prefer ipv4 check inter 10s fall 6 rise 6`,
+    `  server server1 127.0.0.3:${p} resolvers res resolve-prefer ipv4 check inter 10s fall 6 rise 6 backup`,
+    `  mode tcp`,
+  ]);
+  const cfg = [
+    "global",
+    "  stats timeout 30s",
+    "defaults",
+    "  mode http",
+    "  option dontlognull",
+    "  timeout connect 5000",
+    "  timeout client 3600000",
+    "  timeout server 3600000",
+    "resolvers res",
+    "  nameserver local 127.0.0.1:53",
+    "  hold valid 10s",
+    ...listen,
+    "",
+  ].join("\n");
+  const file = join(dir, "haproxy.cfg");
+  writeFileSync(file, cfg);
+  return started("haproxy", ports, false, [spawn("haproxy", ["-f", file, "-db"], { stdio: "ignore" })]);
+}
+
+/** rinetd, which the original image used for UDP: one line per port. */
+export function startRinetd(ports: PeerPorts): Peer {
+  const file = join(dir, "rinetd.conf");
+  writeFileSync(
+    file,
+    [
+      `127.0.0.1 ${ports.bulk} 127.0.0.2 ${ports.bulk}`,
+      `127.0.0.1 ${ports.echo} 127.0.0.2 ${ports.echo}`,
+      `127.0.0.1 ${ports.udp}/udp 127.0.0.2 ${ports.udp}/udp`,
+      "",
+    ].join("\n"),
+  );
+  return started("rinetd", ports, true, [spawn("rinetd", ["-f", "-c", file], { stdio: "ignore" })]);
+}
+
+/** socat, one process per port, forking a child per TCP connection (or per UDP client). */
+export function startSocat(ports: PeerPorts): Peer {
+  const tcp = (p: number) => [`TCP4-LISTEN:${p},bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=4096`, `TCP4:127.0.0.2:${p},nodelay`];
+  const children = [
+    spawn("socat", tcp(ports.bulk), { stdio: "ignore" }),
+    spawn("socat", tcp(ports.echo), { stdio: "ignore" }),
+    spawn("socat", [`UDP4-LISTEN:${ports.udp},bind=127.0.0.1,fork,reuseaddr`, `UDP4:127.0.0.2:${ports.udp}`], { stdio: "ignore" }),
+  ];
+  return started("socat", ports, true, children);
+}
+
+/** This project's forwarder: the bundle built from test/fixtures/forward/forwarder.ts, in plain node. */
+export function startOurs(ports: PeerPorts, bundle: string): Peer {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, bundle], {
+    env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp}/udp` },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return started("ci-runner", ports, true, [child]);
+}
+
+/** No forwarder: clients talk to the upstream servers directly. */
+export function direct(ports: PeerPorts): Peer {
+  return started("direct", ports, true, [], "127.0.0.2");
+}
