@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 export const FAKE_RUNNER_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Files of this directory that are not part of the runner layout, or that a run leaves behind. */
-const SKIP = new Set(["install-fake-runner.ts", "make-tarball.sh", "README.md", ".runner", ".credentials", ".credentials_rsaparams", ".env", ".path", "_diag", "_work", "run-helper.sh"]);
+const SKIP = new Set(["install-fake-runner.ts", "script-process.ts", "make-tarball.sh", "README.md", ".runner", ".credentials", ".credentials_rsaparams", ".env", ".path", "_diag", "_work", "run-helper.sh"]);
 
 /**
  * Copies the fake runner into `dir` (created if missing) with the layout of

@@ -20,6 +20,10 @@ const USAGE = `Commands:
  ./run.sh            Runs the runner interactively. Does not require any options.`;
 
 export async function main(argv) {
+  const saved = process.env.FAKE_RUNNER_NODE_OPTIONS;
+  delete process.env.FAKE_RUNNER_NODE_OPTIONS;
+  if (saved) process.env.NODE_OPTIONS = saved;
+  else delete process.env.NODE_OPTIONS;
   setDiag(openDiag(ROOT, "Runner"));
   const cmd = parseCommand(argv);
   if (cmd.unknown.length > 0) {
