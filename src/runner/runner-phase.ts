@@ -49,7 +49,8 @@ export function createRunnerPhase(): Phase {
       if (ctx.stopping.aborted) return;
       runner = new RunnerProcess(config, ctx.exportedEnv, [], rlog, ctx.state);
       runner.on("event", (ev) => {
-        if (ev.kind === "fatal") {
+        // After our own DELETE the runner says its registration is gone: expected while stopping.
+        if (ev.kind === "fatal" && !ctx.stopping.aborted) {
           log.error(`runner health: "${ev.message}": the registration is unusable; replacing this runner`);
           ctx.requestStop({ kind: "failure", code: 1, message: ev.message });
         }

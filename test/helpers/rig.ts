@@ -8,7 +8,7 @@ import { startSupervisor, type SupervisorProcess } from "./supervisor-process.ts
 import { ensureTestUser } from "./test-user.ts";
 
 export const REPO = "octo/hello";
-export const LABELS = "linux,ci";
+export const LABELS = "ci,gpu";
 
 export interface Rig {
   readonly fake: FakeGitHub;

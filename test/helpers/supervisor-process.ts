@@ -18,7 +18,9 @@ export interface SupervisorProcess {
   output(): string;
 }
 
-function innerPid(unsharePid: number): number | undefined {
+function innerPid(envPid: number): number | undefined {
+  // `env` execs unshare (same pid); unshare forks the supervisor.
+  const unsharePid = envPid;
   try {
     const kids = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim().split(/\s+/);
     return kids[0] ? Number(kids[0]) : undefined;
@@ -34,9 +36,11 @@ function innerPid(unsharePid: number): number | undefined {
 export function startSupervisor(env: Record<string, string>, opts: { pid1?: boolean; args?: string[] } = {}): SupervisorProcess {
   const pid1 = opts.pid1 ?? true;
   const argv = [process.execPath, BUNDLE, ...(opts.args ?? [])];
-  const child = pid1
-    ? spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", ...argv], { env, stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(argv[0] as string, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+  // tap injects its loader through NODE_OPTIONS into every spawn, recursively; the
+  // supervisor and the fake runner's node must run as in production, without it.
+  const clean = ["/usr/bin/env", "-u", "NODE_OPTIONS"];
+  const cmd = pid1 ? [...clean, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv] : [...clean, ...argv];
+  const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   const onData = (() => {

@@ -1,9 +1,24 @@
 import t from "tap";
-import { chownSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setupRig, LABELS } from "../helpers/rig.ts";
 
 const labels = LABELS.split(",");
+
+/** Live (non-zombie) processes whose command line starts with `name`. */
+function liveProcesses(name: string): number {
+  let n = 0;
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (cmd.startsWith(name) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") n++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return n;
+}
 
 function hook(dir: string, name: string, body: string, owner?: { uid: number; gid: number }): void {
   const p = join(dir, name);
@@ -14,7 +29,8 @@ function hook(dir: string, name: string, body: string, owner?: { uid: number; gi
 t.test("root hooks, then guest hooks as the runner user, in order; exported vars reach later hooks and the job", async (t) => {
   const rig = await setupRig(t);
   const trace = join(rig.base, "trace");
-  writeFileSync(trace, "", { mode: 0o666 });
+  writeFileSync(trace, "");
+  chmodSync(trace, 0o666);
   hook(rig.rootHooks, "entrypoint.20-b.sh", `echo "root-b $(id -un) $FROM_ROOT" >> ${trace}`);
   hook(rig.rootHooks, "entrypoint.10-a.sh", `echo "root-a $(id -un)" >> ${trace}; echo FROM_ROOT=r1 >> "$CI_RUNNER_ENV"\necho "hello from a"`);
   hook(
@@ -54,15 +70,16 @@ t.test("a failing hook stops the boot: one line naming it and its code, exit 1, 
 
 t.test("background processes left by hooks keep running and are stopped at shutdown", async (t) => {
   const rig = await setupRig(t);
-  const pidFile = join(rig.base, "bg.pid");
-  hook(rig.rootHooks, "entrypoint.10-bg.sh", `sleep 1000 >/dev/null 2>&1 &\necho $! > ${pidFile}`);
+  // A name to find it by from outside the PID namespace.
+  const marker = `bg-marker-${process.pid}-${Date.now()}`;
+  hook(rig.rootHooks, "entrypoint.10-bg.sh", `(exec -a ${marker} sleep 1000) >/dev/null 2>&1 &`);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  const pid = Number(readFileSync(pidFile, "utf8"));
-  t.ok(existsSync(`/proc/${pid}`), "background process alive while the runner runs");
+  t.equal(liveProcesses(marker), 1, "background process alive while the runner runs");
   sup.signal("SIGTERM");
+  await sup.waitForLine(/stopping 1 background process group\(s\) left by root hooks/);
   t.equal((await sup.exited).code, 143);
-  t.notOk(existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8")), "stopped at shutdown");
+  t.equal(liveProcesses(marker), 0, "stopped at shutdown");
 });
 
 t.test("200 orphans from a hook: none left as zombies", async (t) => {
