@@ -2,7 +2,7 @@
 // rinetd (and no forwarder at all), on loopback, in one run. Prints each
 // metric per tool and as ratios to haproxy (UDP: to rinetd). See README.md.
 import { fork } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -109,6 +109,7 @@ try {
   };
 
   const started = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so that no tool always runs first (or last) on a machine others share.
     const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
@@ -147,6 +148,7 @@ try {
     udpRate: UDP_RATE,
     rounds: ROUNDS,
     seconds: (performance.now() - started) / 1000,
+    load: [loadBefore, loadavg()[0] ?? 0],
   });
 } finally {
   for (const p of peers) p.stop();

@@ -45,6 +45,8 @@ export interface RunInfo {
   readonly udpRate: number;
   readonly rounds: number;
   readonly seconds: number;
+  /** 1-minute load averages before and after: other work on the machine skews everything. */
+  readonly load: readonly [number, number];
 }
 
 /** The table (one column per tool), then ci-runner's ratios with the issue's goals. */
@@ -53,7 +55,7 @@ export function printReport(results: Results, info: RunInfo): void {
   const cell = (s: string) => s.padStart(11);
   const out = (s: string) => process.stdout.write(s + "\n");
   out("");
-  out(`forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, best of ${info.rounds} rounds, UDP offered at ${info.udpRate}/s, ${info.seconds.toFixed(0)} s`);
+  out(`forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, best of ${info.rounds} rounds, UDP offered at ${info.udpRate}/s, ${info.seconds.toFixed(0)} s, load average ${info.load[0].toFixed(1)} -> ${info.load[1].toFixed(1)}`);
   out(`${"".padEnd(30)}${names.map(cell).join("")}`);
   for (const row of rows) {
     const values = names.map((n) => {

@@ -37,6 +37,8 @@ export function dialTcp(
   // Stays attached: errors after the connect are the relay's business, it listens too.
   socket.on("error", (err: NodeJS.ErrnoException) => settle(`connect ${err.code ?? err.message}`));
   socket.setTimeout(timeoutMs);
+  // Keepalive: a server host that vanishes while a connection idles (an SSH session, a pooled DB
+  // connection) is noticed in minutes instead of never; nothing else times idle connections out.
   socket.connect({ host: address, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 });
   return socket;
 }

@@ -78,7 +78,8 @@ export async function startTcpForwarder(
   }
 
   const server = createServer(
-    { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000, highWaterMark: tcpBufferBytes },
+    // No keepalive on this side: a local client that dies is closed by this kernel at once.
+    { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark: tcpBufferBytes },
     (client) => {
       connections += 1;
       clients.set(client, undefined);
