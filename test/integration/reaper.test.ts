@@ -19,7 +19,14 @@ function fixture(scenario: string, pid1: boolean): Promise<Run> {
   const userns = process.getuid?.() === 0 ? [] : ["--user", "--map-root-user"];
   const argv = pid1 ? ["unshare", ...userns, "--pid", "--fork", "--mount-proc", "--kill-child", ...node] : node;
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ["ignore", "pipe", "inherit"], timeout: 30_000 });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+      // unshare --fork ignores SIGTERM, and so does a PID 1 without a handler;
+      // SIGKILL to unshare takes the namespace down with it (--kill-child).
+      timeout: 20_000,
+      killSignal: "SIGKILL",
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("error", reject);

@@ -71,6 +71,16 @@ static int is_zombie_child(int32_t pid, pid_t self) {
   return state == 'Z' && ppid == (int)self;
 }
 
+/* 1 when our child `pid` is a zombie. WNOWAIT peeks: it stays waitable. */
+static int has_exited(int32_t pid) {
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  int r;
+  do r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+  while (r < 0 && errno == EINTR);
+  return r == 0 && info.si_pid == pid;
+}
+
 /*
  * Fast path: /proc/self/task/<tid>/children lists the children of each of
  * our threads (orphans are adopted by any live thread), so the cost follows
@@ -112,7 +122,7 @@ static int scan_task_children(pid_list *out, pid_t self) {
     char *save = NULL;
     for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
       int32_t pid;
-      if (parse_pid(tok, &pid) && is_zombie_child(pid, self) && push(out, pid) != 0) {
+      if (parse_pid(tok, &pid) && has_exited(pid) && push(out, pid) != 0) {
         rc = -1;
         break;
       }
