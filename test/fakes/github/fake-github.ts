@@ -20,6 +20,7 @@ import type { AddressInfo } from "node:net";
 import { AppRegistry } from "./app-registry.ts";
 import { controlRoutes } from "./control-api.ts";
 import { FaultList, RateLimiter } from "./fault-list.ts";
+import { jitKeySource } from "./jit-config.ts";
 import { JobQueue } from "./job-queue.ts";
 import { createRequestHandler } from "./request-pipeline.ts";
 import { restAppRoutes } from "./rest-app.ts";
@@ -108,6 +109,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     apps: new AppRegistry(),
     tenantTokens: new Map(),
     accessTokens: new Map(),
+    jitKey: jitKeySource(),
     pollHoldMs: opts.pollHoldMs ?? 20_000,
   };
   world.registry.setMaxListeners(0);

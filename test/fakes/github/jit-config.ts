@@ -1,14 +1,30 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPair, type KeyObject } from "node:crypto";
 import type { RunnerRecord } from "./runner-registry.ts";
 import { scopeWebPath } from "./scope.ts";
 
 /** Base of the fake's own runner protocol (what `.runner` calls serverUrl). */
 export const RUNNER_PROTOCOL_PATH = "/_fake/runner";
 
-/** A fresh RSA key for a runner, as config.sh and GitHub's JIT endpoint make one. */
-export function newRunnerKey(): { publicKeyPem: string; privateKey: KeyObject } {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return { publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKey };
+export interface RunnerKey {
+  publicKeyPem: string;
+  privateKey: KeyObject;
+}
+
+/**
+ * The key GitHub's JIT endpoint gives a runner. The fake makes one per
+ * server and shares it among its JIT runners: RSA key generation costs up
+ * to a second on a loaded machine, and runners are still told apart by
+ * their client ids.
+ */
+export function jitKeySource(): () => Promise<RunnerKey> {
+  let key: Promise<RunnerKey> | undefined;
+  return () =>
+    (key ??= new Promise<RunnerKey>((resolve, reject) => {
+      generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+        if (err) return reject(err);
+        resolve({ publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKey });
+      });
+    }));
 }
 
 /** `.credentials_rsaparams`: the RSA parameters in .NET's names, standard base64. */

@@ -1,5 +1,5 @@
 import { jsonBody, notFound, send, sendError, type Exchange, type Route } from "./exchange.ts";
-import { encodeJitConfig, newRunnerKey } from "./jit-config.ts";
+import { encodeJitConfig } from "./jit-config.ts";
 import { requireAdmin } from "./rest-auth.ts";
 import { runnerJson } from "./runner-registry.ts";
 import { normalizeScope, SCOPE_PATTERN } from "./scope.ts";
@@ -23,7 +23,7 @@ export function restRunnerRoutes(world: World): Route[] {
   return [
     { method: "POST", pattern: runnersPath("/registration-token"), handler: token("registration") },
     { method: "POST", pattern: runnersPath("/remove-token"), handler: token("remove") },
-    { method: "POST", pattern: runnersPath("/generate-jitconfig"), handler: (ex) => admin(ex) && generateJitConfig(world, ex) },
+    { method: "POST", pattern: runnersPath("/generate-jitconfig"), handler: async (ex) => void (admin(ex) && (await generateJitConfig(world, ex))) },
     { method: "GET", pattern: runnersPath(""), handler: (ex) => admin(ex) && listRunners(world, ex) },
     {
       method: "GET",
@@ -111,7 +111,7 @@ function listGroups(world: World, ex: Exchange): void {
   send(ex, 200, { total_count: groups.length, runner_groups: groups });
 }
 
-function generateJitConfig(world: World, ex: Exchange): void {
+async function generateJitConfig(world: World, ex: Exchange): Promise<void> {
   const scope = normalizeScope(ex.params.scope ?? "");
   const body = jsonBody(ex);
   const name = body?.name;
@@ -127,10 +127,10 @@ function generateJitConfig(world: World, ex: Exchange): void {
   }
   const group = world.registry.groupsOf(scope).find((g) => g.id === groupId);
   if (!group) return notFound(ex);
+  const key = await world.jitKey();
   if (world.registry.byName(scope, name)) {
     return sendError(ex, 409, `Already exists - A runner with the name ${name} already exists.`, DOCS_RUNNERS);
   }
-  const key = newRunnerKey();
   const runner = world.registry.add(scope, {
     name,
     labels: labels as string[],

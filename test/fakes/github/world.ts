@@ -1,4 +1,5 @@
 import type { AppRegistry } from "./app-registry.ts";
+import type { RunnerKey } from "./jit-config.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { RunnerRegistry } from "./runner-registry.ts";
 import type { SessionTable } from "./session-table.ts";
@@ -15,6 +16,8 @@ export interface World {
   readonly tenantTokens: Map<string, { scope: string; expiresAt: number }>;
   /** OAuth access tokens of listeners (runner id each). */
   readonly accessTokens: Map<string, number>;
+  /** The RSA key of JIT runners (generated once, on first use). */
+  readonly jitKey: () => Promise<RunnerKey>;
   /** Longest a runner's message poll is held open before answering 204. */
   pollHoldMs: number;
 }
