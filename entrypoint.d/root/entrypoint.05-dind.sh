@@ -5,7 +5,11 @@
 # supervisor stops the daemon at shutdown with the rest of the hooks' leftovers.
 set -u
 
-[ "${DIND:-0}" = 1 ] || exit 0
+# The spellings the supervisor's config accepts for a flag (src/config/rules.ts).
+case "${DIND:-0}" in
+  1|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|[Oo][Nn]) ;;
+  *) exit 0 ;;
+esac
 
 if ! command -v dockerd >/dev/null; then
   echo "DIND=1 but this image has no dockerd: Docker-in-Docker skipped"

@@ -1,6 +1,6 @@
 import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
 import { parseStorageHost } from "./parse-storage-host.ts";
-import { absolutePath, commaList, httpUrl, integer, pattern, text, type Rule } from "./rules.ts";
+import { absolutePath, commaList, flag, httpUrl, integer, pattern, text, type Rule } from "./rules.ts";
 
 /** One environment variable: the single source for parsing, validation, `ci-runner config` and README's table. */
 export interface VarSpec<T> {
@@ -37,6 +37,7 @@ export const VARS = {
   BTIME: v({ doc: "host boot time, epoch seconds (uptime metrics)", rule: integer(0) }),
   DEBUG_SHUTDOWN_DELAY_SEC: v({ doc: "debug: pause this many seconds at shutdown before deregistering", rule: integer(0), default: "0" }),
   SHUTDOWN_TIMEOUT_SEC: v({ doc: "after this many seconds of draining, cancel the running job and deregister (0: wait for the job)", rule: integer(0), default: "0" }),
+  DIND: v({ doc: "1: start Docker-in-Docker at boot (built-in root hook; needs --privileged or the sysbox runtime, else a warning and no Docker)", rule: flag, default: "0" }),
   RUNNER_NAME: v({ doc: "runner name (default RUNNER_NAME_PREFIX-<host id>)", rule: pattern(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 chars of A-Z a-z 0-9 _ . -") }),
   RUNNER_NAME_PREFIX: v({ doc: "prefix of generated runner names", rule: pattern(/^[A-Za-z0-9_.-]{1,40}$/, "1-40 chars of A-Z a-z 0-9 _ . -"), default: "ci-runner" }),
   RUNNER_GROUP: v({ doc: "runner group name", rule: text }),

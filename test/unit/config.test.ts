@@ -47,6 +47,7 @@ const bad: [string, Record<string, string>][] = [
   ["SHUTDOWN_TIMEOUT_SEC", { SHUTDOWN_TIMEOUT_SEC: "1.5" }],
   ["GH_URL", { GH_URL: "ftp://x" }],
   ["WORK_DIR", { WORK_DIR: "relative" }],
+  ["DIND", { DIND: "maybe" }],
 ];
 for (const [name, env] of bad) {
   t.test(`bad ${name}: ${JSON.stringify(env)}`, async (t) => {
