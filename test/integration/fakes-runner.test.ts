@@ -1,6 +1,6 @@
 // The fake runner driven directly against the fake GitHub: what config.sh
 // and run.sh print, exit with and leave on disk (docs/runner-contract.md).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
@@ -64,7 +64,9 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   t.match(run.stdout(), "Current runner version: '2.336.0'");
   t.equal(gh.runner("from-env", r.repo)?.status, "online");
 
-  const jobId = gh.queueJob({ labels: ["gpu"], name: "build", run: 'echo "name=$RUNNER_NAME"; env; sleep 0.5; echo done' });
+  // The job holds until the test releases it, so the busy-removal checks cannot race its end.
+  const release = join(r.dir, "release-job");
+  const jobId = gh.queueJob({ labels: ["gpu"], name: "build", run: `echo "name=$RUNNER_NAME"; env; until [ -e ${release} ]; do sleep 0.1; done; echo done` });
   await gh.waitFor(() => gh.runner("from-env", r.repo)?.busy, 5000);
   const busyDelete = await api(`${r.repo}/actions/runners/${gh.runner("from-env", r.repo)!.id}`, "DELETE");
   t.equal(busyDelete.status, 422);
@@ -75,6 +77,7 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   t.match(busyRemove.stderr, "Failed: Removing runner from the server");
   t.match(busyRemove.stderr, 'Runner "from-env" is still running a job');
 
+  writeFileSync(release, "");
   const job = await gh.waitFor(() => (gh.job(jobId)?.status === "completed" ? gh.job(jobId) : undefined), 8000);
   t.equal(job.conclusion, "Succeeded");
   t.equal(job.runnerName, "from-env");
@@ -95,7 +98,7 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   for (const l of ["# Runner removal", "√ Runner removed successfully", "√ Removed .credentials", "√ Removed .runner"]) t.match(removed.stdout, l);
   t.equal(gh.runner("from-env", r.repo), undefined);
   t.notOk(existsSync(join(r.dir, ".runner")));
-  const diagFiles = (await import("node:fs")).readdirSync(join(r.dir, "_diag"));
+  const diagFiles = readdirSync(join(r.dir, "_diag"));
   t.ok(diagFiles.some((f) => /^Runner_\d{8}-\d{6}-utc\.log$/.test(f)), "Runner_ diag log");
   t.ok(diagFiles.some((f) => /^Worker_\d{8}-\d{6}-utc\.log$/.test(f)), "Worker_ diag log");
   const diagText = readFileSync(join(r.dir, "_diag", diagFiles.find((f) => f.startsWith("Runner_"))!), "utf8");
@@ -275,4 +278,45 @@ t.test("session conflict, connect errors, deleted registration", async (t) => {
   const deleted = await runScript(join(r.dir, "bin", "Runner.Listener"), ["run"], baseEnv());
   t.equal(deleted.code, 1);
   t.match(deleted.stderr, "Failed to create a session. The runner registration has been deleted from the server, please re-configure.");
+});
+
+t.test("--once on a non-ephemeral runner; waiting for docker", async (t) => {
+  const r = await fresh();
+  t.equal((await configure(r, ["--name", "once", "--labels", "once"])).code, 0);
+  const bin = mkdtempSync(join(tmpdir(), "fake-docker-"));
+  roots.push(bin);
+  writeFileSync(join(bin, "docker"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  const env = { ...baseEnv(), PATH: `${bin}:${process.env.PATH}`, RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: "5" };
+  const run = startScript(r.script("run.sh"), ["--once"], env);
+  await run.waitForOutput(/Listening for Jobs/);
+  t.match(run.stdout(), "Waiting for docker to be ready.\nDocker is ready.");
+  t.match(run.stdout(), "Warning: '--once' is going to be deprecated in the future");
+  const jobId = gh.queueJob({ labels: ["once"], run: "exit 0" });
+  const end = await run.exited;
+  t.equal(end.code, 0);
+  t.equal(gh.job(jobId)?.conclusion, "Succeeded");
+  t.equal(gh.runner("once", r.repo), undefined, "registration removed");
+  t.notOk(existsSync(join(r.dir, ".runner")), "local config removed");
+});
+
+t.test("knobs: crash, diag error, stuck after deletion", async (t) => {
+  const r = await fresh();
+  t.equal((await configure(r, ["--name", "knobs"])).code, 0);
+  const crashed = await runScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_CRASH_AFTER_MS: "300" });
+  t.match(crashed.stderr, "Unhandled exception.");
+  t.match(crashed.stdout, "Exiting with unknown error code: 137", "a SIGKILLed listener is an unknown code to run-helper");
+  t.equal(crashed.code, 0, "and run.sh still exits 0");
+
+  await gh.waitFor(() => gh.runner("knobs", r.repo)?.status === "offline", 5000);
+  const stuck = startScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_STUCK_WHEN_DELETED: "1", FAKE_RUNNER_DIAG_ERROR: "custom fatal line" });
+  await stuck.waitForOutput(/Listening for Jobs/);
+  t.equal(gh.removeRunner(gh.runner("knobs", r.repo)!.id), "removed");
+  await stuck.waitForOutput(/Registration was not found or is not medium trust/);
+  const diagDir = join(r.dir, "_diag");
+  const logs = readdirSync(diagDir).filter((f) => f.startsWith("Runner_"));
+  await gh.waitFor(() => logs.some((f) => readFileSync(join(diagDir, f), "utf8").includes("Registration was not found or is not medium trust")), 5000);
+  t.ok(logs.some((f) => /\[[\d-]+ [\d:]+Z ERR  Runner\] custom fatal line/.test(readFileSync(join(diagDir, f), "utf8"))));
+  t.ok(existsSync(join(r.dir, ".runner")), "it does not clean up: it hangs");
+  stuck.kill("SIGINT", { group: true });
+  t.equal((await stuck.exited).code, 0);
 });
