@@ -54,8 +54,9 @@ t.test("a transfer through a slow reader keeps the forwarder's memory bounded", 
       }
     });
     s.on("end", () => {
-      received = n;
       s.end();
+      if (n === 0) return; // the forwarder's health check
+      received = n;
       for (const f of done.splice(0)) f(n);
     });
   });
