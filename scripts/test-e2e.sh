@@ -14,10 +14,7 @@ log() { printf '[test-e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 scripts/docker-engine.sh
 
-mkdir -p build/e2e
-tarball=build/e2e/fake-runner.tar.gz
-test/fakes/runner/make-tarball.sh "$tarball"
-scripts/image-offline.sh --runner-tarball "$tarball"
+scripts/e2e-images.sh >/dev/null
 
 # Leftovers of an interrupted run: containers we labelled, compose projects
 # named cie2e*, their networks and the derived test images.
