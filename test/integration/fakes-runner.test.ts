@@ -46,8 +46,14 @@ const api = (path: string, method = "GET"): Promise<Response> =>
 t.test("configure, run, take a job, refuse a busy removal, remove", async (t) => {
   const r = await fresh();
   const env = { ...baseEnv(), ACTIONS_RUNNER_INPUT_NAME: "from-env", SECRET_OF_SUPERVISOR: "s3cr3t-value" };
-  const conf = await configure(r, ["--labels", "gpu,big"], env);
+  const { token } = gh.registrationToken(r.repo);
+  const conf = await runScript(r.script("config.sh"), ["--url", r.url, "--token", token, "--unattended", "--labels", "gpu,big"], env);
   t.equal(conf.code, 0, conf.stderr);
+  t.same(
+    gh.requestsContaining(token).map((q) => `${q.method} ${q.path}`),
+    ["POST /api/v3/actions/runner-registration"],
+    "the registration token travels only to runner-registration",
+  );
   for (const l of ["Self-hosted runner registration", "# Authentication", "√ Connected to GitHub", "# Runner Registration", "√ Runner successfully added", "# Runner settings", "√ Settings Saved."]) {
     t.match(conf.stdout, l);
   }

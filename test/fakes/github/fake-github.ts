@@ -75,6 +75,8 @@ export interface FakeGitHub {
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /** Every request received so far (method, path, status, headers, body). */
   requests(): RequestRecord[];
+  /** The requests whose path, headers or body contain `text` (e.g. a secret that must not travel there). */
+  requestsContaining(text: string): RequestRecord[];
   /** Programs a failure; returns the function that removes it. */
   fault(spec: FaultSpec): () => void;
   clearFaults(): void;
@@ -162,6 +164,10 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     cancelJob: (id) => world.jobs.cancel(id),
     waitFor: (predicate, timeoutMs = 10_000) => waitFor(world, predicate, timeoutMs),
     requests: () => log.map((r) => ({ ...r })),
+    requestsContaining: (text) =>
+      log
+        .filter((r) => r.path.includes(text) || r.body.includes(text) || Object.values(r.headers).some((v) => [v ?? ""].flat().some((h) => h.includes(text))))
+        .map((r) => ({ ...r })),
     fault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
     rateLimit: (spec = {}) => rateLimiter.exhaust(spec),
