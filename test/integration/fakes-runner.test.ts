@@ -326,3 +326,26 @@ t.test("knobs: crash, diag error, stuck after deletion", async (t) => {
   stuck.kill("SIGINT", { group: true });
   t.equal((await stuck.exited).code, 0);
 });
+
+t.test("--pat instead of tokens; github.com is never contacted; installFakeRunner layout and owner", async (t) => {
+  const r = await fresh();
+  const conf = await runScript(r.script("config.sh"), ["--url", r.url, "--pat", FAKE_PAT, "--unattended", "--name", "pat"], baseEnv());
+  t.equal(conf.code, 0, conf.stderr);
+  t.ok(gh.runner("pat", r.repo));
+  const removed = await runScript(r.script("config.sh"), ["remove", "--pat", FAKE_PAT], baseEnv());
+  t.equal(removed.code, 0, removed.stderr);
+  t.equal(gh.runner("pat", r.repo), undefined);
+  t.ok(gh.requestsContaining(Buffer.from(`github:${FAKE_PAT}`).toString("base64")).every((q) => /\/actions\/runners\/(registration|remove)-token$/.test(q.path)));
+
+  const real = await runScript(r.script("config.sh"), ["--url", "https://github.com/acme/app", "--token", "x", "--unattended"], baseEnv());
+  t.equal(real.code, 1);
+  t.match(real.stderr, "The fake runner does not contact api.github.com");
+
+  const dir = mkdtempSync(join(tmpdir(), "fake-runner-own-"));
+  roots.push(dir);
+  await installFakeRunner(dir, isRoot ? { uid: 4321, gid: 4322 } : undefined);
+  for (const f of ["config.sh", "run.sh", "run-helper.sh.template", "env.sh", "safe_sleep.sh", "bin/Runner.Listener", "externals"]) t.ok(existsSync(join(dir, f)), f);
+  for (const f of ["README.md", "make-tarball.sh", "install-fake-runner.ts"]) t.notOk(existsSync(join(dir, f)), `${f} is not part of the layout`);
+  t.ok(statSync(join(dir, "run.sh")).mode & 0o100, "scripts stay executable");
+  if (isRoot) t.match(statSync(join(dir, "bin", "Runner.Listener")), { uid: 4321, gid: 4322 });
+});
