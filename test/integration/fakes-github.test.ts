@@ -10,7 +10,7 @@ import t from "tap";
 import { FAKE_PAT, startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { connectListener } from "../fakes/github/test-listener.ts";
 
-const gh = await startFakeGitHub({ sessionIdleTimeoutMs: 300 });
+const gh = await startFakeGitHub();
 t.teardown(() => gh.close());
 
 const octokit = new Octokit({ auth: FAKE_PAT, baseUrl: gh.apiUrl });
@@ -110,12 +110,25 @@ t.test("runner-registration: RemoteAuth token, scope match, expiry, both base pa
 });
 
 t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation", async (t) => {
-  const jit = await jitRunner("s", "j", "sess", ["self-hosted"]);
-  await connectListener(gh, jit);
-  await t.rejects(connectListener(gh, jit), /409 .*A session for this runner already exists/, "one session per runner");
-  t.equal(gh.runner("sess")?.status, "online");
-  // No poll for longer than the idle timeout: the session expires, the runner goes offline.
-  await gh.waitFor(() => gh.runner("sess")?.status === "offline", 3000);
+  // A fake whose sessions expire fast: a listener that stops polling is gone after 300 ms.
+  const quick = await startFakeGitHub({ sessionIdleTimeoutMs: 300 });
+  t.teardown(() => quick.close());
+  const { data } = await new Octokit({ auth: FAKE_PAT, baseUrl: quick.apiUrl }).actions.generateRunnerJitconfigForRepo({
+    owner: "s",
+    repo: "j",
+    name: "sess",
+    runner_group_id: 1,
+    labels: ["self-hosted"],
+  });
+  const idle = await connectListener(quick, data.encoded_jit_config);
+  await t.rejects(connectListener(quick, data.encoded_jit_config), /409 .*A session for this runner already exists/, "one session per runner");
+  t.equal(quick.runner("sess")?.status, "online");
+  const abandoned = quick.queueJob({ labels: ["self-hosted"] });
+  t.match(await idle.poll(1000), { type: "job" });
+  // No poll for longer than the idle timeout: the session expires, the runner goes offline, its job is abandoned.
+  await quick.waitFor(() => quick.runner("sess")?.status === "offline", 3000);
+  t.match(quick.runner("sess"), { busy: false, jobId: null });
+  t.equal(quick.job(abandoned)?.conclusion, "Abandoned");
 
   const again = await connectListener(gh, await jitRunner("s", "j", "labels", ["self-hosted", "Linux", "X64", "gpu"]));
   const tooDemanding = gh.queueJob({ labels: ["self-hosted", "gpu", "arm64"] });

@@ -135,10 +135,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       },
     }),
   );
-  // Sessions of listeners that died (SIGKILL) expire: their runners go offline.
+  // Sessions of listeners that died (SIGKILL) expire: their runners go offline,
+  // and a job they were running is abandoned (so the runner can be deleted again).
   const sweeper = setInterval(() => {
     for (const id of world.sessions.sweep()) {
-      if (!world.sessions.hasSession(id)) world.registry.update(id, { status: "offline" });
+      if (world.sessions.hasSession(id)) continue;
+      const jobId = world.registry.get(id)?.jobId;
+      if (jobId !== null && jobId !== undefined) world.jobs.complete(jobId, "Abandoned");
+      world.registry.update(id, { status: "offline", busy: false, jobId: null });
     }
   }, 250);
   sweeper.unref();

@@ -107,7 +107,8 @@ function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
   const endPoll = world.sessions.beginPoll(sid);
   return new Promise<void>((resolve) => {
     let done = false;
-    const finish = (status: number, body?: unknown): void => {
+    /** Answers once; `commit` runs after the listeners are off, since its state changes emit "change". */
+    const finish = (status: number, body?: unknown, commit?: () => void): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -115,6 +116,7 @@ function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
       world.jobs.off("change", check);
       ex.res.off("close", onClose);
       endPoll();
+      commit?.();
       send(ex, status, body);
       resolve();
     };
@@ -128,11 +130,10 @@ function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
       if (current.busy) return;
       const job = world.jobs.nextFor(current.labels.map((l) => l.name));
       if (!job) return;
-      done = true; // assigning emits "change": do not re-enter
-      world.jobs.assign(job.id, current.id, current.name);
-      world.registry.update(current.id, { busy: true, jobId: job.id });
-      done = false;
-      finish(200, { type: "job", job: { id: job.id, name: job.name, run: job.run, durationMs: job.durationMs, env: job.env } });
+      finish(200, { type: "job", job: { id: job.id, name: job.name, run: job.run, durationMs: job.durationMs, env: job.env } }, () => {
+        world.jobs.assign(job.id, current.id, current.name);
+        world.registry.update(current.id, { busy: true, jobId: job.id });
+      });
     };
     const onClose = (): void => {
       if (!ex.res.writableEnded) finish(204);
