@@ -15,6 +15,14 @@ export interface Pipeline {
   record(entry: RequestRecord): void;
 }
 
+/** GitHub's wording for statuses a test typically injects. */
+const FAULT_MESSAGES: Record<number, string> = {
+  401: "Bad credentials",
+  403: "Resource not accessible by personal access token",
+  404: "Not Found",
+  422: "Validation Failed",
+};
+
 const CONTROL = /^\/_fake\/(?!runner\/)/;
 const RUNNER_PROTOCOL = /^\/_fake\/runner\//;
 
@@ -57,7 +65,7 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse, bo
     const fault = p.faults.take(ex.method, path);
     if (fault?.delayMs) await delay(fault.delayMs, res);
     if (fault?.status !== undefined) {
-      const fallback = { message: fault.status >= 500 ? "Server Error" : "Fault injected", documentation_url: "https://docs.github.com/rest", status: String(fault.status) };
+      const fallback = { message: FAULT_MESSAGES[fault.status] ?? (fault.status >= 500 ? "Server Error" : "Fault injected"), documentation_url: "https://docs.github.com/rest", status: String(fault.status) };
       return send(ex, fault.status, fault.body ?? fallback, fault.headers ?? {});
     }
     if (!RUNNER_PROTOCOL.test(path)) {
