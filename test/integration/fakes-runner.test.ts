@@ -88,6 +88,9 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   t.equal(job.conclusion, "Succeeded");
   t.equal(job.runnerName, "from-env");
   t.match(job.log, "name=from-env");
+  t.match(job.log, /^RUNNER_TRACKING_ID=github_[0-9a-f-]{36}$/m);
+  t.match(job.log, `GITHUB_REPOSITORY=acme/app`);
+  t.match(job.log, `GITHUB_WORKSPACE=${r.dir}/_work/`);
   t.match(job.log, "SECRET_OF_SUPERVISOR=s3cr3t-value", "jobs inherit the runner's environment");
   t.notMatch(job.log, "ACTIONS_RUNNER_INPUT_", "ACTIONS_RUNNER_INPUT_* never reach a job");
   await run.waitForOutput(/Job build completed with result: Succeeded/);

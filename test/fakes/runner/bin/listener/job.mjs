@@ -3,6 +3,7 @@
 // GitHub as the job log; the result is Succeeded on exit 0, Failed
 // otherwise, Canceled when cancelled (shutdown signal or server request).
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { openDiag } from "./diag.mjs";
@@ -71,12 +72,16 @@ export function startJob(job, { client, root, settings, once }) {
         CI: "true",
         GITHUB_ACTIONS: "true",
         GITHUB_JOB: job.name,
+        GITHUB_REPOSITORY: new URL(settings.gitHubUrl).pathname.split("/").filter(Boolean).join("/"),
+        GITHUB_SERVER_URL: new URL(settings.gitHubUrl).origin,
         GITHUB_RUN_ID: String(job.id),
         GITHUB_WORKSPACE: workspace,
         RUNNER_NAME: settings.agentName,
         RUNNER_OS: "Linux",
         RUNNER_ARCH: "X64",
         RUNNER_TEMP: temp,
+        // The real runner tags every step process with this, to find and kill leftovers after the job.
+        RUNNER_TRACKING_ID: `github_${randomUUID()}`,
         RUNNER_WORKSPACE: join(workRoot, repo),
       };
       child = spawn("bash", ["-c", job.run], { cwd: workspace, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
