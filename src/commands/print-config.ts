@@ -27,6 +27,7 @@ export function printConfig(env: Env, out: (line: string) => void): void {
     out(`${name}=${shown}`);
   }
   out(`# GitHub API: ${config.apiUrl}`);
-  out(`# runner URL: ${config.runnerUrl}`);
+  out(`# scope: ${config.scope ? `${config.scope.kind} ${config.scope.name} (${config.scope.url})` : "none (pre-issued JIT config)"}`);
+  out(`# credential: ${config.credentials?.variable ?? "none"}; mode: ${config.RUNNER_JIT ? "JIT" : config.credentials?.kind === "jit" ? "pre-issued JIT" : config.RUNNER_EPHEMERAL ? "ephemeral" : "persistent"}`);
   out(`# runner user: ${config.runnerUser.name} (uid ${config.runnerUser.uid}), runner dir: ${config.runnerDir}, guest hooks: ${config.guestHooksDir}`);
 }

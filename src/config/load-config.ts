@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { addSecret } from "../log/redact.ts";
+import { ALIASES, resolveAliases } from "./aliases.ts";
 import { ConfigError } from "./config-error.ts";
+import { resolveCredentials, type Credentials } from "./credentials.ts";
+import { resolveScope, type Scope } from "./scope.ts";
 import { currentUser } from "./current-user.ts";
 import { lookupUser, type UserInfo } from "./lookup-user.ts";
 import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
@@ -8,8 +11,12 @@ import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
 export interface Config extends VarValues {
   /** REST API base: https://api.github.com, or GH_URL + /api/v3 for GitHub Enterprise Server. */
   readonly apiUrl: string;
-  /** What config.sh --url gets: GH_URL/owner/repo. */
-  readonly runnerUrl: string;
+  /** Where runners are registered; undefined only with a pre-issued JIT config (or `ci-runner forward`). */
+  readonly scope: Scope | undefined;
+  /** Exactly one kind; undefined only for `ci-runner forward`. */
+  readonly credentials: Credentials | undefined;
+  /** Ephemeral, JIT or pre-issued JIT: one job, then exit 0. */
+  readonly oneJob: boolean;
   readonly runnerUser: UserInfo;
   readonly runnerDir: string;
   readonly guestHooksDir: string;
@@ -35,11 +42,14 @@ function readSecretFile(dir: string, name: string): string | undefined {
  * has been started or registered when it does.
  */
 export function loadConfig(
-  env: Env,
+  rawEnv: Env,
   users: (name: string) => UserInfo | undefined = lookupUser,
   /** "forward": `ci-runner forward` needs no GitHub settings and no runner user. */
   purpose: "runner" | "forward" = "runner",
 ): Config {
+  // The other seed images' names (GITHUB_URL, ACCESS_TOKEN, ...) become ours first.
+  for (const a of ALIASES) if (a.secret) addSecret(rawEnv[a.name]);
+  const env = purpose === "runner" ? resolveAliases(rawEnv) : rawEnv;
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
@@ -70,16 +80,29 @@ export function loadConfig(
     throw new ConfigError(missing, "FORWARD_HOST and FORWARD_PORTS go together: set both or neither");
   }
 
-  const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
-  if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
-
   const ghUrl = new URL(vals.GH_URL);
   const apiUrl = ghUrl.host === "github.com" ? "https://api.github.com" : `${vals.GH_URL}/api/v3`;
+  let credentials: Credentials | undefined;
+  let scope: Scope | undefined;
+  if (purpose === "runner") {
+    credentials = resolveCredentials(vals);
+    const preIssued = credentials.kind === "jit";
+    scope = resolveScope(vals.GH_URL, vals, preIssued);
+    if (!preIssued && vals.GH_LABELS === undefined) throw new ConfigError("GH_LABELS", `required: ${VARS.GH_LABELS.doc}`);
+    if (vals.RUNNER_JIT && (credentials.kind === "runner-token" || preIssued)) {
+      throw new ConfigError("RUNNER_JIT", `needs GH_TOKEN or a GitHub App to call generate-jitconfig, not ${credentials.variable}`);
+    }
+  }
+
+  const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
+  if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 
   return Object.freeze({
     ...vals,
     apiUrl,
-    runnerUrl: `${vals.GH_URL}/${vals.GH_REPOSITORY ?? ""}`,
+    scope,
+    credentials,
+    oneJob: vals.RUNNER_EPHEMERAL || vals.RUNNER_JIT || credentials?.kind === "jit",
     runnerUser,
     runnerDir: vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,

@@ -19,13 +19,26 @@ function v<const S extends VarSpec<unknown>>(spec: S): S {
 }
 
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
 const USER = /^[a-z_][a-z0-9_-]*\$?$/;
 
 export const VARS = {
-  GH_TOKEN: v({ doc: "PAT (classic or fine-grained) used to get registration tokens and to deregister", rule: text, secret: true, required: true }),
-  GH_REPOSITORY: v({ doc: "the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo"), required: true }),
-  GH_LABELS: v({ doc: "comma-separated labels added to this runner", rule: commaList, required: true }),
+  GH_REPOSITORY: v({ doc: "scope (exactly one of three): the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo") }),
+  GH_ORG: v({ doc: "scope: the organization this runner serves", rule: pattern(LOGIN, "an organization login") }),
+  GH_ENTERPRISE: v({ doc: "scope: the enterprise (slug) this runner serves", rule: pattern(LOGIN, "an enterprise slug") }),
+  GH_TOKEN: v({ doc: "credential (exactly one kind): PAT, classic or fine-grained, used to get registration tokens and to deregister", rule: text, secret: true }),
+  GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); installation tokens are refreshed before every use", rule: integer(1) }),
+  GH_APP_PRIVATE_KEY: v({ doc: "the GitHub App's private key (PEM)", rule: text, secret: true }),
+  GH_APP_INSTALLATION_ID: v({ doc: "the App's installation id (default: looked up for the scope)", rule: integer(1) }),
+  GH_RUNNER_TOKEN: v({ doc: "credential: a ready registration token (valid one hour; deregistration then uses `config.sh remove` with it)", rule: text, secret: true }),
+  ACTIONS_RUNNER_INPUT_JITCONFIG: v({ doc: "credential: a pre-issued JIT config (as actions-runner-controller passes it); nothing is registered by ci-runner", rule: text, secret: true }),
+  GH_LABELS: v({ doc: "comma-separated labels added to this runner (required unless a pre-issued JIT config is given)", rule: commaList }),
   GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3)", rule: httpUrl, default: "https://github.com" }),
+  RUNNER_EPHEMERAL: v({ doc: "1: one job per container (`config.sh --ephemeral`), then exit 0", rule: flag, default: "0" }),
+  RUNNER_JIT: v({ doc: "1: register through generate-jitconfig (no config.sh, no registration token); one job, then exit 0", rule: flag, default: "0" }),
+  RUNNER_NO_DEFAULT_LABELS: v({ doc: "1: pass --no-default-labels (only GH_LABELS)", rule: flag, default: "0" }),
+  RUNNER_GC_OFFLINE: v({ doc: "1: delete registrations with our name prefix that stay offline (one runner of the fleet does it)", rule: flag, default: "0" }),
+  GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(10), default: "300" }),
   TZ: v({ doc: "time zone of logs, hooks and the runner", rule: pattern(/^[-+_/a-zA-Z0-9]+$/, "a time zone name such as Europe/Berlin") }),
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),

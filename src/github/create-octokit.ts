@@ -1,19 +1,61 @@
+import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
+import type { Credentials } from "../config/credentials.ts";
 
-export interface OctokitOptions {
-  readonly apiUrl: string;
-  readonly token: string;
+/** Octokit logs failed requests to the console; the supervisor prints its own one-line errors. */
+const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** An installation token this close to its expiry is not reused: deregistration may come hours after boot. */
+const REFRESH_MARGIN_MS = 10 * 60_000;
+
+/**
+ * auth-app's default cache keeps a token 59 minutes whatever its
+ * `expires_at`; this one drops it REFRESH_MARGIN_MS before that, so every
+ * use gets a token that is still valid (value: `token|createdAt|expiresAt|...`).
+ */
+export function expiryAwareCache(now: () => number = Date.now): { get(key: string): string | undefined; set(key: string, value: string): void } {
+  const map = new Map<string, string>();
+  return {
+    get(key) {
+      const value = map.get(key);
+      const expiresAt = Date.parse(value?.split("|")[2] ?? "");
+      if (value === undefined || !(expiresAt - now() > REFRESH_MARGIN_MS)) {
+        map.delete(key);
+        return undefined;
+      }
+      return value;
+    },
+    set(key, value) {
+      map.set(key, value);
+    },
+  };
 }
 
-/** The REST client. Retries and rate limits are handled by withRetry, which honours the stop signal. */
-export function createOctokit(opts: OctokitOptions): Octokit {
-  return new Octokit({
-    auth: opts.token,
-    baseUrl: opts.apiUrl,
+function base(apiUrl: string) {
+  return {
+    baseUrl: apiUrl,
     userAgent: "ci-runner",
     headers: { "x-github-api-version": "2022-11-28" },
-    // Octokit logs failed requests to the console; the supervisor prints its own one-line errors.
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    log: SILENT,
+    // Retries and rate limits are handled by withRetry, which honours the stop signal.
     request: { retries: 0 },
-  });
+  };
+}
+
+/** A client for a PAT, or for a GitHub App installation (installation id known). */
+export function createOctokit(apiUrl: string, credentials: Credentials, installationId?: number): Octokit {
+  if (credentials.kind === "app") {
+    return new Octokit({
+      ...base(apiUrl),
+      authStrategy: createAppAuth,
+      auth: {
+        appId: credentials.appId,
+        privateKey: credentials.privateKey,
+        installationId: installationId ?? credentials.installationId,
+        cache: expiryAwareCache(),
+      },
+    });
+  }
+  if (credentials.kind === "pat") return new Octokit({ ...base(apiUrl), auth: credentials.token });
+  throw new Error(`no REST client for ${credentials.variable}`);
 }

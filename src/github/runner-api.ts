@@ -79,6 +79,50 @@ export class RunnerApi {
     }
   }
 
+  /**
+   * `generate-jitconfig`: registers the runner and returns its id and the
+   * encoded JIT config for `run.sh`; "taken" on 409 (the name exists).
+   */
+  async generateJitConfig(
+    body: { name: string; labels: readonly string[]; runnerGroupId: number; workFolder: string },
+    signal?: AbortSignal,
+  ): Promise<{ id: number; encodedJitConfig: string } | "taken"> {
+    try {
+      const res = await this.#call(
+        `POST /${this.#scope}/actions/runners/generate-jitconfig`,
+        () =>
+          this.#octokit.request(`POST /${this.#scope}/actions/runners/generate-jitconfig`, {
+            name: body.name,
+            labels: [...body.labels],
+            runner_group_id: body.runnerGroupId,
+            work_folder: body.workFolder,
+          }),
+        signal,
+      );
+      const data = res.data as { runner: { id: number }; encoded_jit_config: string };
+      addSecret(data.encoded_jit_config);
+      return { id: data.runner.id, encodedJitConfig: data.encoded_jit_config };
+    } catch (e) {
+      if (httpStatus(e) === 409) return "taken";
+      throw e;
+    }
+  }
+
+  /** The id of the runner group named `name` (organizations and enterprises), or undefined. */
+  async runnerGroupId(name: string, signal?: AbortSignal): Promise<number | undefined> {
+    for (let page = 1; ; page++) {
+      const res = await this.#call(
+        `GET /${this.#scope}/actions/runner-groups`,
+        () => this.#octokit.request(`GET /${this.#scope}/actions/runner-groups`, { per_page: 100, page }),
+        signal,
+      );
+      const data = res.data as { total_count: number; runner_groups: { id: number; name: string }[] };
+      const hit = data.runner_groups.find((g) => g.name.toLowerCase() === name.toLowerCase());
+      if (hit) return hit.id;
+      if (data.runner_groups.length < 100 || page * 100 >= data.total_count) return undefined;
+    }
+  }
+
   /** DELETE the registration: "busy" on GitHub's 422 while a job runs, "gone" on 404. */
   async delete(id: number, signal?: AbortSignal): Promise<DeleteResult> {
     try {

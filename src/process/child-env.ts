@@ -1,4 +1,5 @@
 import type { UserInfo } from "../config/lookup-user.ts";
+import { ALIASES } from "../config/aliases.ts";
 import { VARS } from "../config/vars.ts";
 
 /**
@@ -9,12 +10,7 @@ export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   ...Object.entries(VARS)
     .filter(([, spec]) => "secret" in spec && spec.secret)
     .map(([name]) => name),
-  "GH_APP_PRIVATE_KEY",
-  "GH_RUNNER_TOKEN",
-  "GITHUB_TOKEN",
-  "GITHUB_ACCESS_TOKEN",
-  "ACCESS_TOKEN",
-  "RUNNER_TOKEN",
+  ...ALIASES.filter((a) => a.secret).map((a) => a.name),
 ]);
 
 /**

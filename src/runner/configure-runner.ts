@@ -22,13 +22,15 @@ export interface ConfigureOptions {
 export async function configureRunner(config: Config, log: Logger, opts: ConfigureOptions): Promise<void> {
   const args = [
     "--unattended",
-    "--url", config.runnerUrl,
+    "--url", config.scope?.url ?? "",
     "--name", opts.name,
-    "--labels", config.GH_LABELS.join(","),
+    "--labels", (config.GH_LABELS ?? []).join(","),
     "--work", config.WORK_DIR,
     "--disableupdate",
     "--replace",
     ...(config.RUNNER_GROUP ? ["--runnergroup", config.RUNNER_GROUP] : []),
+    ...(config.RUNNER_EPHEMERAL ? ["--ephemeral"] : []),
+    ...(config.RUNNER_NO_DEFAULT_LABELS ? ["--no-default-labels"] : []),
     ...(opts.extraArgs ?? []),
   ];
   const env: Record<string, string> = { ...childEnv(config.runnerUser, opts.exported), ACTIONS_RUNNER_INPUT_TOKEN: opts.token };

@@ -1,7 +1,7 @@
-import type { RunnerApi } from "../github/runner-api.ts";
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
-import { deregister, type DeregisterTarget } from "./deregister.ts";
+import { deregister } from "./deregister.ts";
+import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
 
 /** How long the runner gets to exit after SIGINT before its group is killed. */
@@ -10,8 +10,8 @@ const RUNNER_EXIT_GRACE_MS = 30_000;
 const AFTER_ESCALATION_MS = 60_000;
 
 export interface DrainOptions {
-  readonly api: RunnerApi;
-  readonly target: DeregisterTarget;
+  /** Undefined with a pre-issued JIT config: nothing of ours to remove. */
+  readonly registration: Registration | undefined;
   readonly runner: RunnerProcess;
   readonly log: Logger;
   readonly escalated: AbortSignal;
@@ -20,13 +20,13 @@ export interface DrainOptions {
 
 /**
  * The graceful drain: no job is cancelled unless the drain is escalated.
- * 1. optional debug delay; 2. DELETE the registration so no new job comes;
+ * 1. optional debug delay; 2. remove the registration so no new job comes;
  * GitHub refuses (422) while a job runs, so wait for the job's end (retrying
  * at once then, with backoff meanwhile); 3. stop the runner. Escalation
  * cancels the job (SIGINT to the runner), then deregisters.
  */
 export async function drainRunner(o: DrainOptions): Promise<void> {
-  const { api, target, runner, log, escalated } = o;
+  const { registration, runner, log, escalated } = o;
   for (let left = o.debugDelaySec; left > 0 && !escalated.aborted; left--) {
     log.info(`DEBUG_SHUTDOWN_DELAY_SEC: ${left} s before deregistering`);
     await abortableSleep(1000, escalated);
@@ -35,26 +35,31 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   let gone = false;
   let waitingFor: string | undefined;
   for (let attempt = 0; !escalated.aborted && runner.proc.running; attempt++) {
-    const id = target.id;
-    if (id === undefined) break;
-    let result;
-    try {
-      result = await api.delete(id, escalated);
-    } catch (e) {
-      if (escalated.aborted) break;
-      log.error(`deregistering runner ${target.name} failed: ${(e as Error).message}; retrying`);
-      await abortableSleep(5000, escalated);
-      continue;
-    }
-    if (result !== "busy") {
-      log.info(result === "deleted" ? `deregistered runner ${target.name} (id ${id})` : `runner ${target.name} (id ${id}) was already gone from GitHub`);
-      gone = true;
-      break;
+    let busy: boolean;
+    if (registration) {
+      try {
+        const result = await registration.tryRemove(escalated);
+        busy = result === "busy";
+        if (!busy) {
+          log.info(result === "deleted" ? `deregistered runner ${registration.name}` : `runner ${registration.name} was already gone from GitHub`);
+          gone = true;
+          break;
+        }
+      } catch (e) {
+        if (escalated.aborted) break;
+        log.warn(`deregistering runner ${registration.name} failed: ${(e as Error).message}; retrying`);
+        await abortableSleep(5000, escalated);
+        continue;
+      }
+    } else {
+      // Pre-issued JIT: GitHub removes the registration after its one job; just let that job finish.
+      busy = runner.busyJob !== undefined;
+      if (!busy) break;
     }
     const job = runner.busyJob ?? "(starting)";
     if (waitingFor !== job) {
       waitingFor = job;
-      log.info(`runner ${target.name} is running job ${job}: waiting for it to finish before deregistering`);
+      log.info(`runner is running job ${job}: waiting for it to finish${registration ? " before deregistering" : ""}`);
     }
     const backoff = abortableSleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)), escalated);
     await Promise.race([backoff, runner.jobEnd(escalated)]);
@@ -63,12 +68,12 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   if (runner.proc.running && !gone && escalated.aborted && runner.busyJob !== undefined) {
     log.warn(`drain cut short: cancelling job ${runner.busyJob}`);
   }
-  if (runner.proc.running) {
-    await runner.proc.terminate("SIGINT", RUNNER_EXIT_GRACE_MS);
-  }
+  if (runner.proc.running) await runner.proc.terminate("SIGINT", RUNNER_EXIT_GRACE_MS);
   // Leftover job processes in the runner's group.
   runner.proc.signalGroup("SIGKILL");
-  if (!gone) await deregister(api, target, log, escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated));
+  if (!gone && registration) {
+    await deregister(registration, log, escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated));
+  }
 }
 
 /** Aborts AFTER_ESCALATION_MS after `escalated` aborts (never before). */

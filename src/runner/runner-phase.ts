@@ -1,78 +1,104 @@
-import { createOctokit } from "../github/create-octokit.ts";
-import { RunnerApi } from "../github/runner-api.ts";
+import { connectRunnerApi } from "../github/github-client.ts";
+import type { RunnerApi } from "../github/runner-api.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
 import { configureRunner } from "./configure-runner.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
+import { registerJit } from "./register-jit.ts";
 import { readRunnerSettings } from "./read-runner-settings.ts";
+import { apiRegistration, configShRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
 import { RunnerProcess } from "./runner-process.ts";
+import { watchRunnerHealth } from "./watch-runner-health.ts";
 
 /**
- * Registers the runner (fresh registration token, config.sh), waits for the
- * background work the runner needs (warm start), then runs run.sh. Its stop
- * is the graceful drain; whatever happened, no registration is left behind.
+ * Registers the runner (config.sh with a fresh registration token, or a JIT
+ * config), waits for the background work the runner needs (warm start), then
+ * runs run.sh. Its stop is the graceful drain; whatever happened, no
+ * registration of ours is left behind.
  */
 export function createRunnerPhase(): Phase {
-  let api: RunnerApi | undefined;
-  let name = "";
-  let id: number | undefined;
-  let configStarted = false;
+  let registration: Registration | undefined;
   let runner: RunnerProcess | undefined;
+  let stopWatch: (() => void) | undefined;
 
   return {
     name: "runner",
     async start(ctx) {
       const { config, log } = ctx;
       const rlog = log.child("runner");
-      api = new RunnerApi(createOctokit({ apiUrl: config.apiUrl, token: config.GH_TOKEN }), `repos/${config.GH_REPOSITORY}`, {
-        log,
-        credentialVar: "GH_TOKEN",
-        signal: ctx.stopping,
-      });
-      name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX);
+      const credentials = config.credentials;
+      if (!credentials) throw new Error("the runner phase needs credentials");
+      let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob);
       ctx.state.update({ state: "registering", runnerName: name });
-      const token = await api.registrationToken(ctx.stopping);
+      const runEnv: Record<string, string> = {};
       const stale = clearStaleConfig(config.runnerDir);
       if (stale.length) log.info(`removed stale ${stale.join(", ")} from ${config.runnerDir} (left by an earlier start)`);
-      log.info(`registering runner ${name} for ${config.runnerUrl} with labels ${config.GH_LABELS.join(",")}`);
-      configStarted = true;
-      await configureRunner(config, rlog, { name, token, exported: ctx.exportedEnv, stopping: ctx.stopping });
-      id = readRunnerSettings(config.runnerDir)?.agentId;
-      ctx.state.update({ runnerId: id });
+
+      if (credentials.kind === "jit") {
+        log.info("pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG): nothing to register; GitHub removes the runner after its job");
+        runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
+      } else if (config.RUNNER_JIT) {
+        const api = await connectRunnerApi(config, log, ctx.stopping);
+        const jit = await registerJit(api, config, name, log, ctx.stopping);
+        name = jit.name;
+        registration = apiRegistration(api, name, () => jit.id);
+        ctx.state.update({ runnerName: name, runnerId: jit.id });
+        runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = jit.encodedJitConfig;
+      } else {
+        let api: RunnerApi | undefined;
+        let token: string;
+        if (credentials.kind === "runner-token") {
+          log.warn("GH_RUNNER_TOKEN is a registration token, valid one hour: deregistration uses `config.sh remove` with it and fails after that; prefer GH_TOKEN or a GitHub App");
+          token = credentials.token;
+        } else {
+          api = await connectRunnerApi(config, log, ctx.stopping);
+          token = await api.registrationToken(ctx.stopping);
+        }
+        log.info(`registering runner ${name} for ${config.scope?.url} with labels ${(config.GH_LABELS ?? []).join(",")}`);
+        let id: number | undefined;
+        registration = api
+          ? apiRegistration(api, name, () => id ?? readRunnerSettings(config.runnerDir)?.agentId)
+          : configShRegistration(config, rlog, name, token);
+        await configureRunner(config, rlog, { name, token, exported: ctx.exportedEnv, stopping: ctx.stopping });
+        id = readRunnerSettings(config.runnerDir)?.agentId;
+        ctx.state.update({ runnerId: id });
+      }
 
       if (ctx.background.size > 0) {
         log.info(`waiting for ${[...ctx.background.keys()].join(", ")} before starting the runner`);
         await Promise.all(ctx.background.values());
       }
       if (ctx.stopping.aborted) return;
-      runner = new RunnerProcess(config, ctx.exportedEnv, [], rlog, ctx.state);
-      runner.on("event", (ev) => {
+      runner = new RunnerProcess(config, ctx.exportedEnv, runEnv, rlog, ctx.state);
+      stopWatch = watchRunnerHealth(runner, config.runnerDir, (message) => {
         // After our own DELETE the runner says its registration is gone: expected while stopping.
-        if (ev.kind === "fatal" && !ctx.stopping.aborted) {
-          log.error(`runner health: "${ev.message}": the registration is unusable; replacing this runner`);
-          ctx.requestStop({ kind: "failure", code: 1, message: ev.message });
-        }
+        if (ctx.stopping.aborted) return;
+        log.error(`runner health: "${message}": the registration is unusable; replacing this runner`);
+        ctx.requestStop({ kind: "failure", code: 1, message });
       });
       void runner.proc.exited.then(({ code }) => {
-        if (!ctx.stopping.aborted) log.error(`the runner exited by itself with code ${code}`);
+        if (!ctx.stopping.aborted) {
+          if (config.oneJob && code === 0) log.info("the one-job runner finished its job");
+          else log.error(`the runner exited by itself with code ${code}`);
+        }
         ctx.requestStop({ kind: "runner-exit", code });
       });
     },
 
     async stop(ctx, reason: StopReason) {
-      if (!api || !configStarted) return;
+      stopWatch?.();
+      if (!registration && !runner) return;
       const log = ctx.log;
       ctx.state.update({ state: "draining" });
-      const target = { name, id: id ?? readRunnerSettings(ctx.config.runnerDir)?.agentId };
       if (runner && reason.kind === "signal") {
-        await drainRunner({ api, target, runner, log, escalated: ctx.escalated, debugDelaySec: ctx.config.DEBUG_SHUTDOWN_DELAY_SEC });
+        await drainRunner({ registration, runner, log, escalated: ctx.escalated, debugDelaySec: ctx.config.DEBUG_SHUTDOWN_DELAY_SEC });
         return;
       }
       if (runner?.proc.running) await runner.proc.terminate("SIGINT", 30_000);
       runner?.proc.signalGroup("SIGKILL");
-      await deregister(api, target, log, AbortSignal.timeout(120_000));
+      if (registration) await deregister(registration, log, AbortSignal.timeout(120_000));
     },
   };
 }

@@ -14,15 +14,16 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
   readonly proc: ManagedProcess;
   #busyJob: string | undefined;
 
-  constructor(config: Config, exported: ReadonlyMap<string, string>, args: readonly string[], log: Logger, state: StateStore) {
+  constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger, state: StateStore) {
     super();
     const env: Record<string, string> = {
       ...childEnv(config.runnerUser, exported),
+      ...extraEnv,
       // run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
       RUNNER_MANUALLY_TRAP_SIG: "1",
     };
     if (config.runnerUser.uid === 0) env.RUNNER_ALLOW_RUNASROOT = "1";
-    this.proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/run.sh`, args, {
+    this.proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/run.sh`, [], {
       env,
       cwd: config.runnerDir,
       log,

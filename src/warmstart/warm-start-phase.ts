@@ -35,8 +35,14 @@ export function createWarmStartPhase(options: WarmStartOptions = {}): Phase {
     async start(ctx: Context): Promise<void> {
       const { config, log } = ctx;
       const user = config.runnerUser;
-      const localDir = checkoutDir(config.WORK_DIR, config.GH_REPOSITORY);
+      const repository = config.GH_REPOSITORY;
       const host = config.CI_STORAGE_HOST;
+      if (repository === undefined) {
+        // ci-storage slots, and the checkout dir, belong to one repository.
+        if (host !== undefined) log.warn(`CI_STORAGE_HOST is set but the scope is not a repository (GH_REPOSITORY): no warm start from ${host.spec}`);
+        return;
+      }
+      const localDir = checkoutDir(config.WORK_DIR, repository);
       const key = config.CI_STORAGE_PRIVATE_KEY?.trim() ? config.CI_STORAGE_PRIVATE_KEY : undefined;
       let keyFile: string | undefined;
       try {
@@ -72,7 +78,7 @@ export function createWarmStartPhase(options: WarmStartOptions = {}): Phase {
         host,
         keyFile,
         storageRoot: config.CI_STORAGE_DIR,
-        repository: config.GH_REPOSITORY,
+        repository,
         localDir,
         timeoutSec: config.CI_STORAGE_LOAD_TIMEOUT_SEC,
         stopping: AbortSignal.any([ctx.stopping, abort.signal]),

@@ -17,7 +17,7 @@ const base = { GH_TOKEN: "ghp_abcdefghijkl", GH_REPOSITORY: "o/r", GH_LABELS: "a
 t.test("defaults", async (t) => {
   const c = loadConfig(base, user);
   t.equal(c.apiUrl, "https://api.github.com");
-  t.equal(c.runnerUrl, "https://github.com/o/r");
+  t.equal(c.scope?.url, "https://github.com/o/r");
   t.equal(c.runnerDir, "/home/guest/actions-runner");
   t.equal(c.WORK_DIR, "/mnt");
   t.same(c.GH_LABELS, ["a", "b"]);
@@ -27,7 +27,7 @@ t.test("defaults", async (t) => {
 t.test("GHES", async (t) => {
   const c = loadConfig({ ...base, GH_URL: "https://ghe.example.com/" }, user);
   t.equal(c.apiUrl, "https://ghe.example.com/api/v3");
-  t.equal(c.runnerUrl, "https://ghe.example.com/o/r");
+  t.equal(c.scope?.url, "https://ghe.example.com/o/r");
 });
 
 const bad: [string, Record<string, string>][] = [

@@ -1,0 +1,28 @@
+import type { Config } from "../config/load-config.ts";
+import type { Logger } from "../log/logger.ts";
+import { createOctokit } from "./create-octokit.ts";
+import { RunnerApi } from "./runner-api.ts";
+import { withRetry } from "./with-retry.ts";
+
+/**
+ * The runner API of the configured scope, authenticated by a PAT or a
+ * GitHub App (its installation looked up for the scope when
+ * GH_APP_INSTALLATION_ID is not given).
+ */
+export async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
+  const { credentials, scope } = config;
+  if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
+  const retry = { log, credentialVar: credentials.variable };
+  let installationId: number | undefined;
+  if (credentials.kind === "app" && credentials.installationId === undefined) {
+    const appClient = createOctokit(config.apiUrl, credentials);
+    const res = await withRetry(
+      `GET /${scope.apiPath}/installation`,
+      () => appClient.request(`GET /${scope.apiPath}/installation`),
+      { ...retry, signal },
+    );
+    installationId = (res.data as { id: number }).id;
+    log.info(`GitHub App ${credentials.appId}: installation ${installationId} for ${scope.name}`);
+  }
+  return new RunnerApi(createOctokit(config.apiUrl, credentials, installationId), scope.apiPath, retry);
+}

@@ -1,0 +1,51 @@
+import type { Config } from "../config/load-config.ts";
+import type { RunnerApi } from "../github/runner-api.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
+import type { Logger } from "../log/logger.ts";
+import { runnerName } from "./runner-name.ts";
+
+/** GitHub's own group for runners of a repository, and the default one elsewhere. */
+const DEFAULT_RUNNER_GROUP_ID = 1;
+const MAX_NAME_ATTEMPTS = 5;
+
+/** Labels config.sh would add by itself, which generate-jitconfig does not. */
+export function defaultLabels(arch: string = process.arch): string[] {
+  return ["self-hosted", "Linux", arch === "arm64" ? "ARM64" : "X64"];
+}
+
+/**
+ * Registers through `generate-jitconfig`: resolves RUNNER_GROUP to its id
+ * (organizations and enterprises), retries a taken name (409) with a new
+ * random one, and returns what run.sh needs.
+ */
+export async function registerJit(
+  api: RunnerApi,
+  config: Config,
+  firstName: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<{ name: string; id: number; encodedJitConfig: string }> {
+  let groupId = DEFAULT_RUNNER_GROUP_ID;
+  if (config.RUNNER_GROUP && config.scope?.kind !== "repository") {
+    const found = await api.runnerGroupId(config.RUNNER_GROUP, signal);
+    if (found === undefined) {
+      throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, 78);
+    }
+    groupId = found;
+  }
+  const labels = [...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])];
+  let name = firstName;
+  for (let attempt = 1; ; attempt++) {
+    const res = await api.generateJitConfig({ name, labels, runnerGroupId: groupId, workFolder: config.WORK_DIR }, signal);
+    if (res !== "taken") {
+      log.info(`registered JIT runner ${name} (id ${res.id}) for ${config.scope?.url}`);
+      return { name, ...res };
+    }
+    if (attempt >= MAX_NAME_ATTEMPTS || config.RUNNER_NAME) {
+      throw new BootError(`generate-jitconfig: the runner name ${name} is taken (409)${config.RUNNER_NAME ? "; RUNNER_NAME must be unique" : ""}`);
+    }
+    const next = runnerName(undefined, config.RUNNER_NAME_PREFIX, true);
+    log.warn(`runner name ${name} is taken (409); trying ${next}`);
+    name = next;
+  }
+}

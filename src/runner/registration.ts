@@ -1,0 +1,66 @@
+import type { Config } from "../config/load-config.ts";
+import type { DeleteResult, RunnerApi } from "../github/runner-api.ts";
+import type { Logger } from "../log/logger.ts";
+import { childEnv } from "../process/child-env.ts";
+import { ManagedProcess } from "../process/managed-process.ts";
+
+/** A registration the supervisor created and must remove. */
+export interface Registration {
+  readonly name: string;
+  /** One removal attempt: "busy" while GitHub says a job runs. */
+  tryRemove(signal: AbortSignal): Promise<DeleteResult>;
+}
+
+/**
+ * Removal through the REST API (PAT or App): DELETE by id, or by name when
+ * config.sh was interrupted before it wrote `.runner`.
+ */
+export function apiRegistration(api: RunnerApi, name: string, id: () => number | undefined): Registration {
+  return {
+    name,
+    async tryRemove(signal) {
+      const known = id();
+      const ids = known !== undefined ? [known] : (await api.findByName(name, signal)).map((r) => r.id);
+      let result: DeleteResult = "gone";
+      for (const each of ids) {
+        const r = await api.delete(each, signal);
+        if (r === "busy") result = "busy";
+        else if (r === "deleted" && result === "gone") result = "deleted";
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * Removal with a ready registration token (GH_RUNNER_TOKEN): `config.sh
+ * remove`, the token passed through the environment, never argv.
+ */
+export function configShRegistration(config: Config, log: Logger, name: string, token: string): Registration {
+  return {
+    name,
+    async tryRemove(signal) {
+      const env: Record<string, string> = { ...childEnv(config.runnerUser), ACTIONS_RUNNER_INPUT_TOKEN: token };
+      if (config.runnerUser.uid === 0) env.RUNNER_ALLOW_RUNASROOT = "1";
+      const out: string[] = [];
+      const proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/config.sh`, ["remove", "--unattended"], {
+        env,
+        cwd: config.runnerDir,
+        log,
+        onLine: (line) => {
+          log.relay(line);
+          out.push(line);
+        },
+      });
+      const onAbort = () => void proc.terminate("SIGTERM", 5000);
+      signal.addEventListener("abort", onAbort, { once: true });
+      const { code } = await proc.exited;
+      signal.removeEventListener("abort", onAbort);
+      const text = out.join("\n");
+      if (code === 0) return "deleted";
+      if (/still running a job/i.test(text)) return "busy";
+      if (/not configured|does not exist|no longer exists/i.test(text)) return "gone";
+      throw new Error(`config.sh remove failed with exit code ${code}: ${out.filter((l) => l.trim()).at(-1) ?? "no output"} (GH_RUNNER_TOKEN may have expired: it is valid one hour)`);
+    },
+  };
+}
