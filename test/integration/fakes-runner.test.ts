@@ -291,7 +291,9 @@ t.test("session conflict, connect errors, deleted registration", async (t) => {
 
 t.test("--once on a non-ephemeral runner; waiting for docker", async (t) => {
   const r = await fresh();
-  t.equal((await configure(r, ["--name", "once", "--labels", "once"])).code, 0);
+  const work = mkdtempSync(join(tmpdir(), "fake-work-"));
+  roots.push(work);
+  t.equal((await configure(r, ["--name", "once", "--labels", "once", "--work", work])).code, 0);
   const bin = mkdtempSync(join(tmpdir(), "fake-docker-"));
   roots.push(bin);
   writeFileSync(join(bin, "docker"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
@@ -300,10 +302,11 @@ t.test("--once on a non-ephemeral runner; waiting for docker", async (t) => {
   await run.waitForOutput(/Listening for Jobs/);
   t.match(run.stdout(), "Waiting for docker to be ready.\nDocker is ready.");
   t.match(run.stdout(), "Warning: '--once' is going to be deprecated in the future");
-  const jobId = gh.queueJob({ labels: ["once"], run: "exit 0" });
+  const jobId = gh.queueJob({ labels: ["once"], run: "pwd" });
   const end = await run.exited;
   t.equal(end.code, 0);
   t.equal(gh.job(jobId)?.conclusion, "Succeeded");
+  t.equal(gh.job(jobId)?.log, `${work}/${r.url.split("/").pop()}/${r.url.split("/").pop()}\n`, "an absolute --work is used as is");
   t.equal(gh.runner("once", r.repo), undefined, "registration removed");
   t.notOk(existsSync(join(r.dir, ".runner")), "local config removed");
 });

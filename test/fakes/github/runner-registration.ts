@@ -107,7 +107,11 @@ function addAgent(world: World, ex: Exchange): void {
   if (existing && typeof body.replaceId !== "number") {
     return send(ex, 409, { message: `A runner exists with the same name ${name}.` });
   }
-  if (existing) world.sessions.deleteForRunner(existing.id);
+  if (existing) {
+    // The old registration's key no longer works: its listener's tokens and session die with it.
+    world.sessions.deleteForRunner(existing.id);
+    for (const [token, runnerId] of world.accessTokens) if (runnerId === existing.id) world.accessTokens.delete(token);
+  }
   const runner = existing ? world.registry.replace(existing.id, spec) : world.registry.add(scope, spec);
   send(ex, 200, {
     id: runner.id,

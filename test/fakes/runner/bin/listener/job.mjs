@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { openDiag } from "./diag.mjs";
 import { line, utc } from "./term.mjs";
 
@@ -37,7 +37,8 @@ export function startJob(job, { client, root, settings, once }) {
   line(`${utc()}: Running job: ${job.name}`);
   const worker = openDiag(root, "Worker");
   worker.info("Worker", `Job ${job.name} (${job.id}) started`);
-  const workRoot = join(root, settings.workFolder ?? "_work");
+  // Path.Combine semantics: an absolute --work is used as is.
+  const workRoot = resolve(root, settings.workFolder ?? "_work");
   const repo = basename(new URL(settings.gitHubUrl).pathname) || "workspace";
   const workspace = join(workRoot, repo, repo);
   const temp = join(workRoot, "_temp");

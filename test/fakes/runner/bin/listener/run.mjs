@@ -2,7 +2,7 @@
 // for jobs, run them one at a time; SIGINT/SIGTERM cancel the running job
 // and stop (the real runner does not drain). Test knobs: knobs.mjs.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { resolve as resolvePath } from "node:path";
 import { diag } from "./diag.mjs";
 import { startJob } from "./job.mjs";
 import { knobs, nextForcedExitCode } from "./knobs.mjs";
@@ -47,7 +47,7 @@ export async function run(cmd, store, version) {
     line("https://docs.github.com/en/actions/hosting-your-own-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling");
   }
   const runOnce = once || settings.ephemeral === true;
-  mkdirSync(join(store.root, settings.workFolder ?? "_work"), { recursive: true });
+  mkdirSync(resolvePath(store.root, settings.workFolder ?? "_work"), { recursive: true });
 
   const stop = new AbortController();
   let current;
