@@ -67,8 +67,8 @@ export async function startTcpForwarder(
         bytesIn += client.bytesRead;
         bytesOut += upstream.bytesRead;
       });
-      // Accepted paused: what the client sent while we dialed waited in the kernel, not here.
-      client.resume();
+      // What the client sent while we dialed sits in its readable buffer (at most
+      // tcpBufferBytes, then reading stops); pipeBothWays' data listener flushes it.
     });
     // The client left while we were still dialing.
     const abandon = (): void => {
@@ -79,7 +79,8 @@ export async function startTcpForwarder(
 
   const server = createServer(
     // No keepalive on this side: a local client that dies is closed by this kernel at once.
-    { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark: tcpBufferBytes },
+    // Not pauseOnConnect: pausing and resuming each new socket cost more (epoll changes) than it saved.
+    { allowHalfOpen: true, noDelay: true, highWaterMark: tcpBufferBytes },
     (client) => {
       connections += 1;
       clients.set(client, undefined);
