@@ -222,7 +222,8 @@ t.test("listener exit codes through run-helper.sh and run.sh", async (t) => {
   t.equal((await configure(r)).code, 0);
   const codes = async (list: string, extra: NodeJS.ProcessEnv = {}): Promise<ScriptResult> => {
     rmSync(join(r.dir, "_diag", ".fake-run-count"), { force: true });
-    return runScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_EXIT_CODES: list, ...extra });
+    // In the runner directory, as a service runs it: the self-update flag file is relative to the working directory.
+    return runScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_EXIT_CODES: list, ...extra }, 20_000, r.dir);
   };
   const update = await codes("3,1");
   t.match(update.stdout, "Runner listener exit because of updating, re-launch runner after successful update");

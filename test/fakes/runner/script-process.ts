@@ -25,9 +25,10 @@ export interface ScriptProcess {
  * Starts `file` (a fake runner script) with `env`, detached in its own
  * process group so a test can signal the group as a supervisor would. The
  * process is killed (SIGKILL to the group) if it outlives `timeoutMs`.
+ * `cwd` matters to run-helper.sh, which looks for `update.finished` there.
  */
-export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): ScriptProcess {
-  const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, cwd?: string): ScriptProcess {
+  const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true, ...(cwd !== undefined ? { cwd } : {}) });
   let out = "";
   let err = "";
   const waiters = new Set<() => void>();
@@ -91,6 +92,6 @@ export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /** Runs `file` to completion. */
-export function runScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<ScriptResult> {
-  return startScript(file, args, env, timeoutMs).exited;
+export function runScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, cwd?: string): Promise<ScriptResult> {
+  return startScript(file, args, env, timeoutMs, cwd).exited;
 }
