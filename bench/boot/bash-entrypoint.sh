@@ -9,11 +9,12 @@
 # bash, as in the original image.
 # Guest phase: guest hooks, registration token (curl + jq), stale .runner
 # removed, config.sh, a TERM/INT trap that deregisters (remove token +
-# `config.sh remove`, retried every 15 s while the runner is busy), and run.sh
-# as a child followed by `wait`, so that the trap keeps working.
+# `config.sh remove`, retried every 15 s while the runner is busy), the _diag
+# health check in the background, and run.sh as a child followed by `wait`,
+# so that the trap keeps working.
 #
 # Leaves out what the supervisor's boot in the bench does not do either
-# (forwarding, DinD, ci-storage load, metrics, spot and _diag watchdogs).
+# (forwarding, DinD, ci-storage load, metrics, the spot watcher).
 set -u
 
 say() { echo "[$(date '+%Y-%m-%d %H:%M:%S %Z')] $*"; }
@@ -68,6 +69,21 @@ cleanup() {
 }
 trap 'cleanup 130' INT
 trap 'cleanup 143' TERM
+
+# The original's runner health check: a known restart loop of the runner
+# shows in its newest _diag log; leave gracefully when it does.
+watch_diag() {
+  local log
+  while sleep 5; do
+    log=$(ls -t _diag/*.log 2>/dev/null | head -n 1)
+    if [[ -n "$log" ]] && grep -q "Registration was not found or is not medium trust" "$log"; then
+      say "runner health: registration lost; shutting down"
+      kill -TERM $$
+      return
+    fi
+  done
+}
+watch_diag &
 
 ./run.sh &
 wait $!
