@@ -8,6 +8,7 @@ import { runSupervisor } from "./lifecycle/run-supervisor.ts";
 import { createLogger } from "./log/logger.ts";
 import { startReaper } from "./pid1/start-reaper.ts";
 import { createRunnerPhase } from "./runner/runner-phase.ts";
+import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
 import { createForwardPhase } from "./forward/forward-phase.ts";
 import { runForward } from "./forward/run-forward.ts";
 import { handleSignals } from "./pid1/handle-signals.ts";
@@ -34,6 +35,7 @@ function phases(): Phase[] {
     createWarmStartPhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
     createRunnerPhase(),
+    createGcOfflinePhase(),
   ];
 }
 
@@ -51,7 +53,7 @@ async function entrypoint(): Promise<number> {
       }
       throw e;
     }
-    return await runSupervisor(config, phases(), log);
+    return await runSupervisor(config, phases(), log, config.oneJob);
   } finally {
     stopReaper();
   }

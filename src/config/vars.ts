@@ -38,7 +38,7 @@ export const VARS = {
   RUNNER_JIT: v({ doc: "1: register through generate-jitconfig (no config.sh, no registration token); one job, then exit 0", rule: flag, default: "0" }),
   RUNNER_NO_DEFAULT_LABELS: v({ doc: "1: pass --no-default-labels (only GH_LABELS)", rule: flag, default: "0" }),
   RUNNER_GC_OFFLINE: v({ doc: "1: delete registrations with our name prefix that stay offline (one runner of the fleet does it)", rule: flag, default: "0" }),
-  GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(10), default: "300" }),
+  GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(5), default: "300" }),
   TZ: v({ doc: "time zone of logs, hooks and the runner", rule: pattern(/^[-+_/a-zA-Z0-9]+$/, "a time zone name such as Europe/Berlin") }),
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),

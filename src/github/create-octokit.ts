@@ -51,7 +51,8 @@ export function createOctokit(apiUrl: string, credentials: Credentials, installa
       auth: {
         appId: credentials.appId,
         privateKey: credentials.privateKey,
-        installationId: installationId ?? credentials.installationId,
+        // auth-app refuses an explicit undefined: leave the key out for app-level (JWT) calls.
+        ...((installationId ?? credentials.installationId) !== undefined ? { installationId: installationId ?? credentials.installationId } : {}),
         cache: expiryAwareCache(),
       },
     });

@@ -2,6 +2,14 @@ import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 import type { Registration } from "./registration.ts";
 
+/** One line for a credential that cannot remove runners (GH_RUNNER_TOKEN). */
+export function refusedLine(name: string): string {
+  return (
+    `cannot deregister runner ${name}: GitHub refused the removal with GH_RUNNER_TOKEN (removal needs a remove token, ` +
+    `and registration tokens expire after an hour); the registration stays until GitHub drops it. Use GH_TOKEN or a GitHub App to deregister`
+  );
+}
+
 /**
  * Removes the registration, retrying while GitHub still calls the runner
  * busy (it may lag the runner's exit by a few seconds) and on errors. Gives
@@ -12,6 +20,10 @@ export async function deregister(reg: Registration, log: Logger, deadline: Abort
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await reg.tryRemove(deadline);
+      if (result === "refused") {
+        log.error(refusedLine(reg.name));
+        return false;
+      }
       if (result !== "busy") {
         log.info(result === "deleted" ? `deregistered runner ${reg.name}` : `runner ${reg.name} was already gone from GitHub`);
         return true;

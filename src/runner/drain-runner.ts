@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
-import { deregister } from "./deregister.ts";
+import { deregister, refusedLine } from "./deregister.ts";
 import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
 
@@ -26,7 +26,8 @@ export interface DrainOptions {
  * cancels the job (SIGINT to the runner), then deregisters.
  */
 export async function drainRunner(o: DrainOptions): Promise<void> {
-  const { registration, runner, log, escalated } = o;
+  const { runner, log, escalated } = o;
+  let registration = o.registration;
   for (let left = o.debugDelaySec; left > 0 && !escalated.aborted; left--) {
     log.info(`DEBUG_SHUTDOWN_DELAY_SEC: ${left} s before deregistering`);
     await abortableSleep(1000, escalated);
@@ -36,18 +37,25 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   let waitingFor: string | undefined;
   for (let attempt = 0; !escalated.aborted && runner.proc.running; attempt++) {
     let busy: boolean;
-    if (registration) {
+    const reg = registration;
+    if (reg) {
       try {
-        const result = await registration.tryRemove(escalated);
+        const result = await reg.tryRemove(escalated);
+        if (result === "refused") {
+          // Nothing we can remove: drain like a pre-issued JIT runner, by the runner's output.
+          log.error(refusedLine(reg.name));
+          registration = undefined;
+          continue;
+        }
         busy = result === "busy";
         if (!busy) {
-          log.info(result === "deleted" ? `deregistered runner ${registration.name}` : `runner ${registration.name} was already gone from GitHub`);
+          log.info(result === "deleted" ? `deregistered runner ${reg.name}` : `runner ${reg.name} was already gone from GitHub`);
           gone = true;
           break;
         }
       } catch (e) {
         if (escalated.aborted) break;
-        log.warn(`deregistering runner ${registration.name} failed: ${(e as Error).message}; retrying`);
+        log.warn(`deregistering runner ${reg.name} failed: ${(e as Error).message}; retrying`);
         await abortableSleep(5000, escalated);
         continue;
       }

@@ -9,11 +9,12 @@ export type ListenerEvent =
  * Output that means the runner will never serve jobs again without a new
  * registration (known restart loops of the real runner). The watchdog acts on
  * these: graceful path, then a non-zero exit so the orchestrator replaces us.
+ * ("The runner no longer exists on the server" is not here: the runner then
+ * exits by itself, and an ephemeral one says it after every job.)
  */
 export const FATAL_PATTERNS: readonly RegExp[] = [
   /Registration was not found or is not medium trust/,
   /Failed to create a session\. The runner registration has been deleted from the server/,
-  /The runner no longer exists on the server/,
 ];
 
 const TS = String.raw`(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z: )?`;

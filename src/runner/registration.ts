@@ -4,11 +4,14 @@ import type { Logger } from "../log/logger.ts";
 import { childEnv } from "../process/child-env.ts";
 import { ManagedProcess } from "../process/managed-process.ts";
 
+/** "refused": the credential cannot remove runners at all; retrying will not help. */
+export type RemoveResult = DeleteResult | "refused";
+
 /** A registration the supervisor created and must remove. */
 export interface Registration {
   readonly name: string;
   /** One removal attempt: "busy" while GitHub says a job runs. */
-  tryRemove(signal: AbortSignal): Promise<DeleteResult>;
+  tryRemove(signal: AbortSignal): Promise<RemoveResult>;
 }
 
 /**
@@ -34,7 +37,9 @@ export function apiRegistration(api: RunnerApi, name: string, id: () => number |
 
 /**
  * Removal with a ready registration token (GH_RUNNER_TOKEN): `config.sh
- * remove`, the token passed through the environment, never argv.
+ * remove`, the token passed through the environment, never argv. GitHub
+ * wants a remove token there and answers 404 to a registration token (or an
+ * expired one): "refused".
  */
 export function configShRegistration(config: Config, log: Logger, name: string, token: string): Registration {
   return {
@@ -60,6 +65,7 @@ export function configShRegistration(config: Config, log: Logger, name: string, 
       if (code === 0) return "deleted";
       if (/still running a job/i.test(text)) return "busy";
       if (/not configured|does not exist|no longer exists/i.test(text)) return "gone";
+      if (/NotFound|404/.test(text)) return "refused";
       throw new Error(`config.sh remove failed with exit code ${code}: ${out.filter((l) => l.trim()).at(-1) ?? "no output"} (GH_RUNNER_TOKEN may have expired: it is valid one hour)`);
     },
   };

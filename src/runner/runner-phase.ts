@@ -50,7 +50,10 @@ export function createRunnerPhase(): Phase {
         let api: RunnerApi | undefined;
         let token: string;
         if (credentials.kind === "runner-token") {
-          log.warn("GH_RUNNER_TOKEN is a registration token, valid one hour: deregistration uses `config.sh remove` with it and fails after that; prefer GH_TOKEN or a GitHub App");
+          log.warn(
+            "GH_RUNNER_TOKEN is a registration token, valid one hour: it registers, but deregistration can only try `config.sh remove` with it, " +
+              "which GitHub refuses (it wants a remove token), so the registration may outlive this container; prefer GH_TOKEN or a GitHub App",
+          );
           token = credentials.token;
         } else {
           api = await connectRunnerApi(config, log, ctx.stopping);

@@ -8,6 +8,7 @@ const cases: [string, unknown][] = [
   ["Job my job completed with result: Canceled", { kind: "job-completed", job: "my job", result: "Canceled" }],
   ["Registration was not found or is not medium trust. Trust level is low", { kind: "fatal", message: "Registration was not found or is not medium trust. Trust level is low" }],
   ["√ Connected to GitHub", undefined],
+  ["The runner no longer exists on the server. Cleaning up local configuration.", undefined],
   ["Current runner version: '2.336.0'", undefined],
   ["echo Running job: fake", undefined],
 ];

@@ -1,0 +1,169 @@
+import t from "tap";
+import { generateKeyPairSync } from "node:crypto";
+import { FAKE_PAT } from "../fakes/github/fake-github.ts";
+import { setupRig, LABELS, REPO } from "../helpers/rig.ts";
+
+const labels = LABELS.split(",");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+t.test("ephemeral: one job, then exit 0 and no registration left", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ RUNNER_EPHEMERAL: "1", RUNNER_NAME: "" });
+  await sup.waitForLine(/Listening for Jobs/);
+  const name = rig.fake.runners()[0]?.name ?? "";
+  t.match(name, /^ci-runner-.+-[0-9a-f]{8}$/, "generated name with a random suffix");
+  t.equal(rig.fake.runners()[0]?.ephemeral, true);
+  const job = rig.fake.queueJob({ labels, name: "once", durationMs: 200 });
+  t.equal((await sup.exited).code, 0);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("ephemeral: stop while busy lets the job finish, no registration left", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ RUNNER_EPHEMERAL: "1" });
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "busy", durationMs: 2500 });
+  await sup.waitForLine(/Running job: busy/);
+  sup.signal("SIGTERM");
+  const { code } = await sup.exited;
+  t.equal(code, 143);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("JIT: generate-jitconfig, no config.sh registration, one job, exit 0", async (t) => {
+  const rig = await setupRig(t);
+  // The first name is taken: 409, then a new name.
+  rig.fake.fault({ method: "POST", path: /generate-jitconfig$/, status: 409, times: 1, body: { message: "Already exists", documentation_url: "https://docs.github.com/rest" } });
+  const sup = rig.start({ RUNNER_JIT: "1", RUNNER_NAME: "" });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.match(sup.output(), /is taken \(409\); trying/);
+  t.equal(rig.fake.requests().filter((r) => /runner-registration$/.test(r.path)).length, 0, "config.sh never registered");
+  t.equal(rig.fake.requests().filter((r) => /registration-token$/.test(r.path)).length, 0, "no registration token");
+  const job = rig.fake.queueJob({ labels, name: "jit-job", durationMs: 200 });
+  t.equal((await sup.exited).code, 0);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("JIT: stop while idle deregisters", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ RUNNER_JIT: "1" });
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+async function preIssuedJit(rig: Awaited<ReturnType<typeof setupRig>>, name: string): Promise<string> {
+  const res = await fetch(`${rig.fake.apiUrl}/repos/${REPO}/actions/runners/generate-jitconfig`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${FAKE_PAT}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, labels: ["self-hosted", ...labels], runner_group_id: 1 }),
+  });
+  return ((await res.json()) as { encoded_jit_config: string }).encoded_jit_config;
+}
+
+t.test("pre-issued JIT (ARC): no credentials, nothing registered by us, hooks run, exit with the runner's code", async (t) => {
+  const rig = await setupRig(t);
+  const jit = await preIssuedJit(rig, "arc-runner-1");
+  const before = rig.fake.requests().length;
+  const env = { ...rig.env, GH_TOKEN: "", GH_REPOSITORY: "", GH_LABELS: "", ACTIONS_RUNNER_INPUT_JITCONFIG: jit };
+  const sup = rig.start(env);
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "arc", run: "env" });
+  t.equal((await sup.exited).code, 0);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.notMatch(rig.fake.job(job)?.log ?? "", jit.slice(0, 40), "the JIT config does not reach the job");
+  const rest = rig.fake.requests().slice(before).filter((r) => /\/actions\/runners|registration/.test(r.path));
+  t.same(rest.map((r) => r.path), [], "no REST registration calls by the supervisor");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("pre-issued JIT: deprecated runner version exits 7 when ARC asks for it", async (t) => {
+  const rig = await setupRig(t);
+  const jit = await preIssuedJit(rig, "arc-runner-2");
+  const sup = rig.start({
+    GH_TOKEN: "",
+    GH_REPOSITORY: "",
+    GH_LABELS: "",
+    ACTIONS_RUNNER_INPUT_JITCONFIG: jit,
+    ACTIONS_RUNNER_RETURN_VERSION_DEPRECATED_EXIT_CODE: "1",
+    FAKE_RUNNER_EXIT_CODES: "7",
+  });
+  t.equal((await sup.exited).code, 7);
+});
+
+t.test("GitHub App: installation looked up, token refreshed, deregistration after expiry works", async (t) => {
+  const rig = await setupRig(t);
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  rig.fake.registerApp({ appId: 4242, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() });
+  rig.fake.setInstallationTokenTtl(1500);
+  const sup = rig.start({ GH_TOKEN: "", GH_APP_ID: "4242", GH_APP_PRIVATE_KEY: pem });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.match(sup.output(), /GitHub App 4242: installation \d+ for octo\/hello/);
+  await sleep(2500); // the installation token of the boot has expired
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(rig.fake.runners().length, 0, "deregistered with a fresh installation token");
+  t.ok(rig.fake.requests().filter((r) => /access_tokens$/.test(r.path)).length >= 2, "a new installation token for the shutdown");
+  t.notMatch(sup.output(), /BEGIN RSA PRIVATE KEY/);
+});
+
+t.test("GH_RUNNER_TOKEN: registers with it; GitHub refuses it for removal: one clear line, the job still finishes", async (t) => {
+  const rig = await setupRig(t);
+  const token = rig.fake.registrationToken(`repos/${REPO}`).token;
+  const sup = rig.start({ GH_TOKEN: "", GH_RUNNER_TOKEN: token });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.match(sup.output(), /GH_RUNNER_TOKEN is a registration token, valid one hour/);
+  const job = rig.fake.queueJob({ labels, name: "tok", durationMs: 1500 });
+  await sup.waitForLine(/Running job: tok/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded", "the job was not cancelled");
+  t.equal(sup.lines.filter((l) => /cannot deregister runner .*GitHub refused the removal with GH_RUNNER_TOKEN/.test(l)).length, 1, "one line");
+  t.equal(rig.fake.runners()[0]?.status, "offline", "the registration is left offline, as the warning said");
+  t.notMatch(sup.output(), token);
+});
+
+t.test("organization scope with a runner group; unknown group is one clear line", async (t) => {
+  const rig = await setupRig(t);
+  const groupId = rig.fake.addRunnerGroup("orgs/acme", "builders");
+  const sup = rig.start({ GH_REPOSITORY: "", GH_ORG: "acme", RUNNER_GROUP: "builders" });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.equal(rig.fake.runners("orgs/acme")[0]?.runner_group_id, groupId);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(rig.fake.runners("orgs/acme").length, 0);
+
+  const jit = rig.start({ GH_REPOSITORY: "", GH_ORG: "acme", RUNNER_GROUP: "nope", RUNNER_JIT: "1" });
+  t.equal((await jit.exited).code, 78);
+  t.match(jit.output(), /RUNNER_GROUP: no runner group named "nope" in organization acme/);
+  t.equal(rig.fake.runners("orgs/acme").length, 0);
+});
+
+t.test("seed aliases: GITHUB_URL + ACCESS_TOKEN + RUNNER_LABELS; a conflicting alias exits 78", async (t) => {
+  const rig = await setupRig(t);
+  const env = { ...rig.env, GH_TOKEN: "", GH_REPOSITORY: "", GH_LABELS: "", GH_URL: "" };
+  const sup = rig.start({ ...env, GITHUB_URL: `${rig.fake.url}/${REPO}`, ACCESS_TOKEN: FAKE_PAT, RUNNER_LABELS: LABELS });
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  const bad = rig.start({ REPO: "octo/other" });
+  t.equal((await bad.exited).code, 78);
+  t.match(bad.output(), /GH_REPOSITORY: GH_REPOSITORY and REPO are both set and differ/);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("GHES: every REST call goes under /api/v3", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  await sup.exited;
+  const rest = rig.fake.requests().filter((r) => /actions\/runners|runner-registration/.test(r.path));
+  t.ok(rest.length >= 3);
+  t.ok(rest.every((r) => r.path.startsWith("/api/v3/")), rest.map((r) => r.path).join(" "));
+});

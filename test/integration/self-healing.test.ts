@@ -1,0 +1,65 @@
+import t from "tap";
+import { FAKE_PAT } from "../fakes/github/fake-github.ts";
+import { startSupervisor } from "../helpers/supervisor-process.ts";
+import { setupRig, REPO } from "../helpers/rig.ts";
+
+t.test("watchdog: a fatal line in _diag/Runner_*.log -> graceful path, deregistered, exit 1", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ FAKE_RUNNER_DIAG_ERROR: "Registration was not found or is not medium trust. Trust level is low" });
+  await sup.waitForLine(/Listening for Jobs/);
+  await sup.waitForLine(/runner health: .*Registration was not found or is not medium trust/, 30_000);
+  t.equal((await sup.exited).code, 1);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("watchdog: a runner stuck after its registration was deleted is replaced", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ FAKE_RUNNER_STUCK_WHEN_DELETED: "1" });
+  await sup.waitForLine(/Listening for Jobs/);
+  const id = rig.fake.runners()[0]?.id as number;
+  t.equal(rig.fake.removeRunner(id), "removed");
+  await sup.waitForLine(/runner health: /, 30_000);
+  t.not((await sup.exited).code, 0);
+});
+
+t.test("ci-runner health follows the state file", async (t) => {
+  const rig = await setupRig(t);
+  const health = async () => {
+    const h = startSupervisor({ ...rig.env }, { pid1: false, args: ["health"] });
+    return { code: (await h.exited).code, out: h.output() };
+  };
+  t.equal((await health()).code, 1, "no state file yet: unhealthy");
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  await rig.fake.waitFor(() => rig.fake.runners()[0]?.status === "online", 10_000);
+  const up = await health();
+  t.equal(up.code, 0);
+  t.match(up.out, new RegExp(`^healthy: idle: runner ${rig.env.RUNNER_NAME} \\(id \\d+\\)`));
+  sup.signal("SIGTERM");
+  await sup.exited;
+  const down = await health();
+  t.equal(down.code, 1);
+  t.match(down.out, /^unhealthy: stopped/);
+});
+
+t.test("RUNNER_GC_OFFLINE deletes only old offline runners of our prefix", async (t) => {
+  const rig = await setupRig(t);
+  const jit = (name: string) =>
+    fetch(`${rig.fake.apiUrl}/repos/${REPO}/actions/runners/generate-jitconfig`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${FAKE_PAT}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, labels: ["x"], runner_group_id: 1 }),
+    });
+  // Registered, never connected: offline, as a container killed with SIGKILL leaves it.
+  await jit("gcpfx-dead1");
+  await jit("other-dead");
+  const sup = rig.start({ RUNNER_NAME: "", RUNNER_NAME_PREFIX: "gcpfx", RUNNER_GC_OFFLINE: "1", GC_OFFLINE_AFTER_SEC: "5" });
+  await sup.waitForLine(/Listening for Jobs/);
+  await sup.waitForLine(/offline cleanup: deleted runner gcpfx-dead1/, 30_000);
+  const names = rig.fake.runners().map((r) => r.name).sort();
+  t.notOk(names.includes("gcpfx-dead1"));
+  t.ok(names.includes("other-dead"), "another prefix is never touched");
+  t.ok(names.some((n) => /^gcpfx-/.test(n)), "ourselves still registered");
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
