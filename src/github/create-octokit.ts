@@ -1,6 +1,7 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Credentials } from "../config/credentials.ts";
+import { httpFetch } from "./http-fetch.ts";
 
 /** Octokit logs failed requests to the console; the supervisor prints its own one-line errors. */
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -38,7 +39,7 @@ function base(apiUrl: string) {
     headers: { "x-github-api-version": "2022-11-28" },
     log: SILENT,
     // Retries and rate limits are handled by withRetry, which honours the stop signal.
-    request: { retries: 0 },
+    request: { retries: 0, fetch: httpFetch },
   };
 }
 
