@@ -1,5 +1,6 @@
 import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
 import { parseStorageHost } from "./parse-storage-host.ts";
+import { timeZone } from "./time-zone.ts";
 import { absolutePath, commaList, flag, httpUrl, integer, pattern, text, type Rule } from "./rules.ts";
 
 /** One environment variable: the single source for parsing, validation, `ci-runner config` and README's table. */
@@ -39,7 +40,7 @@ export const VARS = {
   RUNNER_NO_DEFAULT_LABELS: v({ doc: "1: pass --no-default-labels (only GH_LABELS)", rule: flag, default: "0" }),
   RUNNER_GC_OFFLINE: v({ doc: "1: delete registrations with our name prefix that stay offline (one runner of the fleet does it)", rule: flag, default: "0" }),
   GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(5), default: "300" }),
-  TZ: v({ doc: "time zone of logs, hooks and the runner", rule: pattern(/^[-+_/a-zA-Z0-9]+$/, "a time zone name such as Europe/Berlin") }),
+  TZ: v({ doc: "time zone (tzdata name) of logs, hooks and the runner; also turns on the periodic work dir report", rule: timeZone() }),
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),

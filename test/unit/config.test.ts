@@ -35,6 +35,8 @@ const bad: [string, Record<string, string>][] = [
   ["GH_REPOSITORY", { GH_REPOSITORY: "nope" }],
   ["GH_LABELS", { GH_LABELS: "a,,b" }],
   ["TZ", { TZ: "Bad Zone!" }],
+  ["TZ", { TZ: "Europe/Nowhere" }],
+  ["TZ", { TZ: "Europe" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad_host!", FORWARD_PORTS: "1" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "70000" }],
   ["FORWARD_HOST", { FORWARD_HOST: "db localhost:5432", FORWARD_PORTS: "5432" }],
