@@ -1,13 +1,14 @@
 import { connect, type Socket } from "node:net";
 
-/** Sorted samples -> the q-th quantile. */
-function quantile(sorted: Float64Array, q: number): number {
+/** The q-th quantile of samples (sorts a copy). */
+export function quantile(samples: readonly number[], q: number): number {
+  const sorted = Float64Array.from(samples).sort();
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-/** Round trips (to host:port) of `size`-byte messages on one connection for `ms`: p50/p99 in microseconds. */
-export async function roundTrips(host: string, port: number, ms: number, size = 64): Promise<{ p50: number; p99: number; count: number }> {
-  const samples = new Float64Array(2_000_000);
+/** Round trips (to host:port) of `size`-byte messages on one connection for `ms`: each one's time in microseconds. */
+export async function roundTrips(host: string, port: number, ms: number, size = 64): Promise<number[]> {
+  const samples = new Float64Array(1_000_000);
   let n = 0;
   const msg = Buffer.alloc(size, 120);
   const c: Socket = connect({ port, host, noDelay: true });
@@ -33,12 +34,11 @@ export async function roundTrips(host: string, port: number, ms: number, size = 
     c.write(msg);
   });
   c.destroy();
-  const sorted = samples.subarray(0, n).sort();
-  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), count: n };
+  return Array.from(samples.subarray(0, n));
 }
 
-/** `concurrency` loops of connect + one 16-byte round trip + close, for `ms`: completed connections per second. */
-export async function connectionRate(host: string, port: number, ms: number, concurrency = 8): Promise<{ perSecond: number; errors: number }> {
+/** `concurrency` loops of connect + one 16-byte round trip + close, for `ms`: how many completed, in how many seconds. */
+export async function connectionRate(host: string, port: number, ms: number, concurrency = 8): Promise<{ done: number; seconds: number; errors: number }> {
   const msg = Buffer.alloc(16, 120);
   const start = performance.now();
   const until = start + ms;
@@ -64,5 +64,5 @@ export async function connectionRate(host: string, port: number, ms: number, con
     while (performance.now() < until) await one();
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return { perSecond: done / ((performance.now() - start) / 1000), errors };
+  return { done, seconds: (performance.now() - start) / 1000, errors };
 }

@@ -55,9 +55,12 @@ export function startHaproxy(ports: PeerPorts): Peer {
     `  server server1 127.0.0.3:${p} resolvers res resolve-prefer ipv4 check inter 10s fall 6 rise 6 backup`,
     `  mode tcp`,
   ]);
+  // Debian's haproxy runs one thread per CPU; BENCH_HAPROXY_THREADS=1 compares thread for thread.
+  const threads = process.env.BENCH_HAPROXY_THREADS;
   const cfg = [
     "global",
     "  stats timeout 30s",
+    ...(threads ? [`  nbthread ${threads}`] : []),
     "defaults",
     "  mode http",
     "  option dontlognull",

@@ -55,7 +55,7 @@ export function printReport(results: Results, info: RunInfo): void {
   const cell = (s: string) => s.padStart(11);
   const out = (s: string) => process.stdout.write(s + "\n");
   out("");
-  out(`forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, best of ${info.rounds} rounds, UDP offered at ${info.udpRate}/s, ${info.seconds.toFixed(0)} s, load average ${info.load[0].toFixed(1)} -> ${info.load[1].toFixed(1)}`);
+  out(`forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, ${info.rounds} interleaved rounds (mean; round trips pooled), UDP offered at ${info.udpRate}/s, ${info.seconds.toFixed(0)} s, load average ${info.load[0].toFixed(1)} -> ${info.load[1].toFixed(1)}`);
   out(`${"".padEnd(30)}${names.map(cell).join("")}`);
   for (const row of rows) {
     const values = names.map((n) => {
