@@ -13,6 +13,7 @@ import { createForwardPhase } from "./forward/forward-phase.ts";
 import { runForward } from "./forward/run-forward.ts";
 import { handleSignals } from "./pid1/handle-signals.ts";
 import { signalExitCode } from "./pid1/exit-code.ts";
+import { createWorkdirReportPhase } from "./workdir/workdir-report-phase.ts";
 import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
 import { health } from "./commands/health.ts";
 import { printConfig } from "./commands/print-config.ts";
@@ -28,6 +29,7 @@ const USAGE = `usage: ci-runner [command]
 function phases(): Phase[] {
   return [
     createPrepareDirsPhase(),
+    createWorkdirReportPhase(),
     // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
     createForwardPhase(),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),

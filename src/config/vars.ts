@@ -41,6 +41,7 @@ export const VARS = {
   RUNNER_GC_OFFLINE: v({ doc: "1: delete registrations with our name prefix that stay offline (one runner of the fleet does it)", rule: flag, default: "0" }),
   GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(5), default: "300" }),
   TZ: v({ doc: "time zone (tzdata name) of logs, hooks and the runner; also turns on the periodic work dir report", rule: timeZone() }),
+  WORKDIR_REPORT_INTERVAL_SEC: v({ doc: "with TZ set: seconds between log lines about the work dir (filesystem, space, size) and the load average", rule: integer(1, 86400), default: "60" }),
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),

@@ -37,6 +37,7 @@ const bad: [string, Record<string, string>][] = [
   ["TZ", { TZ: "Bad Zone!" }],
   ["TZ", { TZ: "Europe/Nowhere" }],
   ["TZ", { TZ: "Europe" }],
+  ["WORKDIR_REPORT_INTERVAL_SEC", { WORKDIR_REPORT_INTERVAL_SEC: "0" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad_host!", FORWARD_PORTS: "1" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "70000" }],
   ["FORWARD_HOST", { FORWARD_HOST: "db localhost:5432", FORWARD_PORTS: "5432" }],

@@ -1,0 +1,46 @@
+import { statfs } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { formatSize } from "../warmstart/format-size.ts";
+import { measureDu, type DuResult } from "./measure-du.ts";
+import { mountOfPath, type MountEntry } from "./mount-of.ts";
+
+/** What the report reads; tests replace parts. */
+export interface ReportSources {
+  mountOf(path: string): MountEntry | undefined;
+  statfs(path: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number }>;
+  du(dir: string, timeoutMs: number, signal?: AbortSignal): Promise<DuResult>;
+  loadavg(): number[];
+}
+
+const SYSTEM: ReportSources = { mountOf: mountOfPath, statfs: (p) => statfs(p), du: measureDu, loadavg };
+
+/**
+ * One line about the work dir: its filesystem, used and total space (as df
+ * counts them), the directory's own size when the filesystem is not a tmpfs
+ * (on a tmpfs of its own, used space already is the work dir; du would only
+ * cost), and the load average.
+ */
+export async function workDirReport(
+  dir: string,
+  duTimeoutMs: number,
+  signal?: AbortSignal,
+  sources: ReportSources = SYSTEM,
+): Promise<string> {
+  const fsType = sources.mountOf(dir)?.fsType ?? "unknown filesystem";
+  const parts: string[] = [];
+  try {
+    const s = await sources.statfs(dir);
+    const used = (s.blocks - s.bfree) * s.bsize;
+    const avail = s.bavail * s.bsize;
+    const pct = used + avail > 0 ? Math.ceil((100 * used) / (used + avail)) : 0;
+    parts.push(`${fsType}, ${formatSize(used)} used of ${formatSize(s.blocks * s.bsize)} (${pct}%)`);
+  } catch (e) {
+    parts.push(`${fsType}, space unknown (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (fsType !== "tmpfs") {
+    const du = await sources.du(dir, duTimeoutMs, signal);
+    parts.push("bytes" in du ? `work dir holds ${formatSize(du.bytes)}` : `work dir size unknown (${du.failure})`);
+  }
+  parts.push(`load average ${sources.loadavg().map((n) => n.toFixed(2)).join(" ")}`);
+  return `work dir ${dir}: ${parts.join(", ")}`;
+}
