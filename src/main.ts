@@ -1,6 +1,7 @@
 import { ConfigError, EXIT_CONFIG } from "./config/config-error.ts";
 import { currentUser } from "./config/current-user.ts";
 import { loadConfig } from "./config/load-config.ts";
+import { createGitCredentialsPhase } from "./git/git-credentials-phase.ts";
 import { createHooksPhase } from "./hooks/hooks-phase.ts";
 import type { Phase } from "./lifecycle/phase.ts";
 import { createPrepareDirsPhase } from "./lifecycle/prepare-dirs-phase.ts";
@@ -35,6 +36,7 @@ function phases(): Phase[] {
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
+    createGitCredentialsPhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
     createRunnerPhase(),
     createGcOfflinePhase(),

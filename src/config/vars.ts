@@ -42,6 +42,7 @@ export const VARS = {
   GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE", rule: integer(5), default: "300" }),
   TZ: v({ doc: "time zone (tzdata name) of logs, hooks and the runner; also turns on the periodic work dir report", rule: timeZone() }),
   WORKDIR_REPORT_INTERVAL_SEC: v({ doc: "with TZ set: seconds between log lines about the work dir (filesystem, space, size) and the load average", rule: integer(1, 86400), default: "60" }),
+  GIT_CREDENTIAL_HELPER: v({ doc: "git credential helper named in the runner user's ~/.gitconfig for github.com and GH_URL's host: answers with the calling job step's GITHUB_TOKEN or GH_TOKEN", rule: absolutePath, default: "/usr/local/bin/git-credential-ci-runner" }),
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),

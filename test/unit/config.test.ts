@@ -38,6 +38,7 @@ const bad: [string, Record<string, string>][] = [
   ["TZ", { TZ: "Europe/Nowhere" }],
   ["TZ", { TZ: "Europe" }],
   ["WORKDIR_REPORT_INTERVAL_SEC", { WORKDIR_REPORT_INTERVAL_SEC: "0" }],
+  ["GIT_CREDENTIAL_HELPER", { GIT_CREDENTIAL_HELPER: "git-credential-ci-runner" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad_host!", FORWARD_PORTS: "1" }],
   ["FORWARD_PORTS", { FORWARD_HOST: "h", FORWARD_PORTS: "70000" }],
   ["FORWARD_HOST", { FORWARD_HOST: "db localhost:5432", FORWARD_PORTS: "5432" }],

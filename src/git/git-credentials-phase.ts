@@ -1,0 +1,46 @@
+import { existsSync } from "node:fs";
+import type { Phase } from "../lifecycle/phase.ts";
+import { childEnv } from "../process/child-env.ts";
+import { runInGroup } from "../warmstart/run-in-group.ts";
+import { credentialUrls } from "./credential-urls.ts";
+
+/**
+ * Names GIT_CREDENTIAL_HELPER in the runner user's ~/.gitconfig for
+ * github.com and GH_URL's host, so that `git clone https://...` in a job
+ * step authenticates with that step's GITHUB_TOKEN / GH_TOKEN. Written with
+ * `git config --add` as the runner user: other settings (and other helpers)
+ * stay, and a second boot adds nothing. Problems are a warning, not a failed
+ * boot: jobs that bring their own credentials still work.
+ */
+export function createGitCredentialsPhase(): Phase {
+  return {
+    name: "git-credentials",
+    async start(ctx) {
+      const { config, log } = ctx;
+      const helper = config.GIT_CREDENTIAL_HELPER;
+      if (!existsSync(helper)) {
+        log.warn(`git credentials: ${helper} not found; jobs' git over HTTPS gets no token from ci-runner`);
+        return;
+      }
+      const user = config.runnerUser;
+      const file = `${user.home}/.gitconfig`;
+      const env = childEnv(user, ctx.exportedEnv);
+      const git = (...args: string[]) => runInGroup(user, "git", ["config", "--file", file, ...args], { env, signal: ctx.stopping, collectStdout: true });
+      for (const url of credentialUrls(config.GH_URL)) {
+        const key = `credential.${url}.helper`;
+        const present = await git("--get-all", key);
+        if (present.code === 127) {
+          log.warn("git credentials: git is not installed; jobs' git over HTTPS gets no token from ci-runner");
+          return;
+        }
+        if (present.stdout.split("\n").includes(helper)) continue;
+        const added = await git("--add", key, helper);
+        if (added.code !== 0) {
+          log.warn(`git credentials: cannot write ${file}: ${added.stderr.trim().split("\n").at(-1) ?? `exit code ${added.code}`}`);
+          return;
+        }
+        log.info(`git credentials: ${url} answered with the job's GITHUB_TOKEN or GH_TOKEN (${helper})`);
+      }
+    },
+  };
+}
