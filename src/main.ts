@@ -8,6 +8,7 @@ import { createPrepareDirsPhase } from "./lifecycle/prepare-dirs-phase.ts";
 import { runSupervisor } from "./lifecycle/run-supervisor.ts";
 import { createLogger } from "./log/logger.ts";
 import { startReaper } from "./pid1/start-reaper.ts";
+import { createRunnerUpdatePhase } from "./runner-update/runner-update-phase.ts";
 import { createRunnerPhase } from "./runner/runner-phase.ts";
 import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
 import { createForwardPhase } from "./forward/forward-phase.ts";
@@ -37,6 +38,7 @@ function phases(): Phase[] {
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
     createGitCredentialsPhase(),
+    createRunnerUpdatePhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
     createRunnerPhase(),
     createGcOfflinePhase(),

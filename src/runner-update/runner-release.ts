@@ -1,0 +1,58 @@
+import { httpFetch } from "../github/http-fetch.ts";
+import { parseVersion } from "./runner-version.ts";
+
+/** The linux tarball of one actions/runner release for this machine's architecture. */
+export interface RunnerRelease {
+  readonly version: string;
+  readonly assetName: string;
+  readonly downloadUrl: string;
+  /** Lower-case hex SHA-256 that the release publishes for the asset. */
+  readonly sha256: string;
+}
+
+const ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: "x64", arm64: "arm64", arm: "arm" };
+
+/** The runner's name for an architecture (`x64`, `arm64`, `arm`), or undefined when it has no build. */
+export function runnerArch(arch: NodeJS.Architecture = process.arch): string | undefined {
+  return ARCH[arch];
+}
+
+interface ReleaseJson {
+  tag_name?: unknown;
+  body?: unknown;
+  assets?: { name?: unknown; browser_download_url?: unknown; digest?: unknown }[];
+}
+
+/**
+ * Reads the asset and its checksum from a release as GitHub's API returns it
+ * (`GET /repos/actions/runner/releases/latest`): the asset's `digest`
+ * (sha256:...) when the API gives one, else the sum that the release notes
+ * carry between `<!-- BEGIN SHA linux-x64 -->` and `<!-- END SHA linux-x64 -->`.
+ */
+export function parseRelease(json: unknown, arch: string): RunnerRelease {
+  const r = (json ?? {}) as ReleaseJson;
+  const version = typeof r.tag_name === "string" ? r.tag_name.replace(/^v/, "") : "";
+  if (!parseVersion(version)) throw new Error(`the release has no version tag (tag_name ${JSON.stringify(r.tag_name)})`);
+  const assetName = `actions-runner-linux-${arch}-${version}.tar.gz`;
+  const asset = (Array.isArray(r.assets) ? r.assets : []).find((a) => a.name === assetName);
+  if (!asset || typeof asset.browser_download_url !== "string") throw new Error(`release ${version} has no asset ${assetName}`);
+  const digest = typeof asset.digest === "string" ? /^sha256:([0-9a-f]{64})$/i.exec(asset.digest)?.[1] : undefined;
+  const marker = `linux-${arch}`;
+  const inNotes = typeof r.body === "string" ? new RegExp(`<!-- BEGIN SHA ${marker} -->([0-9a-f]{64})<!-- END SHA ${marker} -->`, "i").exec(r.body)?.[1] : undefined;
+  const sha256 = (digest ?? inNotes)?.toLowerCase();
+  if (!sha256) throw new Error(`release ${version} publishes no SHA-256 for ${assetName}`);
+  return { version, assetName, downloadUrl: asset.browser_download_url, sha256 };
+}
+
+/** Asks the release source (RUNNER_RELEASES_URL) for the latest release; throws with a one-line reason. */
+export async function latestRelease(url: string, arch: string, signal: AbortSignal): Promise<RunnerRelease> {
+  const res = await httpFetch(url, { headers: { accept: "application/vnd.github+json", "user-agent": "ci-runner" }, signal });
+  if (!res.ok) throw new Error(`${url} answered ${res.status} ${res.statusText}`.trim());
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new Error(`${url} did not answer JSON`);
+  }
+  return parseRelease(json, arch);
+}

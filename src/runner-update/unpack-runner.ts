@@ -1,0 +1,31 @@
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import type { UserInfo } from "../config/lookup-user.ts";
+import { runInGroup } from "../warmstart/run-in-group.ts";
+
+/** What a runner tarball must hold for the swap to go ahead. */
+const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
+
+/**
+ * Unpacks a runner tarball over `runnerDir`: extracted as the runner user
+ * into a staging directory inside it, checked, then each top-level entry
+ * (bin/, externals/, config.sh, ...) replaces the installed one by rename.
+ * The registration files (.runner, .credentials), _work and _diag are not in
+ * the tarball and stay. Throws with a one-line reason; a failed extraction
+ * leaves the installed runner as it was.
+ */
+export async function unpackRunner(tarball: string, runnerDir: string, user: UserInfo, env: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const staging = `${runnerDir}/.ci-runner-update`;
+  try {
+    const script = 'rm -rf "$1" && mkdir "$1" && tar -xzf "$2" -C "$1"';
+    const run = await runInGroup(user, "/bin/sh", ["-c", script, "sh", staging, tarball], { env, signal });
+    if (run.code !== 0) throw new Error(`unpacking ${tarball} failed (exit code ${run.code}): ${run.stderr.trim().split("\n").at(-1) ?? ""}`.trim());
+    const missing = REQUIRED.filter((f) => !existsSync(`${staging}/${f}`));
+    if (missing.length) throw new Error(`${tarball} is not a runner tarball: no ${missing.join(", ")}`);
+    for (const entry of readdirSync(staging)) {
+      rmSync(`${runnerDir}/${entry}`, { recursive: true, force: true });
+      renameSync(`${staging}/${entry}`, `${runnerDir}/${entry}`);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
