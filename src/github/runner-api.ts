@@ -31,23 +31,19 @@ export class RunnerApi {
     return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
   }
 
-  async registrationToken(signal?: AbortSignal): Promise<string> {
-    const res = await this.#call(
-      `POST /${this.#scope}/actions/runners/registration-token`,
-      () => this.#octokit.request(`POST /${this.#scope}/actions/runners/registration-token`),
-      signal,
-    );
-    const token = (res.data as { token: string }).token;
-    addSecret(token);
-    return token;
+  /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
+  registrationToken(signal?: AbortSignal): Promise<string> {
+    return this.#token("registration-token", signal);
   }
 
-  async removeToken(signal?: AbortSignal): Promise<string> {
-    const res = await this.#call(
-      `POST /${this.#scope}/actions/runners/remove-token`,
-      () => this.#octokit.request(`POST /${this.#scope}/actions/runners/remove-token`),
-      signal,
-    );
+  /** A fresh remove token, for `config.sh remove`. */
+  removeToken(signal?: AbortSignal): Promise<string> {
+    return this.#token("remove-token", signal);
+  }
+
+  async #token(kind: "registration-token" | "remove-token", signal?: AbortSignal): Promise<string> {
+    const route = `POST /${this.#scope}/actions/runners/${kind}`;
+    const res = await this.#call(route, () => this.#octokit.request(route), signal);
     const token = (res.data as { token: string }).token;
     addSecret(token);
     return token;
