@@ -86,6 +86,8 @@ async function forwardOnly(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // compose passes `TZ: ""` for an unset variable; an empty TZ makes Node print "GMT+0" and is no zone at all.
+  if (process.env.TZ === "") delete process.env.TZ;
   const [command = "entrypoint"] = argv;
   const out = (line: string) => process.stdout.write(line + "\n");
   switch (command) {

@@ -158,13 +158,16 @@ function jobReport(world: World, ex: Exchange, runner: RunnerRecord): void {
   const body = jsonBody(ex);
   const result = body?.result;
   if (typeof result !== "string" || !RESULTS.includes(result as JobResult)) return send(ex, 400, { message: "result required" });
-  world.jobs.complete(id, result as JobResult);
-  world.registry.update(runner.id, { busy: false, jobId: null });
   // GitHub deletes an ephemeral runner's registration once its job is done; a
-  // `run.sh --once` runner asks for the same (docs/runner-contract.md).
+  // `run.sh --once` runner asks for the same (docs/runner-contract.md). Forget
+  // it before it looks idle, or an open poll would hand it a second job.
   if (runner.ephemeral || body?.once === true) {
     world.sessions.deleteForRunner(runner.id);
     world.registry.forget(runner.id);
+    world.jobs.complete(id, result as JobResult);
+  } else {
+    world.jobs.complete(id, result as JobResult);
+    world.registry.update(runner.id, { busy: false, jobId: null });
   }
   send(ex, 200, { id });
 }
