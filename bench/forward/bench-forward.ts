@@ -8,11 +8,10 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { freePort } from "../../test/fixtures/forward/net-helpers.ts";
 import { connectionRate, quantile, roundTrips } from "./load-tcp.ts";
-import { offerDatagrams } from "./load-udp.ts";
 import { direct, hasTool, startHaproxy, startOurs, startRinetd, startSocat, type Peer, type PeerPorts } from "./peers.ts";
 import { printReport, type Metrics, type Results } from "./report.ts";
-import { totalRssMiB } from "./rss.ts";
-import { iperf3, iperf3Server } from "./throughput.ts";
+import { cpuMs, totalRssMiB } from "./proc-stats.ts";
+import { iperf3, iperf3Server, iperf3Udp } from "./throughput.ts";
 
 // Each tool is measured in short bursts, interleaved with the others', and the
 // bursts are pooled: tools compared with each other ran seconds apart, under
@@ -22,11 +21,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY_TOOLS = process.env.BENCH_TOOLS?.split(",");
 const TESTS = new Set((process.env.BENCH_TESTS ?? "tcp,rr,conn,udp").split(","));
 const UDP_RATE = Number(process.env.BENCH_UDP_RATE ?? 50_000);
+const UDP_SIZE = 128;
 const BULK_SECONDS = 2;
 // Round trips and connections: twice as many bursts, half as long.
 const RR_MS = 500;
 const CONN_MS = 500;
-const UDP_MS = 2000;
+const UDP_SECONDS = 2;
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../..");
@@ -77,15 +77,10 @@ const all = [...ports.values()];
 
 const upstream = fork(join(here, "upstream.ts"), [], {
   execArgv: ["--import=tsx"],
-  env: { ...process.env, UPSTREAM_ECHO_PORTS: all.map((p) => p.echo).join(","), UPSTREAM_UDP_PORTS: all.map((p) => p.udp).join(",") },
+  env: { ...process.env, UPSTREAM_ECHO_PORTS: all.map((p) => p.echo).join(",") },
 });
 await new Promise((resolve) => upstream.once("message", resolve));
-const udpCounts = (): Promise<Record<number, number>> =>
-  new Promise((resolve) => {
-    upstream.once("message", (m) => resolve(m as Record<number, number>));
-    upstream.send("counts");
-  });
-const stopIperf = tools.iperf3 ? all.map((p) => iperf3Server("127.0.0.2", p.bulk)) : [];
+const stopIperf = tools.iperf3 ? all.flatMap((p) => [iperf3Server("127.0.0.2", p.bulk), iperf3Server("127.0.0.2", p.udp)]) : [];
 
 const starters: Record<string, (p: PeerPorts) => Peer> = {
   direct,
@@ -111,7 +106,7 @@ try {
   }
 
   // Pooled over the bursts of each tool.
-  const pool = new Map(peers.map((p) => [p.name, { gbit1: [] as number[], gbit4: [] as number[], rtts: [] as number[], conns: 0, connSeconds: 0, sent: 0, got: 0 }]));
+  const pool = new Map(peers.map((p) => [p.name, { gbit1: [] as number[], gbit4: [] as number[], rtts: [] as number[], conns: 0, connSeconds: 0, connUser: 0, connSystem: 0, sent: 0, got: 0 }]));
   const poolOf = (name: string) => pool.get(name)!;
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
@@ -130,10 +125,15 @@ try {
     [
       "conn",
       2 * ROUNDS,
-      async ({ name, host, ports: p }) => {
+      async ({ name, host, ports: p, pids }) => {
+        const before = cpuMs(pids);
         const r = await connectionRate(host, p.echo, CONN_MS);
-        poolOf(name).conns += r.done;
-        poolOf(name).connSeconds += r.seconds;
+        const after = cpuMs(pids);
+        const m = poolOf(name);
+        m.conns += r.done;
+        m.connSeconds += r.seconds;
+        m.connUser += after.user - before.user;
+        m.connSystem += after.system - before.system;
       },
     ],
     [
@@ -141,15 +141,14 @@ try {
       ROUNDS,
       async ({ name, host, ports: p, udp }) => {
         if (!udp) return;
-        const before = (await udpCounts())[p.udp] ?? 0;
-        poolOf(name).sent += await offerDatagrams(host, p.udp, UDP_RATE, UDP_MS);
-        await sleep(300);
-        poolOf(name).got += ((await udpCounts())[p.udp] ?? 0) - before;
+        const r = await iperf3Udp(host, p.udp, UDP_SECONDS, UDP_RATE, UDP_SIZE);
+        poolOf(name).sent += r.sent;
+        poolOf(name).got += r.got;
       },
     ],
   ];
   for (const [kind, rounds, run] of tests) {
-    if (!TESTS.has(kind) || (kind === "tcp" && !tools.iperf3)) continue;
+    if (!TESTS.has(kind) || ((kind === "tcp" || kind === "udp") && !tools.iperf3)) continue;
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no tool always runs first (or last).
       for (let i = 0; i < peers.length; i++) await run(peers[(i + round) % peers.length]!);
@@ -167,8 +166,12 @@ try {
       set("p99", quantile(m.rtts, 0.99));
     }
     if (m.connSeconds) set("conns", m.conns / m.connSeconds);
+    if (m.conns && peers.find((p) => p.name === name)?.pids.length) {
+      set("connUserUs", (m.connUser * 1000) / m.conns);
+      set("connSystemUs", (m.connSystem * 1000) / m.conns);
+    }
     if (m.sent) {
-      set("udpDelivered", m.got / ((ROUNDS * UDP_MS) / 1000));
+      set("udpDelivered", m.got / (ROUNDS * UDP_SECONDS));
       set("udpLoss", Math.max(0, 1 - m.got / m.sent));
     }
   }

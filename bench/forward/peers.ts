@@ -5,8 +5,11 @@ import { join } from "node:path";
 
 /** The ports one peer listens on (127.0.0.1) and forwards to the same port on 127.0.0.2. */
 export interface PeerPorts {
+  /** iperf3 server, TCP. */
   readonly bulk: number;
+  /** Echo server (round trips, new connections). */
   readonly echo: number;
+  /** iperf3 server for UDP: forwarded as UDP and as TCP (iperf3's control connection). */
   readonly udp: number;
 }
 
@@ -86,6 +89,7 @@ export function startRinetd(ports: PeerPorts): Peer {
     [
       `127.0.0.1 ${ports.bulk} 127.0.0.2 ${ports.bulk}`,
       `127.0.0.1 ${ports.echo} 127.0.0.2 ${ports.echo}`,
+      `127.0.0.1 ${ports.udp} 127.0.0.2 ${ports.udp}`,
       `127.0.0.1 ${ports.udp}/udp 127.0.0.2 ${ports.udp}/udp`,
       "",
     ].join("\n"),
@@ -99,6 +103,7 @@ export function startSocat(ports: PeerPorts): Peer {
   const children = [
     spawn("socat", tcp(ports.bulk), { stdio: "ignore" }),
     spawn("socat", tcp(ports.echo), { stdio: "ignore" }),
+    spawn("socat", tcp(ports.udp), { stdio: "ignore" }),
     spawn("socat", [`UDP4-LISTEN:${ports.udp},bind=127.0.0.1,fork,reuseaddr`, `UDP4:127.0.0.2:${ports.udp}`], { stdio: "ignore" }),
   ];
   return started("socat", ports, true, children);
@@ -109,7 +114,7 @@ export function startOurs(ports: PeerPorts, bundle: string): Peer {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
-    env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp}/udp` },
+    env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp` },
     stdio: ["ignore", "ignore", "inherit"],
   });
   return started("ci-runner", ports, true, [child]);

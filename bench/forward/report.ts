@@ -8,6 +8,9 @@ export interface Metrics {
   p99: number;
   /** connect + one 16-byte round trip + close, per second, 8 concurrent clients. */
   conns: number;
+  /** The forwarder's CPU time per new connection, user and kernel, microseconds (socat: its listener only, not the forks). */
+  connUserUs: number;
+  connSystemUs: number;
   /** Datagrams per second that reached the server at the offered rate, and the fraction lost. */
   udpDelivered: number;
   udpLoss: number;
@@ -33,6 +36,8 @@ const rows: Row[] = [
   { key: "p50", label: "round trip p50 (us)", format: f(1) },
   { key: "p99", label: "round trip p99 (us)", format: f(1), goal: { ratio: 1.15, higher: false, against: "haproxy" } },
   { key: "conns", label: "new connections/s", format: f(0), goal: { ratio: 0.8, higher: true, against: "haproxy" } },
+  { key: "connUserUs", label: "  CPU/connection, user (us)", format: f(1) },
+  { key: "connSystemUs", label: "  CPU/connection, kernel (us)", format: f(1) },
   { key: "udpDelivered", label: "UDP delivered (datagrams/s)", format: f(0), goal: { ratio: 1.0, higher: true, against: "rinetd" } },
   { key: "udpLoss", label: "UDP loss (%)", format: (v) => (v * 100).toFixed(2) },
   { key: "rssIdle", label: "RSS idle (MiB)", format: f(1) },
@@ -74,7 +79,7 @@ export function printReport(results: Results, info: RunInfo): void {
   for (const ref of ["haproxy", "rinetd", "socat"]) {
     if (!results.has(ref)) continue;
     const parts = rows
-      .filter((r) => !["udpLoss", "rssIdle", "rssLoad"].includes(r.key))
+      .filter((r) => ["tcp1", "tcp4", "p50", "p99", "conns", "udpDelivered"].includes(r.key))
       .map((r) => [r, ratioTo(ref, r.key)] as const)
       .filter(([, v]) => v !== undefined)
       .map(([r, v]) => `${r.key} ${v!.toFixed(2)}x`);
