@@ -127,6 +127,8 @@ COPY --from=build /src/dist/ci-runner.js /src/dist/reaper.node /opt/ci-runner/
 COPY --from=fetch --chown=1001:1001 /out/actions-runner /home/guest/actions-runner
 COPY --from=fetch /out/ci-storage /usr/bin/ci-storage
 COPY image/ci-runner /usr/local/bin/ci-runner
+# Jobs' `git clone https://github.com/...` with the step's own GITHUB_TOKEN (never the supervisor's PAT).
+COPY image/git-credential-ci-runner /usr/local/bin/git-credential-ci-runner
 COPY image/root.bash_profile /root/.bash_profile
 # Built-in hooks carry low numbers so that derived images slot theirs after.
 COPY entrypoint.d/ /tmp/entrypoint.d/
@@ -134,7 +136,7 @@ RUN set -eu; \
     for h in /tmp/entrypoint.d/root/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 "$h" /root/; fi; done; \
     for h in /tmp/entrypoint.d/guest/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 -o guest -g guest "$h" /home/guest/; fi; done; \
     rm -rf /tmp/entrypoint.d; \
-    chmod 755 /usr/local/bin/ci-runner; \
+    chmod 755 /usr/local/bin/ci-runner /usr/local/bin/git-credential-ci-runner; \
     ln -s /usr/local/bin/ci-runner /home/runner/run.sh; \
     /opt/ci-runner/node --version
 

@@ -12,7 +12,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${CI_RUNNER_LOGIN_AS_ROOT:-}" ]; then
     cd "${__home:-/}"
   fi
   # The container's environment minus credentials, as the runner sees it.
-  unset $(compgen -e | grep -E '(TOKEN|_KEY|_SECRET)$')
+  unset $(compgen -e | grep -E '(TOKEN|_KEY|_SECRET|JITCONFIG)$')
   exec setpriv --reuid="$__user" --regid="$(id -g "$__user")" --init-groups \
     env HOME="$__home" USER="$__user" LOGNAME="$__user" SHELL=/bin/bash bash -l
 fi

@@ -8,12 +8,10 @@ import { containerLogs, runContainer } from "./helpers/container.ts";
 import { docker, IMAGE } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, LABEL, queueJob, REPO } from "./helpers/runner-env.ts";
-import { supervisorHas } from "./helpers/supervisor-features.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
-const skip = (await supervisorHas("ACTIONS_RUNNER_INPUT_JITCONFIG")) ? false : "the supervisor has no JIT (ARC) mode yet";
 
-t.test("ARC's command and JIT config: one job, exit 0, nothing left registered", { skip }, async (t) => {
+t.test("ARC's command and JIT config: one job, exit 0, nothing left registered", async (t) => {
   const { fake } = await startGatewayFake(t);
   // What ARC's listener does before it creates the pod.
   const res = await fetch(`${fake.url}/api/v3/repos/${REPO}/actions/runners/generate-jitconfig`, {

@@ -28,6 +28,19 @@ t.test("a pool of three: distinct runners, jobs run on each, down deregisters al
   }
   t.equal(new Set(jobs.map((j) => j.runnerName)).size, 3, "the three jobs ran on three different runners");
 
+  // A job's git over HTTPS uses the step's own token through the image's credential helper.
+  const git = await jobDone(
+    fake,
+    queueJob(fake, {
+      name: "git-credential",
+      env: { GITHUB_TOKEN: "ghs_stepTokenForGit0001" },
+      run: "printf 'protocol=https\\nhost=github.com\\n\\n' | git credential fill; env | grep -c '^GH_TOKEN=' || true",
+    }),
+  );
+  t.equal(git.conclusion, "Succeeded");
+  t.match(git.log, /username=x-access-token\s+password=ghs_stepTokenForGit0001/, "the step's token, from the helper");
+  t.match(git.log, /^0$/m, "no GH_TOKEN in the job's environment");
+
   await project.compose(["down"]);
   t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
   t.equal((await project.containers("ci-runner")).length, 0, "no container left");

@@ -5,11 +5,9 @@ import { ComposeProject } from "./helpers/compose-project.ts";
 import { docker } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, queueJob, runnerEnv } from "./helpers/runner-env.ts";
-import { supervisorHas } from "./helpers/supervisor-features.ts";
 
-const skip = (await supervisorHas("RUNNER_EPHEMERAL")) ? false : "the supervisor has no RUNNER_EPHEMERAL mode yet";
 
-t.test("three jobs, three ephemeral runs, three registrations, none left", { skip }, async (t) => {
+t.test("three jobs, three ephemeral runs, three registrations, none left", async (t) => {
   const { fake, url } = await startGatewayFake(t);
   const project = ComposeProject.create(t, "ephemeral", runnerEnv(url));
   await project.compose(["up", "-d", "ci-runner-ephemeral"]);

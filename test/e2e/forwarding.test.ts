@@ -8,12 +8,10 @@ import { runContainer } from "./helpers/container.ts";
 import { hostGateway, IMAGE } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, onlineRunners, queueJob, runnerEnv } from "./helpers/runner-env.ts";
-import { supervisorHas } from "./helpers/supervisor-features.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
-const skip = (await supervisorHas("createForwardPhase")) ? false : "forwarding is not wired into the supervisor yet";
 
-t.test("a job reaches host services through forwarded ports", { skip }, async (t) => {
+t.test("a job reaches host services through forwarded ports", async (t) => {
   const gateway = await hostGateway();
 
   // One port number for both: a TCP and a UDP echo service on the host.

@@ -6,7 +6,6 @@ import { ComposeProject } from "./helpers/compose-project.ts";
 import { containerExitCode } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, onlineRunners, queueJob, runnerEnv } from "./helpers/runner-env.ts";
-import { supervisorHas } from "./helpers/supervisor-features.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
 t.test("stop during a job: the job succeeds, then the runner is gone", async (t) => {
@@ -49,8 +48,7 @@ t.test("SIGKILL leaves one offline registration; the offline cleanup removes it"
   });
   t.ok(killed, `one registration left, offline: ${killed?.name}`);
 
-  const cleanup = await supervisorHas("RUNNER_GC_OFFLINE");
-  t.test("a new runner of the pool removes it", { skip: cleanup ? false : "the supervisor has no offline-runner cleanup yet" }, async (t) => {
+  t.test("a new runner of the pool removes it", async (t) => {
     // The killed container is removed, so that only the cleanup (not a restart
     // under the same name) can make the registration go away.
     await project.compose(["rm", "-f", "ci-runner"]);

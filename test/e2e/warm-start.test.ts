@@ -7,12 +7,10 @@ import { IMAGE } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { CHECKOUT_DIR, jobDone, onlineRunners, queueJob, REPO, runnerEnv } from "./helpers/runner-env.ts";
 import { createNetwork, startStorageHost } from "./helpers/storage-host.ts";
-import { supervisorHas } from "./helpers/supervisor-features.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
 
-const skip = (await supervisorHas("createWarmStartPhase")) ? false : "warm start is not wired into the supervisor yet";
 
-t.test("the first job finds the newest slot in the checkout dir", { skip }, async (t) => {
+t.test("the first job finds the newest slot in the checkout dir", async (t) => {
   const network = await createNetwork(t, "warm");
   const storage = await startStorageHost(t, network);
   // {storage root}/{owner}/{repo}/{checkout dir with / as _}/{slot}/, as ci-storage lays it out.

@@ -50,6 +50,8 @@ export class ComposeProject {
       CI_RUNNER_IMAGE: IMAGE,
       CI_RUNNER_EPHEMERAL_IMAGE: EPHEMERAL_IMAGE,
       GH_TOKEN_FILE: tokenFile,
+      // compose.yml's default pool is 3 (compose v2 honours deploy.replicas); scenarios scale explicitly.
+      REPLICAS: "1",
       ...vars,
     };
     const project = new ComposeProject(name, dir, env);
