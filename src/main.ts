@@ -19,13 +19,15 @@ import { createWorkdirReportPhase } from "./workdir/workdir-report-phase.ts";
 import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
 import { health } from "./commands/health.ts";
 import { printConfig } from "./commands/print-config.ts";
+import { runCommand } from "./commands/run-command.ts";
 
 const USAGE = `usage: ci-runner [command]
   (none)    the entrypoint: hooks, forwarding, warm start, runner, graceful drain
   config    print the effective configuration (secrets masked); exit 78 if invalid
   forward   run only the port forwarders (FORWARD_HOST, FORWARD_PORTS) until stopped
   health    exit 0 when the runner is listening or running a job (HEALTHCHECK)
-  help      this text`;
+  help      this text
+  CMD ...   any other command runs as a child (docker run -it ci-runner bash), signals forwarded`;
 
 /** The lifecycle, in boot order; stops run in reverse. */
 function phases(): Phase[] {
@@ -111,9 +113,18 @@ async function main(argv: string[]): Promise<number> {
     case "-h":
       out(USAGE);
       return 0;
-    default:
-      process.stderr.write(`ci-runner: unknown command "${command}"\n${USAGE}\n`);
-      return 64;
+    default: {
+      if (command.startsWith("-")) {
+        process.stderr.write(`ci-runner: unknown option "${command}"\n${USAGE}\n`);
+        return 64;
+      }
+      const stopReaper = startReaper({ log: createLogger("ci-runner") });
+      try {
+        return await runCommand(argv);
+      } finally {
+        stopReaper();
+      }
+    }
   }
 }
 

@@ -1,0 +1,23 @@
+import t from "tap";
+import { startSupervisor } from "../helpers/supervisor-process.ts";
+
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+
+t.test("any other command runs as a child: its exit code, 127 when missing", async (t) => {
+  const ok = startSupervisor(env, { args: ["sh", "-c", "echo hi from child; exit 7"] });
+  t.equal((await ok.exited).code, 7);
+  t.match(ok.output(), /^hi from child$/m);
+  const missing = startSupervisor(env, { args: ["no-such-command-xyz"] });
+  t.equal((await missing.exited).code, 127);
+  t.match(missing.output(), /cannot run no-such-command-xyz: no such command/);
+  const bad = startSupervisor(env, { args: ["--bogus"] });
+  t.equal((await bad.exited).code, 64);
+});
+
+t.test("a stop signal is forwarded to the child; exit 128 + signal", async (t) => {
+  const sup = startSupervisor(env, { args: ["sh", "-c", "trap 'echo got TERM; exit 143' TERM; echo ready; while :; do sleep 0.1; done"] });
+  await sup.waitForLine(/^ready$/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.match(sup.output(), /got TERM/);
+});
