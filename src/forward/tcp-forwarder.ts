@@ -44,9 +44,9 @@ export async function startTcpForwarder(
     resolver.resolve(s.host).then(
       (resolved) => {
         s.address = resolved;
-        dial(client, order, i, s, resolved);
+        if (!client.destroyed) dial(client, order, i, s, resolved);
       },
-      (err: NodeJS.ErrnoException) => next(client, order, i, s, `cannot resolve: ${err.code ?? err.message}`),
+      (err: NodeJS.ErrnoException) => next(client, order, i, s, `cannot resolve ${s.host}: ${err.code ?? err.message}`),
     );
   }
 
@@ -61,6 +61,8 @@ export async function startTcpForwarder(
       client.removeListener("close", abandon);
       if (error !== undefined) return next(client, order, i, s, error);
       if (!s.up) pool.markUp(s, "a connection got through");
+      // Closed in the same turn as the connect: its close event is gone, pipeBothWays would wait forever.
+      if (client.destroyed) return void upstream.destroy();
       clients.set(client, upstream);
       pipeBothWays(client, upstream, () => {
         clients.delete(client);
