@@ -34,4 +34,6 @@ export E2E_HOST_GATEWAY E2E_IMAGE=ci-runner:local E2E_EPHEMERAL_IMAGE=ci-runner:
 
 log "tap test/e2e (host gateway $E2E_HOST_GATEWAY)"
 if [ $# -eq 0 ]; then set -- test/e2e/*.test.ts; fi
+# .taprc drops tap's TypeScript plugin: a fresh install must rebuild tap's plugin set first.
+npx tap build
 exec npx tap --disable-coverage --jobs 2 --timeout 900 --reporter "${E2E_REPORTER:-terse}" "$@"
