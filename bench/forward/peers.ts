@@ -36,7 +36,15 @@ function started(name: string, ports: PeerPorts, udp: boolean, children: ChildPr
     ports,
     udp,
     pids: children.map((c) => c.pid ?? 0),
-    stop: () => children.forEach((c) => c.kill("SIGTERM")),
+    // Each tool runs in a process group of its own (detached): socat's forks go with it.
+    stop: () =>
+      children.forEach((c) => {
+        try {
+          if (c.pid) process.kill(-c.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }),
   };
 }
 
@@ -78,7 +86,7 @@ export function startHaproxy(ports: PeerPorts): Peer {
   ].join("\n");
   const file = join(dir, "haproxy.cfg");
   writeFileSync(file, cfg);
-  return started("haproxy", ports, false, [spawn("haproxy", ["-f", file, "-db"], { stdio: "ignore" })]);
+  return started("haproxy", ports, false, [spawn("haproxy", ["-f", file, "-db"], { stdio: "ignore", detached: true })]);
 }
 
 /** rinetd, which the original image used for UDP: one line per port. */
@@ -94,17 +102,18 @@ export function startRinetd(ports: PeerPorts): Peer {
       "",
     ].join("\n"),
   );
-  return started("rinetd", ports, true, [spawn("rinetd", ["-f", "-c", file], { stdio: "ignore" })]);
+  return started("rinetd", ports, true, [spawn("rinetd", ["-f", "-c", file], { stdio: "ignore", detached: true })]);
 }
 
 /** socat, one process per port, forking a child per TCP connection (or per UDP client). */
 export function startSocat(ports: PeerPorts): Peer {
   const tcp = (p: number) => [`TCP4-LISTEN:${p},bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=4096`, `TCP4:127.0.0.2:${p},nodelay`];
   const children = [
-    spawn("socat", tcp(ports.bulk), { stdio: "ignore" }),
-    spawn("socat", tcp(ports.echo), { stdio: "ignore" }),
-    spawn("socat", tcp(ports.udp), { stdio: "ignore" }),
-    spawn("socat", [`UDP4-LISTEN:${ports.udp},bind=127.0.0.1,fork,reuseaddr`, `UDP4:127.0.0.2:${ports.udp}`], { stdio: "ignore" }),
+    spawn("socat", tcp(ports.bulk), { stdio: "ignore", detached: true }),
+    spawn("socat", tcp(ports.echo), { stdio: "ignore", detached: true }),
+    spawn("socat", tcp(ports.udp), { stdio: "ignore", detached: true }),
+    // -T 10: a UDP fork ends after 10 s of silence instead of waiting forever.
+    spawn("socat", ["-T", "10", `UDP4-LISTEN:${ports.udp},bind=127.0.0.1,fork,reuseaddr`, `UDP4:127.0.0.2:${ports.udp}`], { stdio: "ignore", detached: true }),
   ];
   return started("socat", ports, true, children);
 }
@@ -114,6 +123,7 @@ export function startOurs(ports: PeerPorts, bundle: string): Peer {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
+    detached: true,
     env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp` },
     stdio: ["ignore", "ignore", "inherit"],
   });
