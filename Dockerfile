@@ -13,6 +13,9 @@
 #                     instead of the download (air-gapped builds, tests)
 #   CI_STORAGE_FILE   path in the build context of the ci-storage tool to use
 #                     instead of the pinned download
+#   RUNNER_CONTAINER_HOOKS_VERSION  actions/runner-container-hooks release unpacked
+#                     into <runner dir>/k8s (ACTIONS_RUNNER_CONTAINER_HOOKS=/home/runner/k8s/index.js)
+#   RUNNER_CONTAINER_HOOKS_FILE     path in the build context of that zip to use instead
 #   PASSWORDLESS_SUDO 1 (default): guest may sudo anything; 0: only /usr/bin/ci-storage
 #   INSTALL_DOCKER    1 (default): docker CLI and engine (Docker-in-Docker with DIND=1)
 
@@ -52,10 +55,17 @@ ARG RUNNER_TARBALL=
 ARG CI_STORAGE_COMMIT=8007816e94e5cebf88b0daf8188fa70a930ee433
 ARG CI_STORAGE_SHA256=9ded920b344158ddbf5d066f949a38fd5b8574b58e6910a08a0200b8da3f7a3d
 ARG CI_STORAGE_FILE=
+# The version actions/runner's own image (images/Dockerfile at v2.336.0) ships.
+# The sum is of k8s/index.js inside the release zip (no published zip sum
+# was at hand): what runs is what is checked.
+ARG RUNNER_CONTAINER_HOOKS_VERSION=0.7.0
+ARG RUNNER_CONTAINER_HOOKS_INDEX_SHA256=ab92729b095f5fdb8b51b8a6f8cfc2f1647617e0e12c17f2ff39feea686a1966
+ARG RUNNER_CONTAINER_HOOKS_FILE=
 # COPY needs a source that exists: without a local file, a small stand-in
 # that the RUN below ignores.
 COPY ${RUNNER_TARBALL:-image/README.md} /tmp/local-runner.tar.gz
 COPY ${CI_STORAGE_FILE:-image/README.md} /tmp/local-ci-storage
+COPY ${RUNNER_CONTAINER_HOOKS_FILE:-image/README.md} /tmp/local-container-hooks.zip
 RUN --mount=type=secret,id=ca-certificates set -eu; \
     if [ -s /run/secrets/ca-certificates ]; then export CURL_CA_BUNDLE=/run/secrets/ca-certificates; fi; \
     download() { \
@@ -79,6 +89,21 @@ RUN --mount=type=secret,id=ca-certificates set -eu; \
       tar -xzf /tmp/runner.tar.gz -C /out/actions-runner; \
     fi; \
     test -x /out/actions-runner/config.sh && test -x /out/actions-runner/run.sh; \
+    if ! command -v unzip >/dev/null; then \
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends unzip >/dev/null; \
+    fi; \
+    if [ -n "$RUNNER_CONTAINER_HOOKS_FILE" ]; then \
+      unzip -q /tmp/local-container-hooks.zip -d /out/actions-runner/k8s; \
+    else \
+      curl_hooks="https://github.com/actions/runner-container-hooks/releases/download/v${RUNNER_CONTAINER_HOOKS_VERSION}/actions-runner-hooks-k8s-${RUNNER_CONTAINER_HOOKS_VERSION}.zip"; \
+      if ! command -v curl >/dev/null; then \
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; \
+      fi; \
+      curl -fsSL --retry 3 -o /tmp/hooks.zip "$curl_hooks"; \
+      unzip -q /tmp/hooks.zip -d /out/actions-runner/k8s; \
+      echo "$RUNNER_CONTAINER_HOOKS_INDEX_SHA256  /out/actions-runner/k8s/index.js" | sha256sum -c -; \
+    fi; \
+    test -f /out/actions-runner/k8s/index.js; \
     if [ -n "$CI_STORAGE_FILE" ]; then \
       cp /tmp/local-ci-storage /out/ci-storage; \
     else \
@@ -138,6 +163,7 @@ RUN set -eu; \
     rm -rf /tmp/entrypoint.d; \
     chmod 755 /usr/local/bin/ci-runner /usr/local/bin/git-credential-ci-runner; \
     ln -s /usr/local/bin/ci-runner /home/runner/run.sh; \
+    ln -s /home/guest/actions-runner/k8s /home/runner/k8s; \
     /opt/ci-runner/node --version
 
 ARG BASE_IMAGE

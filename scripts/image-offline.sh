@@ -47,6 +47,9 @@ inputs=build/image-inputs
 mkdir -p "$inputs"
 cp "$runner_tarball" "$inputs/actions-runner.tar.gz"
 cp "$ci_storage" "$inputs/ci-storage"
+# A stand-in runner-container-hooks release zip (python3 is here: node-gyp needs it).
+rm -f "$inputs/container-hooks.zip"
+(cd test/fixtures/image/container-hooks && python3 -m zipfile -c "$root/$inputs/container-hooks.zip" index.js)
 
 secret=()
 # Behind a TLS-intercepting proxy, npm ci in the build needs the host's CAs.
@@ -71,6 +74,7 @@ build image -t "$tag" "${secret[@]}" \
   --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg NODE_IMAGE="$NODE_IMAGE" \
   --build-arg RUNNER_TARBALL="$inputs/actions-runner.tar.gz" \
   --build-arg CI_STORAGE_FILE="$inputs/ci-storage" \
+  --build-arg RUNNER_CONTAINER_HOOKS_FILE="$inputs/container-hooks.zip" \
   --build-arg IMAGE_VERSION="$version" --build-arg IMAGE_REVISION="$revision"
 build ephemeral -t "$ephemeral_tag" -f Dockerfile.ephemeral --build-arg CI_RUNNER_IMAGE="$tag"
 

@@ -33,8 +33,13 @@ t.test("ARC's command and JIT config: one job, exit 0, nothing left registered",
   });
   await waitUntil("the JIT runner online", () => fake.runners().some((r) => r.status === "online"));
 
-  const job = await jobDone(fake, queueJob(fake, { run: "echo arc job; cat /proc/1/cmdline | tr '\\0' ' '" }));
+  const job = await jobDone(
+    fake,
+    queueJob(fake, { run: "echo arc job; cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /home/runner/k8s/index.js" }),
+  );
   t.equal(job.conclusion, "Succeeded", "the job succeeded");
+  // The offline build's stand-in archive (RUNNER_CONTAINER_HOOKS_FILE) unpacked where ARC's settings point.
+  t.match(job.log, /ci-runner e2e stand-in container hooks/, "container hooks at /home/runner/k8s/index.js");
   t.match(job.log, /ci-runner\.js/, "PID 1 is the supervisor, not run.sh");
   const exit = await docker(["wait", id]);
   t.equal(exit.stdout.trim(), "0", "the container exits 0 after its one job");

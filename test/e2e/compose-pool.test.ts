@@ -45,3 +45,16 @@ t.test("a pool of three: distinct runners, jobs run on each, down deregisters al
   t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
   t.equal((await project.containers("ci-runner")).length, 0, "no container left");
 });
+
+t.test("REPLICAS sizes the pool without --scale (seed 004's variable)", async (t) => {
+  const { fake, url } = await startGatewayFake(t);
+  const project = ComposeProject.create(t, "replicas", { ...runnerEnv(url), REPLICAS: "2" });
+  await project.compose(["up", "-d", "ci-runner"]);
+  const names = await waitUntil("two runners online", () => {
+    const online = onlineRunners(fake);
+    return online.length === 2 ? online : undefined;
+  });
+  t.equal(new Set(names).size, 2, `two distinct runners: ${names.join(", ")}`);
+  await project.compose(["down"]);
+  t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
+});
