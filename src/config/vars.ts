@@ -66,6 +66,8 @@ export const VARS = {
   CACHE_DIR: v({ doc: "cache that survives container restarts", rule: absolutePath, default: "/var/cache/ci-storage" }),
   ROOT_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as root", rule: absolutePath, default: "/root" }),
   GUEST_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as RUNNER_USER (default its home)", rule: absolutePath }),
+  SPOT_WATCH: v({ doc: "1: watch the EC2 spot interruption notice (IMDSv2, every 2 s) and drain when one comes", rule: flag, default: "0" }),
+  AWS_EC2_METADATA_SERVICE_ENDPOINT: v({ doc: "the instance metadata service SPOT_WATCH reads (the AWS SDKs' variable)", rule: httpUrl, default: "http://169.254.169.254" }),
   CI_RUNNER_SECRETS_DIR: v({ doc: "where secret files are looked up (Docker and compose mount secrets here)", rule: absolutePath, default: "/run/secrets" }),
   CI_RUNNER_STATE_FILE: v({ doc: "where the supervisor keeps its state (read by `ci-runner health`)", rule: absolutePath, default: "/run/ci-runner/state.json" }),
 } as const;
