@@ -49,7 +49,8 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
       }
       const pool = new ServerPool(label, hosts, p.port, log, options.rise, options.fall);
       pools.push(pool);
-      started.push({ label, forwarder: await startTcpForwarder(p.port, pool, resolver, options), pool });
+      const late = () => log.info(`${label}: listening on ${options.bindAddress}:${p.port} now (it was in use at boot)`);
+      started.push({ label, forwarder: await startTcpForwarder(p.port, pool, resolver, options, late), pool });
     }),
   );
   // Promise.all finishes in any order; the table follows FORWARD_PORTS.
@@ -62,7 +63,8 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
   for (const { label, forwarder, pool } of started) {
     if (forwarder.listenError !== undefined) {
       const to = spec.hosts.map((h) => `${h}:${forwarder.port}`).join(", ");
-      log.error(`${label}: cannot listen on ${options.bindAddress}:${forwarder.port}: ${forwarder.listenError}; connections to it will not reach ${to}`);
+      const again = forwarder.proto === "tcp" ? `; trying again every ${options.checkIntervalMs / 1000} s` : "";
+      log.error(`${label}: cannot listen on ${options.bindAddress}:${forwarder.port}: ${forwarder.listenError}; connections to it will not reach ${to}${again}`);
     }
     for (const s of pool?.servers ?? []) {
       if (s.up) continue;

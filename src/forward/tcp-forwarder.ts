@@ -17,6 +17,8 @@ export async function startTcpForwarder(
   pool: ServerPool,
   resolver: HostResolver,
   options: ForwardOptions,
+  /** Called when a port that was busy at boot could be taken later. */
+  onLateListen: () => void = () => {},
 ): Promise<Forwarder> {
   const { connectTimeoutMs, tcpBufferBytes } = options;
   // Each accepted client, with its upstream once connected (undefined while dialing).
@@ -94,11 +96,36 @@ export async function startTcpForwarder(
     },
   );
 
-  const listenError = await new Promise<string | undefined>((resolve) => {
-    server.once("error", (err: NodeJS.ErrnoException) => resolve(listenErrorText(err)));
-    server.listen({ host: options.bindAddress, port, exclusive: true }, () => resolve(undefined));
-  });
+  const tryListen = () =>
+    new Promise<string | undefined>((resolve) => {
+      const onError = (err: NodeJS.ErrnoException) => resolve(listenErrorText(err));
+      server.once("error", onError);
+      server.listen({ host: options.bindAddress, port, exclusive: true }, () => {
+        server.removeListener("error", onError);
+        resolve(undefined);
+      });
+    });
+  let listenError = await tryListen();
   server.on("error", ignore);
+  // A port busy at boot (a hook's service not yet gone, a slow previous
+  // container): keep trying every check interval, so forwarding starts late
+  // rather than never.
+  let retrying = false;
+  const retry =
+    listenError === undefined
+      ? undefined
+      : setInterval(() => {
+          if (retrying) return;
+          retrying = true;
+          void tryListen().then((err) => {
+            retrying = false;
+            if (err !== undefined || listenError === undefined) return;
+            listenError = undefined;
+            clearInterval(retry);
+            onLateListen();
+          });
+        }, options.checkIntervalMs);
+  retry?.unref();
 
   function status(): PortStatus {
     let liveIn = 0;
@@ -128,12 +155,15 @@ export async function startTcpForwarder(
   return {
     port,
     proto: "tcp",
-    listenError,
+    get listenError() {
+      return listenError;
+    },
     status,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(retry);
         for (const client of clients.keys()) client.destroy();
-        if (listenError !== undefined) return resolve();
+        if (!server.listening) return resolve();
         server.close(() => resolve());
       }),
   };

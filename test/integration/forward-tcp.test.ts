@@ -76,6 +76,24 @@ t.test("port already in use: one clear error line naming port and host; start st
   t.equal(await whoAnswers(free), "127.0.0.2", "the other port forwards");
 });
 
+t.test("a port busy at boot is taken once it is free, with one line", async (t) => {
+  const busy = await freePort();
+  const squatter = createServer().listen(busy, "127.0.0.1");
+  await new Promise((r) => squatter.once("listening", r));
+  const up = await taggedServer("127.0.0.2", busy);
+  t.teardown(() => up.kill());
+  const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${busy}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase({ checkIntervalMs: 200 });
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+  t.match(lines.find((l) => l.includes(" error: ")) ?? "", /trying again every 0\.2 s/);
+  await new Promise((r) => squatter.close(r));
+  for (let i = 0; i < 50 && !lines.some((l) => l.includes(`listening on 127.0.0.1:${busy} now`)); i++) await new Promise((r) => setTimeout(r, 100));
+  t.ok(lines.some((l) => l.includes(`${busy}/tcp: listening on 127.0.0.1:${busy} now (it was in use at boot)`)), "one line when it listens");
+  t.equal(await whoAnswers(busy), "127.0.0.2", "and it forwards");
+});
+
 t.test("stop closes the listeners", async (t) => {
   const port = await freePort();
   const up = await taggedServer("127.0.0.2", port);
