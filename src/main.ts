@@ -11,6 +11,7 @@ import { startReaper } from "./pid1/start-reaper.ts";
 import { createRunnerUpdatePhase } from "./runner-update/runner-update-phase.ts";
 import { createRunnerPhase } from "./runner/runner-phase.ts";
 import { createSpotWatchPhase } from "./cloud/spot-watch-phase.ts";
+import { createUptimePhase } from "./cloud/uptime-phase.ts";
 import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
 import { createForwardPhase } from "./forward/forward-phase.ts";
 import { runForward } from "./forward/run-forward.ts";
@@ -37,6 +38,7 @@ function phases(): Phase[] {
     createWorkdirReportPhase(),
     // Early: a spot notice during a long boot drains too.
     createSpotWatchPhase(),
+    createUptimePhase(),
     // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
     createForwardPhase(),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),

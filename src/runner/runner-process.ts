@@ -38,6 +38,7 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
           this.#busyJob = undefined;
           state.update({ state: "idle", currentJob: undefined, jobsCompleted: state.get().jobsCompleted + 1 });
         } else if (ev.kind === "listening") {
+          if (state.get().listeningSince === undefined) state.update({ listeningSince: new Date().toISOString() });
           if (state.get().state !== "draining") state.update({ state: "idle" });
         }
         this.emit("event", ev);

@@ -63,3 +63,18 @@ t.test("RUNNER_GC_OFFLINE deletes only old offline runners of our prefix", async
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
+
+t.test("BTIME: a periodic uptime line and the state file's uptime section", async (t) => {
+  const rig = await setupRig(t);
+  const btime = Math.floor(Date.now() / 1000) - 3600;
+  const sup = rig.start({ BTIME: String(btime), UPTIME_REPORT_INTERVAL_SEC: "1" });
+  await sup.waitForLine(/Listening for Jobs/);
+  const line = await sup.waitForLine(/uptime: instance \d+ s, container started \d+ s after the host booted, runner booted in \d+ s/, 10_000);
+  t.match(line, /instance 36\d\d s/);
+  const { readFileSync } = await import("node:fs");
+  await new Promise((r) => setTimeout(r, 1500));
+  const section = (JSON.parse(readFileSync(rig.stateFile, "utf8")) as { sections: { uptime?: Record<string, number> } }).sections.uptime;
+  t.ok((section?.InstanceUptimeSec ?? 0) >= 3600 && (section?.RunnerBootSec ?? -1) >= 0, JSON.stringify(section));
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});

@@ -1,0 +1,51 @@
+import type { Phase } from "../lifecycle/phase.ts";
+import type { State } from "../lifecycle/state-store.ts";
+
+/** The seed image's uptime metrics, in seconds (undefined until the runner listens). */
+export interface Uptime {
+  readonly InstanceUptimeSec: number;
+  readonly DockerBootSec: number;
+  readonly RunnerBootSec: number | undefined;
+  readonly RunnerUptimeSec: number | undefined;
+}
+
+/** From the host's boot time (BTIME), the supervisor's start and the runner's first "Listening for Jobs". */
+export function uptime(btimeSec: number, state: Pick<State, "startedAt" | "listeningSince">, nowMs = Date.now()): Uptime {
+  const started = Date.parse(state.startedAt);
+  const listening = state.listeningSince === undefined ? undefined : Date.parse(state.listeningSince);
+  const sec = (ms: number) => Math.max(0, Math.round(ms / 1000));
+  return {
+    InstanceUptimeSec: sec(nowMs - btimeSec * 1000),
+    DockerBootSec: sec(started - btimeSec * 1000),
+    RunnerBootSec: listening === undefined ? undefined : sec(listening - started),
+    RunnerUptimeSec: listening === undefined ? undefined : sec(nowMs - listening),
+  };
+}
+
+/**
+ * With BTIME (the host's boot time) set, as the original image did: every
+ * UPTIME_REPORT_INTERVAL_SEC one line with the instance's uptime, how long
+ * the host took to start this container, how long the container took to
+ * listen for jobs, and how long the runner has been up; the same numbers in
+ * the state file's "uptime" section, for a metrics agent to publish.
+ */
+export function createUptimePhase(): Phase {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    name: "uptime",
+    async start({ config, log, state }) {
+      const btime = config.BTIME;
+      if (btime === undefined) return;
+      timer = setInterval(() => {
+        const u = uptime(btime, state.get());
+        state.setSection("uptime", u);
+        const runner = u.RunnerBootSec === undefined ? "runner not listening yet" : `runner booted in ${u.RunnerBootSec} s, up ${u.RunnerUptimeSec} s`;
+        log.info(`uptime: instance ${u.InstanceUptimeSec} s, container started ${u.DockerBootSec} s after the host booted, ${runner}`);
+      }, config.UPTIME_REPORT_INTERVAL_SEC * 1000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+    },
+  };
+}
