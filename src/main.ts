@@ -12,6 +12,7 @@ import { createRunnerUpdatePhase } from "./runner-update/runner-update-phase.ts"
 import { createRunnerPhase } from "./runner/runner-phase.ts";
 import { createSpotWatchPhase } from "./cloud/spot-watch-phase.ts";
 import { createUptimePhase } from "./cloud/uptime-phase.ts";
+import { createMetricsPhase } from "./cloud/metrics-phase.ts";
 import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
 import { createForwardPhase } from "./forward/forward-phase.ts";
 import { runForward } from "./forward/run-forward.ts";
@@ -49,6 +50,7 @@ function phases(): Phase[] {
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
     createRunnerPhase(),
     createGcOfflinePhase(),
+    createMetricsPhase(),
   ];
 }
 

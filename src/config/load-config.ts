@@ -94,6 +94,10 @@ export function loadConfig(
     }
   }
 
+  if (purpose === "runner" && vals.CLOUDWATCH_METRICS && vals.AWS_REGION === undefined) {
+    throw new ConfigError("AWS_REGION", "required with CLOUDWATCH_METRICS=1 (the region CloudWatch metrics go to, e.g. us-east-1)");
+  }
+
   const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
   if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 

@@ -69,6 +69,12 @@ export const VARS = {
   GUEST_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as RUNNER_USER (default its home)", rule: absolutePath }),
   SPOT_WATCH: v({ doc: "1: watch the EC2 spot interruption notice (IMDSv2, every 2 s) and drain when one comes", rule: flag, default: "0" }),
   AWS_EC2_METADATA_SERVICE_ENDPOINT: v({ doc: "the instance metadata service SPOT_WATCH reads (the AWS SDKs' variable)", rule: httpUrl, default: "http://169.254.169.254" }),
+  CLOUDWATCH_METRICS: v({ doc: "1: publish fleet counts (ActiveRunnersPercent, ...) and, with BTIME, uptime metrics to CloudWatch; AWS credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance role", rule: flag, default: "0" }),
+  CLOUDWATCH_NAMESPACE: v({ doc: "CloudWatch namespace of the metrics", rule: pattern(/^[^:].{0,254}$/, "a CloudWatch namespace"), default: "ci-storage/metrics" }),
+  METRICS_INTERVAL_SEC: v({ doc: "seconds between CloudWatch publishes", rule: integer(1), default: "60" }),
+  // Not validated: jobs may use AWS_REGION for their own purposes (a local S3 stand-in, ...).
+  AWS_REGION: v({ doc: "AWS region of CLOUDWATCH_METRICS (required with it)", rule: text }),
+  AWS_ENDPOINT_URL_CLOUDWATCH: v({ doc: "CloudWatch endpoint (default https://monitoring.<region>.amazonaws.com; the AWS SDKs' variable)", rule: httpUrl }),
   CI_RUNNER_SECRETS_DIR: v({ doc: "where secret files are looked up (Docker and compose mount secrets here)", rule: absolutePath, default: "/run/secrets" }),
   CI_RUNNER_STATE_FILE: v({ doc: "where the supervisor keeps its state (read by `ci-runner health`)", rule: absolutePath, default: "/run/ci-runner/state.json" }),
 } as const;

@@ -2,6 +2,7 @@ import { connectRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
 import type { Phase } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
+import { fleetLeader } from "./fleet-leader.ts";
 
 /**
  * One look of the offline-registration collector. Returns the ids to delete:
@@ -17,9 +18,8 @@ export function offlineToDelete(
   self: string,
 ): { collect: boolean; offline: Set<number>; remove: RunnerSummary[] } {
   const ours = runners.filter((r) => r.name.startsWith(`${prefix}-`));
-  const online = ours.filter((r) => r.status === "online").map((r) => r.name).sort();
   const offline = new Set(ours.filter((r) => r.status !== "online" && !r.busy && r.name !== self).map((r) => r.id));
-  const collect = online[0] === self;
+  const collect = fleetLeader(runners, prefix) === self;
   const remove = collect ? ours.filter((r) => offline.has(r.id) && previousOffline.has(r.id)) : [];
   return { collect, offline, remove };
 }

@@ -24,3 +24,15 @@ t.test("deletes only runners of our prefix offline in two looks, never busy ones
   const second = offlineToDelete(fleet, new Set([3]), "ci-runner", "ci-runner-a");
   t.same(second.remove.map((x) => x.name), ["ci-runner-dead"], "ci-runner-new was online at the previous look");
 });
+
+t.test("fleet counts and ActiveRunnersPercent", async (t) => {
+  const { fleetCounts } = await import("../../src/runner/fleet-leader.ts");
+  t.same(fleetCounts([...fleet, r(7, "ci-runner-c", "online", true)], "ci-runner"), {
+    IdleRunnersCount: 2,
+    ActiveRunnersCount: 2,
+    OfflineRunnersCount: 2,
+    AllRunnersCount: 6,
+    ActiveRunnersPercent: 50,
+  });
+  t.equal(fleetCounts([], "ci-runner").ActiveRunnersPercent, 100, "100 when none is online, as the original image");
+});
