@@ -39,10 +39,13 @@ t.test("SIGTERM during a job: the job completes Succeeded, then the runner is de
   t.equal(code, 143);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
   t.equal(rig.fake.runners().length, 0, "no registration left");
-  const out = sup.lines;
-  const completed = out.findIndex((l) => /Job build completed with result: Succeeded/.test(l));
-  const deregistered = out.findIndex((l) => /deregistered runner/.test(l));
-  t.ok(completed >= 0 && deregistered > completed, "deregistered after the job completed");
+  // Server-side order (the runner may print its "completed" line after reporting it).
+  const reqs = rig.fake.requests();
+  const completed = reqs.find((r) => new RegExp(`/jobs/${job}/complete$`).test(r.path) && r.status === 200);
+  const deleted = reqs.find((r) => r.method === "DELETE" && /\/actions\/runners\/\d+$/.test(r.path) && r.status === 204);
+  t.ok(completed && deleted && deleted.time >= completed.time, "the registration was deleted only after the job's completion was reported");
+  t.ok(reqs.some((r) => r.method === "DELETE" && r.status === 422), "GitHub refused the delete while the job ran (422)");
+  t.match(sup.output(), /Job build completed with result: Succeeded/);
 });
 
 t.test("second SIGTERM cancels the job and still deregisters", async (t) => {
@@ -117,5 +120,24 @@ t.test("401 is one clear fatal line naming GH_TOKEN, exit 78, nothing registered
   t.match(sup.output(), /GH_TOKEN: GitHub answered 401/);
   t.notMatch(sup.output(), /ghp_notAValidToken123456/);
   t.notMatch(sup.output(), /    at /, "no stack trace");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("SIGCHLD, SIGPIPE, SIGTTIN and SIGTTOU never kill it; SIGHUP and SIGQUIT drain like SIGTERM", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  for (const sig of ["SIGCHLD", "SIGPIPE", "SIGTTIN", "SIGTTOU"] as const) sup.signal(sig);
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(sup.child.exitCode, null, "still running");
+  t.equal(rig.fake.runners()[0]?.status, "online", "still registered and online");
+  sup.signal("SIGHUP");
+  t.equal((await sup.exited).code, 129, "128 + SIGHUP");
+  t.equal(rig.fake.runners().length, 0);
+
+  const again = rig.start();
+  await again.waitForLine(/Listening for Jobs/);
+  again.signal("SIGQUIT");
+  t.equal((await again.exited).code, 131, "128 + SIGQUIT");
   t.equal(rig.fake.runners().length, 0);
 });
