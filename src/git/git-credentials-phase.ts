@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
-import { runInGroup } from "../warmstart/run-in-group.ts";
+import { runInGroup } from "../process/run-in-group.ts";
 import { credentialUrls } from "./credential-urls.ts";
 
 /**

@@ -2,6 +2,7 @@ import type { UserInfo } from "../config/lookup-user.ts";
 import type { Context, Phase } from "../lifecycle/phase.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 import { groupMembers } from "../process/group-members.ts";
+import { signalGroup } from "../process/signal-group.ts";
 import { findHooks } from "./find-hooks.ts";
 import { runHook } from "./run-hook.ts";
 
@@ -37,12 +38,4 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
       for (const g of live) if (groupMembers(g).length > 0) signalGroup(g, "SIGKILL");
     },
   };
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // the group emptied meanwhile
-  }
 }

@@ -36,11 +36,8 @@ export async function runHook(
   const hookLog = log.child(`hook ${name}`);
   try {
     const env = { ...childEnv(user, exported), CI_RUNNER_ENV: envFile };
-    const proc = new ManagedProcess(user, "/bin/bash", [path], { env, cwd: user.home, log: hookLog, onLine: (l) => hookLog.relay(l) });
-    const onStop = () => void proc.terminate("SIGTERM", 5000);
-    stopping.addEventListener("abort", onStop, { once: true });
+    const proc = new ManagedProcess(user, "/bin/bash", [path], { env, cwd: user.home, log: hookLog, stopOn: stopping, onLine: (l) => hookLog.relay(l) });
     const { code } = await proc.exited;
-    stopping.removeEventListener("abort", onStop);
     if (stopping.aborted) throw new HookFailedError(`hook ${path} was interrupted by the stop`);
     if (code !== 0) throw new HookFailedError(`hook ${path} failed with exit code ${code}`);
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));

@@ -3,6 +3,7 @@ import type { UserInfo } from "../config/lookup-user.ts";
 import type { Logger } from "../log/logger.ts";
 import { signalExitCode } from "../pid1/exit-code.ts";
 import { relayLines } from "./relay-lines.ts";
+import { signalGroup } from "./signal-group.ts";
 import { spawnAs } from "./spawn-as.ts";
 
 export interface ExitInfo {
@@ -17,6 +18,8 @@ export interface ManagedOptions {
   /** Relays each output line (stdout and stderr). */
   readonly onLine: (line: string, stream: "stdout" | "stderr") => void;
   readonly log: Logger;
+  /** Aborting it stops the process group: SIGTERM, then SIGKILL after 5 s. */
+  readonly stopOn?: AbortSignal;
 }
 
 /** A child in its own process group, its output relayed line by line. */
@@ -31,7 +34,10 @@ export class ManagedProcess {
     );
     relayLines(this.child.stdout, (l) => opts.onLine(l, "stdout"));
     relayLines(this.child.stderr, (l) => opts.onLine(l, "stderr"));
-    this.exited = new Promise((resolve) => {
+    const stopOn = opts.stopOn;
+    const onStop = () => void this.terminate("SIGTERM", 5000);
+    stopOn?.addEventListener("abort", onStop, { once: true });
+    this.exited = new Promise<ExitInfo>((resolve) => {
       this.child.once("error", (e: NodeJS.ErrnoException) => {
         opts.log.error(`cannot start ${command}: ${e.code ?? e.message}`);
         this.#done = true;
@@ -41,7 +47,7 @@ export class ManagedProcess {
         this.#done = true;
         resolve({ code: code ?? (signal ? signalExitCode(signal) : 1), signal });
       });
-    });
+    }).finally(() => stopOn?.removeEventListener("abort", onStop));
   }
 
   get running(): boolean {
@@ -50,16 +56,11 @@ export class ManagedProcess {
 
   /** Signals the whole process group (a `bash run.sh` wrapper must not swallow it). */
   signalGroup(signal: NodeJS.Signals): void {
-    const pid = this.child.pid;
-    if (pid === undefined) return;
+    if (signalGroup(this.child.pid, signal) || !this.running) return;
     try {
-      process.kill(-pid, signal);
+      this.child.kill(signal);
     } catch {
-      try {
-        if (this.running) this.child.kill(signal);
-      } catch {
-        // already gone
-      }
+      // already gone
     }
   }
 

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
-import { runInGroup } from "../warmstart/run-in-group.ts";
+import { runInGroup } from "../process/run-in-group.ts";
 import { parseVersion } from "./runner-version.ts";
 
 /** The installed runner: version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the release). */

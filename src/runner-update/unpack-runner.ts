@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
-import { runInGroup } from "../warmstart/run-in-group.ts";
+import { runInGroup } from "../process/run-in-group.ts";
 
 /** What a runner tarball must hold for the swap to go ahead. */
 const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];

@@ -1,8 +1,7 @@
 import type { Config } from "../config/load-config.ts";
 import type { DeleteResult, RunnerApi } from "../github/runner-api.ts";
 import type { Logger } from "../log/logger.ts";
-import { childEnv } from "../process/child-env.ts";
-import { ManagedProcess } from "../process/managed-process.ts";
+import { runConfigSh } from "./run-config-sh.ts";
 
 /** "refused": the credential cannot remove runners at all; retrying will not help. */
 export type RemoveResult = DeleteResult | "refused";
@@ -45,28 +44,13 @@ export function configShRegistration(config: Config, log: Logger, name: string, 
   return {
     name,
     async tryRemove(signal) {
-      const env: Record<string, string> = { ...childEnv(config.runnerUser), ACTIONS_RUNNER_INPUT_TOKEN: token };
-      if (config.runnerUser.uid === 0) env.RUNNER_ALLOW_RUNASROOT = "1";
-      const out: string[] = [];
-      const proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/config.sh`, ["remove", "--unattended"], {
-        env,
-        cwd: config.runnerDir,
-        log,
-        onLine: (line) => {
-          log.relay(line);
-          out.push(line);
-        },
-      });
-      const onAbort = () => void proc.terminate("SIGTERM", 5000);
-      signal.addEventListener("abort", onAbort, { once: true });
-      const { code } = await proc.exited;
-      signal.removeEventListener("abort", onAbort);
-      const text = out.join("\n");
+      const { code, lines } = await runConfigSh(config, log, ["remove", "--unattended"], token, new Map(), signal);
+      const text = lines.join("\n");
       if (code === 0) return "deleted";
       if (/still running a job/i.test(text)) return "busy";
       if (/not configured|does not exist|no longer exists/i.test(text)) return "gone";
       if (/NotFound|404/.test(text)) return "refused";
-      throw new Error(`config.sh remove failed with exit code ${code}: ${out.filter((l) => l.trim()).at(-1) ?? "no output"} (GH_RUNNER_TOKEN may have expired: it is valid one hour)`);
+      throw new Error(`config.sh remove failed with exit code ${code}: ${lines.at(-1) ?? "no output"} (GH_RUNNER_TOKEN may have expired: it is valid one hour)`);
     },
   };
 }

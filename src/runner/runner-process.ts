@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StateStore } from "../lifecycle/state-store.ts";
-import { childEnv } from "../process/child-env.ts";
+import { runnerEnv } from "./runner-env.ts";
 import { ManagedProcess } from "../process/managed-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
 
@@ -16,13 +16,8 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
 
   constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger, state: StateStore) {
     super();
-    const env: Record<string, string> = {
-      ...childEnv(config.runnerUser, exported),
-      ...extraEnv,
-      // run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
-      RUNNER_MANUALLY_TRAP_SIG: "1",
-    };
-    if (config.runnerUser.uid === 0) env.RUNNER_ALLOW_RUNASROOT = "1";
+    // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
+    const env = runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" });
     this.proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/run.sh`, [], {
       env,
       cwd: config.runnerDir,

@@ -9,7 +9,7 @@ import { formatCount, formatSize } from "./format-size.ts";
 import { writeOwnedFile } from "./owned-file.ts";
 import { rsyncLoadArgs } from "./rsync-args.ts";
 import { RsyncOutput, type RsyncProgress } from "./rsync-output.ts";
-import { runInGroup } from "./run-in-group.ts";
+import { runInGroup } from "../process/run-in-group.ts";
 import { chooseSlot, DEFAULT_MAX_AGE_SEC, listSlotsCommand, parseSlotListing, type SlotInfo } from "./slot-listing.ts";
 import { EMPTY_META, metaAfterLoad, serializeSlotMeta, type SlotMeta } from "./slot-meta.ts";
 import { sshCommand, sshDestination } from "./ssh-options.ts";

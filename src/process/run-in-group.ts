@@ -1,6 +1,7 @@
 import { constants } from "node:os";
 import type { UserInfo } from "../config/lookup-user.ts";
-import { spawnAs } from "../process/spawn-as.ts";
+import { signalGroup } from "./signal-group.ts";
+import { spawnAs } from "./spawn-as.ts";
 
 export interface GroupRunResult {
   /** Exit code; 128 + n when killed by signal n; 127 when it could not start. */
@@ -23,15 +24,6 @@ export interface GroupRunOptions {
 }
 
 const STDERR_KEEP = 8192;
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 /**
  * Runs `command` as `user` in its own process group (rsync's ssh child
@@ -56,8 +48,8 @@ export function runInGroup(user: UserInfo, command: string, args: readonly strin
     });
     const onAbort = () => {
       aborted = true;
-      killGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => killGroup(child.pid, "SIGKILL"), opts.graceMs ?? 2000);
+      signalGroup(child.pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(child.pid, "SIGKILL"), opts.graceMs ?? 2000);
     };
     const finish = (code: number) => {
       opts.signal.removeEventListener("abort", onAbort);
