@@ -1,11 +1,24 @@
-import { connectRunnerApi } from "../github/github-client.ts";
-import type { RunnerApi } from "../github/runner-api.ts";
+import { sharedRunnerApi } from "../github/github-client.ts";
+import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
+import { every, failureLog } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
 import { fleetCounts, fleetLeader } from "../runner/fleet-leader.ts";
 import { awsCredentialsProvider } from "./aws-credentials.ts";
 import { createImdsClient } from "./imds-client.ts";
 import { putMetricData, type Metric } from "./put-metric-data.ts";
-import { uptime } from "./uptime-phase.ts";
+import { uptime, type Uptime } from "./uptime-phase.ts";
+
+/** The fleet's counts, from its leader only (so N runners publish one set). */
+function fleetMetrics(runners: readonly RunnerSummary[], prefix: string, self: string | undefined): Metric[] {
+  if (fleetLeader(runners, prefix) !== self) return [];
+  return Object.entries(fleetCounts(runners, prefix)).map(([name, value]) => ({ name, value, unit: name.endsWith("Percent") ? "Percent" : "Count" }));
+}
+
+function uptimeMetrics(u: Uptime): Metric[] {
+  return Object.entries(u)
+    .filter((e): e is [string, number] => e[1] !== undefined)
+    .map(([name, value]) => ({ name, value, unit: "Seconds" }));
+}
 
 /**
  * CLOUDWATCH_METRICS=1 (seed 000's autoscaling signal): every
@@ -16,7 +29,7 @@ import { uptime } from "./uptime-phase.ts";
  * A failing publish is one line when it starts failing and one when it works again.
  */
 export function createMetricsPhase(): Phase {
-  let timer: NodeJS.Timeout | undefined;
+  let stopTicks: (() => void) | undefined;
   return {
     name: "metrics",
     async start(ctx) {
@@ -28,46 +41,28 @@ export function createMetricsPhase(): Phase {
       const dimension = { name: config.scope.variable, value: config.scope.name };
       const kind = config.credentials?.kind;
       let api: RunnerApi | undefined;
-      if (kind === "pat" || kind === "app") api = await connectRunnerApi(config, log, ctx.stopping);
+      if (kind === "pat" || kind === "app") api = await sharedRunnerApi(ctx);
       else log.warn(`CLOUDWATCH_METRICS: fleet counts need GH_TOKEN or a GitHub App to list runners; only uptime metrics are published`);
-      let failing = false;
-      let busy = false;
-      const tick = async () => {
-        if (busy || ctx.stopping.aborted) return;
-        busy = true;
-        try {
-          const metrics: Metric[] = [];
-          if (api) {
-            const runners = await api.list(ctx.stopping);
-            if (fleetLeader(runners, config.RUNNER_NAME_PREFIX) === state.get().runnerName) {
-              const c = fleetCounts(runners, config.RUNNER_NAME_PREFIX);
-              for (const [name, value] of Object.entries(c)) metrics.push({ name, value, unit: name.endsWith("Percent") ? "Percent" : "Count" });
-            }
-          }
-          if (config.BTIME !== undefined) {
-            for (const [name, value] of Object.entries(uptime(config.BTIME, state.get()))) {
-              if (value !== undefined) metrics.push({ name, value, unit: "Seconds" });
-            }
-          }
+      const failures = failureLog(log, `CLOUDWATCH_METRICS: cannot publish to ${endpoint}`);
+      stopTicks = every(
+        config.METRICS_INTERVAL_SEC * 1000,
+        async () => {
+          const metrics = [
+            ...(api ? fleetMetrics(await api.list(ctx.stopping), config.RUNNER_NAME_PREFIX, state.get().runnerName) : []),
+            ...(config.BTIME !== undefined ? uptimeMetrics(uptime(config.BTIME, state.get())) : []),
+          ];
           if (metrics.length > 0) {
             await putMetricData({ endpoint, region, namespace: config.CLOUDWATCH_NAMESPACE, dimension, metrics, credentials: await credentials() });
             state.setSection("metrics", { publishedAt: new Date().toISOString(), metrics: Object.fromEntries(metrics.map((m) => [m.name, m.value])) });
           }
-          if (failing) log.info(`CLOUDWATCH_METRICS: publishing to ${endpoint} works again`);
-          failing = false;
-        } catch (e) {
-          if (!failing) log.warn(`CLOUDWATCH_METRICS: cannot publish to ${endpoint}: ${(e as Error).message}`);
-          failing = true;
-        } finally {
-          busy = false;
-        }
-      };
-      timer = setInterval(() => void tick(), config.METRICS_INTERVAL_SEC * 1000);
-      timer.unref();
+          failures.ok();
+        },
+        failures.failed,
+      );
       log.info(`CLOUDWATCH_METRICS: publishing to ${config.CLOUDWATCH_NAMESPACE} (${dimension.name}=${dimension.value}) every ${config.METRICS_INTERVAL_SEC} s`);
     },
     async stop() {
-      clearInterval(timer);
+      stopTicks?.();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Config } from "../config/load-config.ts";
+import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { createOctokit } from "./create-octokit.ts";
 import { RunnerApi } from "./runner-api.ts";
@@ -25,4 +26,21 @@ export async function connectRunnerApi(config: Config, log: Logger, signal: Abor
     log.info(`GitHub App ${credentials.appId}: installation ${installationId} for ${scope.name}`);
   }
   return new RunnerApi(createOctokit(config.apiUrl, credentials, installationId), scope.apiPath, retry);
+}
+
+const shared = new WeakMap<Context, Promise<RunnerApi>>();
+
+/**
+ * The one RunnerApi of a supervisor run: the runner, the offline cleanup and
+ * the metrics share it (one App installation lookup, one connection pool).
+ * A failed connect is not kept, so a later caller tries again.
+ */
+export function sharedRunnerApi(ctx: Context): Promise<RunnerApi> {
+  let api = shared.get(ctx);
+  if (!api) {
+    api = connectRunnerApi(ctx.config, ctx.log, ctx.stopping);
+    api.catch(() => shared.delete(ctx));
+    shared.set(ctx, api);
+  }
+  return api;
 }

@@ -2,6 +2,11 @@ import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 import type { Registration } from "./registration.ts";
 
+/** The line for a removal that left no registration behind. */
+export function removedLine(result: "deleted" | "gone", name: string): string {
+  return result === "deleted" ? `deregistered runner ${name}` : `runner ${name} was already gone from GitHub`;
+}
+
 /** One line for a credential that cannot remove runners (GH_RUNNER_TOKEN). */
 export function refusedLine(name: string): string {
   return (
@@ -25,7 +30,7 @@ export async function deregister(reg: Registration, log: Logger, deadline: Abort
         return false;
       }
       if (result !== "busy") {
-        log.info(result === "deleted" ? `deregistered runner ${reg.name}` : `runner ${reg.name} was already gone from GitHub`);
+        log.info(removedLine(result, reg.name));
         return true;
       }
     } catch (e) {

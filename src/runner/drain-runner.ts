@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
-import { deregister, refusedLine } from "./deregister.ts";
+import { deregister, refusedLine, removedLine } from "./deregister.ts";
 import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
 
@@ -36,7 +36,6 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   let gone = false;
   let waitingFor: string | undefined;
   for (let attempt = 0; !escalated.aborted && runner.proc.running; attempt++) {
-    let busy: boolean;
     const reg = registration;
     if (reg) {
       try {
@@ -47,9 +46,8 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
           registration = undefined;
           continue;
         }
-        busy = result === "busy";
-        if (!busy) {
-          log.info(result === "deleted" ? `deregistered runner ${reg.name}` : `runner ${reg.name} was already gone from GitHub`);
+        if (result !== "busy") {
+          log.info(removedLine(result, reg.name));
           gone = true;
           break;
         }
@@ -59,10 +57,9 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
         await abortableSleep(5000, escalated);
         continue;
       }
-    } else {
-      // Pre-issued JIT: GitHub removes the registration after its one job; just let that job finish.
-      busy = runner.busyJob !== undefined;
-      if (!busy) break;
+    } else if (runner.busyJob === undefined) {
+      // Pre-issued JIT: GitHub removes the registration after its one job; only that job is waited for.
+      break;
     }
     const job = runner.busyJob ?? "(starting)";
     if (waitingFor !== job) {

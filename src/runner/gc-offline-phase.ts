@@ -1,5 +1,6 @@
-import { connectRunnerApi } from "../github/github-client.ts";
+import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
+import { every } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { fleetLeader } from "./fleet-leader.ts";
@@ -35,7 +36,7 @@ async function look(api: RunnerApi, previous: Set<number>, prefix: string, self:
 
 /** RUNNER_GC_OFFLINE=1: removes registrations of our prefix that stay offline (containers killed with SIGKILL). */
 export function createGcOfflinePhase(): Phase {
-  let timer: NodeJS.Timeout | undefined;
+  let stopTicks: (() => void) | undefined;
   return {
     name: "gc-offline",
     async start(ctx) {
@@ -49,27 +50,20 @@ export function createGcOfflinePhase(): Phase {
       if (config.CI_STORAGE_HOST && config.GC_OFFLINE_AFTER_SEC <= config.CI_STORAGE_LOAD_TIMEOUT_SEC) {
         log.warn(`GC_OFFLINE_AFTER_SEC (${config.GC_OFFLINE_AFTER_SEC}) <= CI_STORAGE_LOAD_TIMEOUT_SEC (${config.CI_STORAGE_LOAD_TIMEOUT_SEC}): a runner still warming up may look offline long enough to be removed`);
       }
-      const api = await connectRunnerApi(config, log, ctx.stopping);
+      const api = await sharedRunnerApi(ctx);
       const self = ctx.state.get().runnerName ?? "";
       let previous = new Set<number>();
-      let running = false;
-      const tick = async () => {
-        if (running || ctx.stopping.aborted) return;
-        running = true;
-        try {
+      stopTicks = every(
+        config.GC_OFFLINE_AFTER_SEC * 1000,
+        async () => {
           previous = await look(api, previous, config.RUNNER_NAME_PREFIX, self, log, ctx.stopping);
-        } catch (e) {
-          log.warn(`offline cleanup: ${(e as Error).message}`);
-        } finally {
-          running = false;
-        }
-      };
-      timer = setInterval(() => void tick(), config.GC_OFFLINE_AFTER_SEC * 1000);
-      timer.unref();
-      void tick();
+        },
+        (e) => log.warn(`offline cleanup: ${e.message}`),
+        { now: true },
+      );
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      stopTicks?.();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { connectRunnerApi } from "../github/github-client.ts";
+import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
@@ -40,7 +40,7 @@ export function createRunnerPhase(): Phase {
         log.info("pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG): nothing to register; GitHub removes the runner after its job");
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
       } else if (config.RUNNER_JIT) {
-        const api = await connectRunnerApi(config, log, ctx.stopping);
+        const api = await sharedRunnerApi(ctx);
         const jit = await registerJit(api, config, name, log, ctx.stopping);
         name = jit.name;
         registration = apiRegistration(api, name, () => jit.id);
@@ -56,7 +56,7 @@ export function createRunnerPhase(): Phase {
           );
           token = credentials.token;
         } else {
-          api = await connectRunnerApi(config, log, ctx.stopping);
+          api = await sharedRunnerApi(ctx);
           token = await api.registrationToken(ctx.stopping);
         }
         log.info(`registering runner ${name} for ${config.scope?.url} with labels ${(config.GH_LABELS ?? []).join(",")}`);
