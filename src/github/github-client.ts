@@ -3,6 +3,7 @@ import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { createOctokit } from "./create-octokit.ts";
 import { RunnerApi } from "./runner-api.ts";
+import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { withRetry } from "./with-retry.ts";
 
 /**
@@ -13,15 +14,15 @@ import { withRetry } from "./with-retry.ts";
 export async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
   const { credentials, scope } = config;
   if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
-  const retry = { log, credentialVar: credentials.variable };
+  const retry = { log, credentialVar: credentials.variable, scopeVariable: scope.variable, apiUrl: config.apiUrl };
   let installationId: number | undefined;
   if (credentials.kind === "app" && credentials.installationId === undefined) {
     const appClient = createOctokit(config.apiUrl, credentials);
-    const res = await withRetry(
-      `GET /${scope.apiPath}/installation`,
-      () => appClient.request(`GET /${scope.apiPath}/installation`),
-      { ...retry, signal },
-    );
+    const what = `GET /${scope.apiPath}/installation`;
+    const res = await withRetry(what, () => appClient.request(`GET /${scope.apiPath}/installation`), { ...retry, signal }).catch((e: unknown) => {
+      if (httpStatus(e) !== 404) throw e;
+      throw new GitHubFatalError(`GH_APP_ID: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, 78);
+    });
     installationId = (res.data as { id: number }).id;
     log.info(`GitHub App ${credentials.appId}: installation ${installationId} for ${scope.name}`);
   }

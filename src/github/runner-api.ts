@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { addSecret } from "../log/redact.ts";
-import { httpStatus } from "./github-error.ts";
+import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { withRetry, type RetryOptions } from "./with-retry.ts";
 
 export interface RunnerSummary {
@@ -31,6 +31,24 @@ export class RunnerApi {
     return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
   }
 
+  /**
+   * For calls where 404 means the scope itself is wrong (GitHub answers 404,
+   * not 403, for a repository the token cannot see): one line naming the scope
+   * variable instead of a stack trace.
+   */
+  async #scoped<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.#call(what, fn, signal);
+    } catch (e) {
+      if (httpStatus(e) !== 404) throw e;
+      throw new GitHubFatalError(
+        `${this.#retry.scopeVariable ?? "GH_REPOSITORY"}: GitHub answered 404 to ${what}: ${this.#scope.replace(/^\w+\//, "")} does not exist ` +
+          `at ${this.#retry.apiUrl ?? "the GitHub API"}, or ${this.#retry.credentialVar} cannot see it`,
+        78,
+      );
+    }
+  }
+
   /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
   registrationToken(signal?: AbortSignal): Promise<string> {
     return this.#token("registration-token", signal);
@@ -43,7 +61,7 @@ export class RunnerApi {
 
   async #token(kind: "registration-token" | "remove-token", signal?: AbortSignal): Promise<string> {
     const route = `POST /${this.#scope}/actions/runners/${kind}`;
-    const res = await this.#call(route, () => this.#octokit.request(route), signal);
+    const res = await this.#scoped(route, () => this.#octokit.request(route), signal);
     const token = (res.data as { token: string }).token;
     addSecret(token);
     return token;
@@ -84,7 +102,7 @@ export class RunnerApi {
     signal?: AbortSignal,
   ): Promise<{ id: number; encodedJitConfig: string } | "taken"> {
     try {
-      const res = await this.#call(
+      const res = await this.#scoped(
         `POST /${this.#scope}/actions/runners/generate-jitconfig`,
         () =>
           this.#octokit.request(`POST /${this.#scope}/actions/runners/generate-jitconfig`, {

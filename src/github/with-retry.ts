@@ -8,6 +8,9 @@ export interface RetryOptions {
   readonly signal?: AbortSignal;
   /** The variable that holds the credential, for the 401 line (GH_TOKEN, GH_APP_ID...). */
   readonly credentialVar: string;
+  /** The variable that chose the scope, and the API base, for 404 lines. */
+  readonly scopeVariable?: string;
+  readonly apiUrl?: string;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   /** Longest wait for a rate-limit reset before trying anyway. */

@@ -3,6 +3,7 @@ import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { exitCodeFor } from "../pid1/exit-code.ts";
 import { handleSignals } from "../pid1/handle-signals.ts";
+import { gitHubMessage, httpStatus } from "../github/github-error.ts";
 import { BootError } from "./boot-error.ts";
 import type { Context, Phase, StopReason } from "./phase.ts";
 import { StateStore } from "./state-store.ts";
@@ -11,6 +12,8 @@ import { StateStore } from "./state-store.ts";
 function failureOf(e: unknown): { code: number; message: string; expected: boolean } {
   if (e instanceof ConfigError) return { code: EXIT_CONFIG, message: e.message, expected: true };
   if (e instanceof BootError) return { code: e.exitCode, message: e.message, expected: true };
+  // Any other answer of GitHub's is one line too: it is about the world, not a bug here.
+  if (httpStatus(e) !== undefined) return { code: 1, message: `GitHub answered ${httpStatus(e)}: ${gitHubMessage(e)}`, expected: true };
   return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e), expected: false };
 }
 

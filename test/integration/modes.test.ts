@@ -167,3 +167,25 @@ t.test("GHES: every REST call goes under /api/v3", async (t) => {
   t.ok(rest.length >= 3);
   t.ok(rest.every((r) => r.path.startsWith("/api/v3/")), rest.map((r) => r.path).join(" "));
 });
+
+t.test("a scope GitHub does not know (404) is one line naming the variable, exit 78, no stack", async (t) => {
+  const rig = await setupRig(t);
+  rig.fake.fault({ method: "POST", path: /registration-token$/, status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } });
+  const sup = rig.start({ GH_REPOSITORY: "octo/typo" });
+  t.equal((await sup.exited).code, 78);
+  const errors = sup.lines.filter((l) => / error: /.test(l));
+  t.equal(errors.length, 1, "one error line");
+  t.match(errors[0], /error: GH_REPOSITORY: GitHub answered 404 to POST \/repos\/octo\/typo\/actions\/runners\/registration-token: octo\/typo does not exist/);
+  t.notMatch(sup.output(), /    at /, "no stack trace");
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("a GitHub App not installed on the scope is one line naming GH_APP_ID, exit 78", async (t) => {
+  const rig = await setupRig(t);
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  rig.fake.registerApp({ appId: 77, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), accounts: ["someone-else"] });
+  const sup = rig.start({ GH_TOKEN: "", GH_APP_ID: "77", GH_APP_PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString() });
+  t.equal((await sup.exited).code, 78);
+  t.match(sup.output(), /error: GH_APP_ID: GitHub App 77 is not installed on octo\/hello \(404 from GET \/repos\/octo\/hello\/installation\)/);
+  t.notMatch(sup.output(), /    at /, "no stack trace");
+});
