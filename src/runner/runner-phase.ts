@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
 import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
 import { configureRunner } from "./configure-runner.ts";
@@ -30,6 +32,12 @@ export function createRunnerPhase(): Phase {
       const rlog = log.child("runner");
       const credentials = config.credentials;
       if (!credentials) throw new Error("the runner phase needs credentials");
+      // Before any GitHub call: a wrong RUNNER_DIR must not leave a registration behind.
+      for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? ["run.sh"] : ["config.sh", "run.sh"]) {
+        if (!existsSync(`${config.runnerDir}/${file}`)) {
+          throw new BootError(`RUNNER_DIR: no ${config.runnerDir}/${file}: the runner is not installed there`, 78);
+        }
+      }
       let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob);
       ctx.state.update({ state: "registering", runnerName: name });
       const runEnv: Record<string, string> = {};

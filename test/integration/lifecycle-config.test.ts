@@ -37,6 +37,16 @@ t.test("bad configuration", async (t) => {
   t.equal(rig.fake.requests().length, 0, "GitHub never called");
 });
 
+t.test("a RUNNER_DIR without the runner: one line naming it, exit 78, GitHub never called", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ RUNNER_DIR: `${rig.base}/no-runner-here` });
+  t.equal((await sup.exited).code, 78);
+  const errors = sup.lines.filter((l) => / error: /.test(l));
+  t.equal(errors.length, 1);
+  t.match(errors[0], `error: RUNNER_DIR: no ${rig.base}/no-runner-here/config.sh: the runner is not installed there`);
+  t.equal(rig.fake.requests().length, 0, "GitHub never called");
+});
+
 t.test("ci-runner config prints the configuration with secrets masked", async (t) => {
   const rig = await setupRig(t);
   writeFileSync(join(rig.secretsDir, "CI_STORAGE_PRIVATE_KEY"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial0123456789\n-----END OPENSSH PRIVATE KEY-----\n");
