@@ -11,7 +11,7 @@ import { withRetry } from "./with-retry.ts";
  * GitHub App (its installation looked up for the scope when
  * GH_APP_INSTALLATION_ID is not given).
  */
-export async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
+async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
   const { credentials, scope } = config;
   if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
   const retry = { log, credentialVar: credentials.variable, scopeVariable: scope.variable, apiUrl: config.apiUrl };

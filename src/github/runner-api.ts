@@ -50,17 +50,8 @@ export class RunnerApi {
   }
 
   /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
-  registrationToken(signal?: AbortSignal): Promise<string> {
-    return this.#token("registration-token", signal);
-  }
-
-  /** A fresh remove token, for `config.sh remove`. */
-  removeToken(signal?: AbortSignal): Promise<string> {
-    return this.#token("remove-token", signal);
-  }
-
-  async #token(kind: "registration-token" | "remove-token", signal?: AbortSignal): Promise<string> {
-    const route = `POST /${this.#scope}/actions/runners/${kind}`;
+  async registrationToken(signal?: AbortSignal): Promise<string> {
+    const route = `POST /${this.#scope}/actions/runners/registration-token`;
     const res = await this.#scoped(route, () => this.#octokit.request(route), signal);
     const token = (res.data as { token: string }).token;
     addSecret(token);
