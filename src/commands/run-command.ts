@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { signalExitCode } from "../pid1/exit-code.ts";
-import { STOP_SIGNALS } from "../pid1/handle-signals.ts";
+import { handleSignals } from "../pid1/handle-signals.ts";
 
 /**
  * `docker run -it ci-runner bash` (any command that is not one of ours):
@@ -18,7 +18,7 @@ export function runCommand(argv: readonly string[]): Promise<number> {
         // exited meanwhile
       }
     };
-    for (const sig of STOP_SIGNALS) process.on(sig, forward);
+    handleSignals(forward);
     child.once("error", (e: NodeJS.ErrnoException) => {
       process.stderr.write(`ci-runner: cannot run ${file}: ${e.code === "ENOENT" ? "no such command" : (e.code ?? e.message)}\n`);
       resolve(e.code === "ENOENT" ? 127 : 126);

@@ -1,3 +1,5 @@
+import { takeStartupSignals } from "./startup-signals.ts";
+
 /** Signals that start the graceful shutdown (a second one escalates). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
 
@@ -12,9 +14,11 @@ const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU", "SIGPIPE"];
  * Installs handlers: `onStop(signal, count)` for each stop signal received
  * (count 1 = graceful, 2+ = escalate). Returns the function that removes
  * them. As PID 1 the kernel drops default-action signals, so without these
- * handlers `docker stop` would wait for its SIGKILL.
+ * handlers `docker stop` would wait for its SIGKILL; a stop signal that came
+ * while Node was still starting is delivered now, as if it came just after.
  */
 export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) => void): () => void {
+  const missed = takeStartupSignals(); // before our listeners replace Node's handlers
   let count = 0;
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const sig of STOP_SIGNALS) {
@@ -27,6 +31,7 @@ export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) =>
     handlers.set(sig, ignore);
     process.on(sig, ignore);
   }
+  for (const sig of missed) setImmediate(() => handlers.get(sig)?.());
   return () => {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
   };

@@ -3,7 +3,8 @@
 // stays registered, offline, until the offline cleanup removes it.
 import t from "tap";
 import { ComposeProject } from "./helpers/compose-project.ts";
-import { containerExitCode } from "./helpers/docker.ts";
+import { runContainer } from "./helpers/container.ts";
+import { containerExitCode, docker, IMAGE } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, onlineRunners, queueJob, runnerEnv } from "./helpers/runner-env.ts";
 import { waitUntil } from "./helpers/wait-until.ts";
@@ -34,6 +35,18 @@ t.test("stop during a job: the job succeeds, then the runner is gone", async (t)
   const deleted = reqs.find((r) => r.method === "DELETE" && /\/actions\/runners\/\d+$/.test(r.path) && r.status === 204);
   t.ok(reported && deleted && deleted.time >= reported.time, "deregistered only after the job's completion was reported");
   t.match(await project.logs("ci-runner"), /deregistered runner/);
+});
+
+t.test("docker stop the moment a container starts is not lost: exit 143, not SIGKILL", async (t) => {
+  const { fake, url } = await startGatewayFake(t);
+  // Compose down while a `restart: always` runner comes back sends SIGTERM
+  // before Node has run a line; as PID 1 a lost one means waiting out the grace period.
+  for (let i = 1; i <= 3; i++) {
+    const id = await runContainer(t, { image: IMAGE, env: runnerEnv(url, true) });
+    await docker(["stop", "-t", "60", id]);
+    t.equal(await containerExitCode(id), 143, `run ${i}: exit 128 + SIGTERM (137 would be the SIGKILL after 60 s)`);
+  }
+  t.same(fake.runners().map((r) => r.name), [], "nothing left registered");
 });
 
 t.test("SIGKILL leaves one offline registration; the offline cleanup removes it", async (t) => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { UserInfo } from "../../src/config/lookup-user.ts";
 import { FAKE_PAT, startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { installFakeRunner } from "../fakes/runner/install-fake-runner.ts";
-import { startSupervisor, type SupervisorProcess } from "./supervisor-process.ts";
+import { startSupervisor, type StartOptions, type SupervisorProcess } from "./supervisor-process.ts";
 import { ensureTestUser } from "./test-user.ts";
 
 export const REPO = "octo/hello";
@@ -22,7 +22,7 @@ export interface Rig {
   readonly secretsDir: string;
   /** A complete, valid environment for the supervisor. */
   readonly env: Record<string, string>;
-  start(extra?: Record<string, string>, opts?: { pid1?: boolean; args?: string[] }): SupervisorProcess;
+  start(extra?: Record<string, string>, opts?: StartOptions): SupervisorProcess;
 }
 
 interface Teardown {

@@ -29,13 +29,22 @@ function innerPid(envPid: number): number | undefined {
   }
 }
 
+export interface StartOptions {
+  /** PID 1 of its own namespace (default true). */
+  readonly pid1?: boolean;
+  /** The supervisor's command and arguments (default: none, the entrypoint). */
+  readonly args?: string[];
+  /** Options for node itself, before the bundle (`--require x.cjs`). */
+  readonly nodeArgs?: string[];
+}
+
 /**
  * Runs `node dist/ci-runner.js args` as PID 1 of a fresh PID namespace
  * (`unshare --pid --fork --mount-proc`), or as a plain child with pid1: false.
  */
-export function startSupervisor(env: Record<string, string>, opts: { pid1?: boolean; args?: string[] } = {}): SupervisorProcess {
+export function startSupervisor(env: Record<string, string>, opts: StartOptions = {}): SupervisorProcess {
   const pid1 = opts.pid1 ?? true;
-  const argv = [process.execPath, BUNDLE, ...(opts.args ?? [])];
+  const argv = [process.execPath, ...(opts.nodeArgs ?? []), BUNDLE, ...(opts.args ?? [])];
   // tap injects its loader through NODE_OPTIONS into every spawn, recursively; the
   // supervisor and the fake runner's node must run as in production, without it.
   const clean = ["/usr/bin/env", "-u", "NODE_OPTIONS"];

@@ -141,3 +141,13 @@ t.test("SIGCHLD, SIGPIPE, SIGTTIN and SIGTTOU never kill it; SIGHUP and SIGQUIT 
   t.equal((await again.exited).code, 131, "128 + SIGQUIT");
   t.equal(rig.fake.runners().length, 0);
 });
+
+t.test("SIGTERM while Node is still starting (docker stop right after start) is not lost: exit 143, nothing registered", async (t) => {
+  const rig = await setupRig(t);
+  const term = new URL("../fixtures/pid1/term-at-startup.cjs", import.meta.url).pathname;
+  const sup = rig.start({}, { nodeArgs: ["--require", term] });
+  const { code } = await sup.exited;
+  t.equal(code, 143);
+  t.match(sup.output(), /SIGTERM received: graceful shutdown/);
+  t.equal(rig.fake.runners().length, 0, "no registration left");
+});

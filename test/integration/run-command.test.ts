@@ -21,3 +21,15 @@ t.test("a stop signal is forwarded to the child; exit 128 + signal", async (t) =
   t.equal((await sup.exited).code, 143);
   t.match(sup.output(), /got TERM/);
 });
+
+t.test("a stop signal that came while Node was starting still reaches the child", async (t) => {
+  const term = new URL("../fixtures/pid1/term-at-startup.cjs", import.meta.url).pathname;
+  const sup = startSupervisor(env, {
+    nodeArgs: ["--require", term],
+    args: ["sh", "-c", "trap 'echo got TERM; exit 143' TERM; while :; do sleep 0.1; done"],
+  });
+  const timer = setTimeout(() => sup.signal("SIGKILL"), 20_000);
+  t.equal((await sup.exited).code, 143);
+  clearTimeout(timer);
+  t.match(sup.output(), /got TERM/);
+});

@@ -36,7 +36,7 @@ export class ComposeProject {
   }
 
   static create(
-    t: { teardown(fn: () => unknown): void },
+    t: { teardown(fn: () => unknown): void; passing(): boolean },
     label: string,
     vars: Record<string, string>,
   ): ComposeProject {
@@ -56,6 +56,11 @@ export class ComposeProject {
     };
     const project = new ComposeProject(name, dir, env);
     t.teardown(async () => {
+      // A failed scenario shows what its containers printed: often the only clue from a CI run.
+      if (!t.passing()) {
+        const { stdout } = await project.compose(["logs", "--no-color", "--tail", "200"], { check: false, timeoutMs: 60_000 });
+        process.stderr.write(`--- ${name}: container logs (last 200 lines each) ---\n${stdout}\n`);
+      }
       await project.compose(["kill"], { check: false, timeoutMs: 60_000 });
       await project.compose(["down", "-v", "-t", "1"], { check: false, timeoutMs: 120_000 });
       rmSync(dir, { recursive: true, force: true });
