@@ -45,9 +45,10 @@ function phases(): Phase[] {
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
-    createGitCredentialsPhase(),
     createRunnerUpdatePhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
+    // In the background; after the guest hooks, which may write ~/.gitconfig themselves.
+    createGitCredentialsPhase(),
     createRunnerPhase(),
     createGcOfflinePhase(),
     createMetricsPhase(),

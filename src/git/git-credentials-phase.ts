@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Phase } from "../lifecycle/phase.ts";
+import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { runInGroup } from "../process/run-in-group.ts";
 import { credentialUrls } from "./credential-urls.ts";
@@ -10,37 +10,55 @@ import { credentialUrls } from "./credential-urls.ts";
  * step authenticates with that step's GITHUB_TOKEN / GH_TOKEN. Written with
  * `git config --add` as the runner user: other settings (and other helpers)
  * stay, and a second boot adds nothing. Problems are a warning, not a failed
- * boot: jobs that bring their own credentials still work.
+ * boot: jobs that bring their own credentials still work. Runs after the
+ * guest hooks, so that it never races a hook's own `git config --global`.
  */
 export function createGitCredentialsPhase(): Phase {
+  let running: Promise<void> | undefined;
   return {
     name: "git-credentials",
     async start(ctx) {
-      const { config, log } = ctx;
-      const helper = config.GIT_CREDENTIAL_HELPER;
-      if (!existsSync(helper)) {
-        log.warn(`git credentials: ${helper} not found; jobs' git over HTTPS gets no token from ci-runner`);
-        return;
-      }
-      const user = config.runnerUser;
-      const file = `${user.home}/.gitconfig`;
-      const env = childEnv(user, ctx.exportedEnv);
-      const git = (...args: string[]) => runInGroup(user, "git", ["config", "--file", file, ...args], { env, signal: ctx.stopping, collectStdout: true });
-      for (const url of credentialUrls(config.GH_URL)) {
-        const key = `credential.${url}.helper`;
-        const present = await git("--get-all", key);
-        if (present.code === 127) {
-          log.warn("git credentials: git is not installed; jobs' git over HTTPS gets no token from ci-runner");
-          return;
-        }
-        if (present.stdout.split("\n").includes(helper)) continue;
-        const added = await git("--add", key, helper);
-        if (added.code !== 0) {
-          log.warn(`git credentials: cannot write ${file}: ${added.stderr.trim().split("\n").at(-1) ?? `exit code ${added.code}`}`);
-          return;
-        }
-        log.info(`git credentials: ${url} answered with the job's GITHUB_TOKEN or GH_TOKEN (${helper})`);
-      }
+      // Off the boot's critical path: it overlaps registration, and only the runner's start waits for it.
+      running = configureGitCredentials(ctx);
+      ctx.background.set("git-credentials", running);
+    },
+    async stop() {
+      await running;
     },
   };
+}
+
+async function configureGitCredentials(ctx: Context): Promise<void> {
+  const { config, log } = ctx;
+  const helper = config.GIT_CREDENTIAL_HELPER;
+  if (!existsSync(helper)) {
+    log.warn(`git credentials: ${helper} not found; jobs' git over HTTPS gets no token from ci-runner`);
+    return;
+  }
+  const user = config.runnerUser;
+  const file = `${user.home}/.gitconfig`;
+  const env = childEnv(user, ctx.exportedEnv);
+  const git = (...args: string[]) => runInGroup(user, "git", ["config", "--file", file, ...args], { env, signal: ctx.stopping, collectStdout: true });
+  try {
+    for (const url of credentialUrls(config.GH_URL)) {
+      const key = `credential.${url}.helper`;
+      const present = await git("--get-all", key);
+      if (present.code === 127) {
+        log.warn("git credentials: git is not installed; jobs' git over HTTPS gets no token from ci-runner");
+        return;
+      }
+      if (ctx.stopping.aborted) return;
+      if (present.stdout.split("\n").includes(helper)) continue;
+      const added = await git("--add", key, helper);
+      if (ctx.stopping.aborted) return;
+      if (added.code !== 0) {
+        log.warn(`git credentials: cannot write ${file}: ${added.stderr.trim().split("\n").at(-1) ?? `exit code ${added.code}`}`);
+        return;
+      }
+      log.info(`git credentials: ${url} answered with the job's GITHUB_TOKEN or GH_TOKEN (${helper})`);
+    }
+  } catch (e) {
+    // Background work must never reject: the runner's start waits for it.
+    log.warn(`git credentials: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
+import { awaitBackground } from "../lifecycle/await-background.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
@@ -16,7 +17,8 @@ import { watchRunnerHealth } from "./watch-runner-health.ts";
 
 /**
  * Registers the runner (config.sh with a fresh registration token, or a JIT
- * config), waits for the background work the runner needs (warm start), then
+ * config), waits for the background work the runner needs (warm start, git
+ * credentials), then
  * runs run.sh. Its stop is the graceful drain; whatever happened, no
  * registration of ours is left behind.
  */
@@ -77,10 +79,7 @@ export function createRunnerPhase(): Phase {
         ctx.state.update({ runnerId: id });
       }
 
-      if (ctx.background.size > 0) {
-        log.info(`waiting for ${[...ctx.background.keys()].join(", ")} before starting the runner`);
-        await Promise.all(ctx.background.values());
-      }
+      await awaitBackground(ctx);
       if (ctx.stopping.aborted) return;
       runner = new RunnerProcess(config, ctx.exportedEnv, runEnv, rlog, ctx.state);
       stopWatch = watchRunnerHealth(runner, config.runnerDir, (message) => {

@@ -82,3 +82,26 @@ t.test("no helper installed: one warning, the runner starts", async (t) => {
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
+
+t.test("a guest hook's own `git config --global` and the helper both end up in ~/.gitconfig", async (t) => {
+  const rig = await setupRig(t);
+  const gitconfig = join(rig.user.home, ".gitconfig");
+  keepGitConfig(t, gitconfig);
+  rmSync(gitconfig, { force: true });
+  const helper = join(rig.base, "git-credential-ci-runner");
+  copyFileSync(join(REPO_ROOT, "image/git-credential-ci-runner"), helper);
+  const hook = join(rig.guestHooks, "entrypoint.50-git.sh");
+  writeFileSync(hook, "git config --global user.name 'From A Hook'\ngit config --global --add safe.directory '*'\n", { mode: 0o755 });
+  chownSync(hook, rig.user.uid, rig.user.gid);
+
+  const sup = rig.start({ GIT_CREDENTIAL_HELPER: helper });
+  await sup.waitForLine(/Listening for Jobs/);
+  const config = readFileSync(gitconfig, "utf8");
+  t.match(config, /name = From A Hook/, "the hook's setting");
+  t.match(config, /directory = \*/, "the hook's second setting");
+  const helpers = execFileSync("git", ["config", "--file", gitconfig, "--get-all", "credential.https://github.com.helper"]).toString();
+  t.equal(helpers, `${helper}\n`, "the credential helper");
+  t.notMatch(sup.output(), /warning: git credentials/, "no lock conflict");
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
