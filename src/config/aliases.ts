@@ -74,3 +74,13 @@ export function resolveAliases(env: Env): Env {
   }
   return out;
 }
+
+/** The alias that supplied `target` in `env` (for error lines), when the variable itself is not set. */
+export function aliasSource(env: Env, target: string): string | undefined {
+  if (env[target]?.trim()) return undefined;
+  for (const alias of ALIASES) {
+    const value = env[alias.name];
+    if (value?.trim() && target in alias.map(value, alias.name)) return alias.name;
+  }
+  return undefined;
+}

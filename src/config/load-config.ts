@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { addSecret } from "../log/redact.ts";
-import { ALIASES, resolveAliases } from "./aliases.ts";
+import { ALIASES, aliasSource, resolveAliases } from "./aliases.ts";
 import { ConfigError } from "./config-error.ts";
 import { resolveCredentials, type Credentials } from "./credentials.ts";
 import { resolveScope, type Scope } from "./scope.ts";
@@ -71,7 +71,14 @@ export function loadConfig(
       }
       raw = spec.default;
     }
-    values[name] = raw === undefined ? undefined : spec.rule(spec.secret ? raw : raw.trim(), name, spec.secret ?? false);
+    try {
+      values[name] = raw === undefined ? undefined : spec.rule(spec.secret ? raw : raw.trim(), name, spec.secret ?? false);
+    } catch (e) {
+      // Name what the user actually set: ACCESS_TOKEN, not the GH_TOKEN it became.
+      const alias = e instanceof ConfigError && purpose === "runner" ? aliasSource(rawEnv, name) : undefined;
+      if (alias === undefined) throw e;
+      throw new ConfigError(`${name} (set as ${alias})`, (e as ConfigError).message.slice(name.length + 2));
+    }
   }
   const vals = values as unknown as VarValues;
 

@@ -48,15 +48,46 @@ export const commaList: Rule<string[]> = (raw, name) => {
   return items;
 };
 
+/** The value as an error may show it: a URL's user and password replaced. */
+function withoutUserinfo(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
+}
+
 export const httpUrl: Rule<string> = (raw, name) => {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${raw}"`);
+    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${withoutUserinfo(raw)}"`);
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
-    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${raw}"`);
+    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${withoutUserinfo(raw)}"`);
+  }
+  // It would be printed by `ci-runner config` and in log lines naming the URL.
+  if (url.username || url.password) {
+    throw new ConfigError(name, `must not carry a user or password ("${withoutUserinfo(raw)}"); credentials have their own variables`);
   }
   return url.toString().replace(/\/+$/, "");
+};
+
+/** A GitHub server's root URL: a path would be pasted into every runner and API URL. */
+export const serverUrl: Rule<string> = (raw, name, secret) => {
+  const url = httpUrl(raw, name, secret);
+  if (new URL(url).pathname !== "/") {
+    throw new ConfigError(
+      name,
+      `expected the server's root URL (https://github.com, or https://HOST for GitHub Enterprise Server) without a path, got "${url}"; ` +
+        "the repository, organization or enterprise goes in GH_REPOSITORY, GH_ORG or GH_ENTERPRISE",
+    );
+  }
+  return url;
+};
+
+/** A token: one word. Whitespace or control characters inside mean a bad paste, and would break the HTTP header. */
+export const token: Rule<string> = (raw, name) => {
+  const value = raw.trim();
+  if (/[\s\x00-\x1f\x7f]/.test(value)) {
+    throw new ConfigError(name, "contains whitespace or control characters inside (the value is secret, not shown); copy the token again");
+  }
+  return raw;
 };

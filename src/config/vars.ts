@@ -1,7 +1,7 @@
 import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
 import { parseStorageHost } from "./parse-storage-host.ts";
 import { timeZone } from "./time-zone.ts";
-import { absolutePath, commaList, flag, httpUrl, integer, pattern, text, type Rule } from "./rules.ts";
+import { absolutePath, commaList, flag, httpUrl, integer, pattern, serverUrl, text, token, type Rule } from "./rules.ts";
 
 /** One environment variable: the single source for parsing, validation, `ci-runner config` and README's table. */
 export interface VarSpec<T> {
@@ -27,14 +27,14 @@ export const VARS = {
   GH_REPOSITORY: v({ doc: "scope (exactly one of three): the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo") }),
   GH_ORG: v({ doc: "scope: the organization this runner serves", rule: pattern(LOGIN, "an organization login") }),
   GH_ENTERPRISE: v({ doc: "scope: the enterprise (slug) this runner serves", rule: pattern(LOGIN, "an enterprise slug") }),
-  GH_TOKEN: v({ doc: "credential (exactly one kind): PAT, classic or fine-grained, used to get registration tokens and to deregister", rule: text, secret: true }),
+  GH_TOKEN: v({ doc: "credential (exactly one kind): PAT, classic or fine-grained, used to get registration tokens and to deregister", rule: token, secret: true }),
   GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); installation tokens are refreshed before every use", rule: integer(1) }),
   GH_APP_PRIVATE_KEY: v({ doc: "the GitHub App's private key (PEM)", rule: text, secret: true }),
   GH_APP_INSTALLATION_ID: v({ doc: "the App's installation id (default: looked up for the scope)", rule: integer(1) }),
-  GH_RUNNER_TOKEN: v({ doc: "credential: a ready registration token (valid one hour; deregistration then uses `config.sh remove` with it)", rule: text, secret: true }),
+  GH_RUNNER_TOKEN: v({ doc: "credential: a ready registration token (valid one hour; deregistration then uses `config.sh remove` with it)", rule: token, secret: true }),
   ACTIONS_RUNNER_INPUT_JITCONFIG: v({ doc: "credential: a pre-issued JIT config (as actions-runner-controller passes it); nothing is registered by ci-runner", rule: text, secret: true }),
   GH_LABELS: v({ doc: "comma-separated labels added to this runner (required unless a pre-issued JIT config is given)", rule: commaList }),
-  GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3)", rule: httpUrl, default: "https://github.com" }),
+  GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3); the root URL, without a path", rule: serverUrl, default: "https://github.com" }),
   RUNNER_EPHEMERAL: v({ doc: "1: one job per container (`config.sh --ephemeral`), then exit 0", rule: flag, default: "0" }),
   RUNNER_JIT: v({ doc: "1: register through generate-jitconfig (no config.sh, no registration token); one job, then exit 0", rule: flag, default: "0" }),
   RUNNER_NO_DEFAULT_LABELS: v({ doc: "1: pass --no-default-labels (only GH_LABELS)", rule: flag, default: "0" }),
