@@ -17,6 +17,13 @@ export interface ForwardOptions {
   /** A UDP client address silent this long loses its upstream socket. */
   readonly udpIdleMs: number;
   /**
+   * Upstream sockets per UDP port at most. A client that sends each datagram
+   * from a new port (`nc -u` in a loop, some statsd clients) would otherwise
+   * open one per datagram until the idle sweep: file descriptors and memory
+   * the supervisor needs for deregistering. Past it, the oldest is closed.
+   */
+  readonly udpMaxSessions: number;
+  /**
    * User-space buffer per direction of a TCP connection. Reading stops when it
    * is full, so memory per connection stays bounded with a slow peer.
    */
@@ -33,5 +40,6 @@ export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({
   fall: 3,
   dnsCacheMs: 10_000,
   udpIdleMs: 60_000,
+  udpMaxSessions: 4096,
   tcpBufferBytes: 256 * 1024,
 });

@@ -29,6 +29,8 @@ export interface PortStatus {
   readonly datagramsIn?: number;
   readonly datagramsOut?: number;
   readonly dropped?: number;
+  /** UDP only: upstream sockets closed early because udpMaxSessions client addresses were open. */
+  readonly evicted?: number;
   /** Where new connections go now (host:port), if any server is up. */
   readonly server: string | undefined;
   readonly servers: readonly ServerStatus[];

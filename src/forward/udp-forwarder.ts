@@ -44,6 +44,7 @@ export async function startUdpForwarder(
   let datagramsIn = 0;
   let datagramsOut = 0;
   let dropped = 0;
+  let evicted = 0;
   let bytesIn = 0;
   let bytesOut = 0;
 
@@ -70,6 +71,7 @@ export async function startUdpForwarder(
   }
 
   function open(key: string, client: RemoteInfo, address: string): Session {
+    if (sessions.size >= options.udpMaxSessions) evictOldest();
     const upstream = createSocket(isIP(address) === 6 ? "udp6" : "udp4");
     const session: Session = { upstream, address, queue: [], active: true };
     connections += 1;
@@ -88,6 +90,17 @@ export async function startUdpForwarder(
     });
     sessions.set(key, session);
     return session;
+  }
+
+  function evictOldest(): void {
+    const [key, session] = sessions.entries().next().value as [string, Session];
+    close(key, session);
+    if (evicted++ === 0) {
+      log.warn(
+        `${label}: more than ${options.udpMaxSessions} client addresses at once (a client sending each datagram from a new port?); ` +
+          "closing the oldest upstream sockets, so replies to those clients are lost",
+      );
+    }
   }
 
   function close(key: string, session: Session): void {
@@ -145,6 +158,7 @@ export async function startUdpForwarder(
       datagramsIn,
       datagramsOut,
       dropped,
+      evicted,
       server: target !== undefined ? `${host}:${port}` : undefined,
       servers: [{ host, address: target, up: target !== undefined, ...(resolveError !== undefined && { reason: resolveError }) }],
     };

@@ -81,3 +81,28 @@ t.test("UDP: an unresolvable host is one warning line naming port and host; star
   t.equal(warnings.length, 1, "one line, not one per datagram");
   t.match(warnings[0] ?? "", `${port}/udp: cannot resolve statsd.test: ENOTFOUND; datagrams are dropped until it resolves`);
 });
+
+t.test("UDP: a client sending from a new port each time cannot open unbounded sockets; the newest still get replies", async (t) => {
+  const port = await freePort();
+  const server = await udpEcho("127.0.0.2", port);
+  t.teardown(() => server.close());
+  const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}/udp` }));
+  t.teardown(restore);
+  const phase = createForwardPhase({ udpMaxSessions: 8 });
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+
+  const clients: Socket[] = [];
+  t.teardown(() => clients.forEach((c) => c.close()));
+  const status = () => (ctx.state.get().sections.forward as PortStatus[])[0];
+  for (let i = 0; i < 30; i++) {
+    const c = createSocket("udp4");
+    clients.push(c);
+    t.equal(await ask(c, port, `n${i}`), `127.0.0.2:n${i}`, `client ${i} gets its reply`);
+  }
+  // All 30 are well within the idle time (60 s): without the cap, 30 sockets would be open.
+  const end = await waitFor(status, (s) => s?.connections === 30);
+  t.equal(end?.active, 8, "8 upstream sockets open, not 30");
+  t.equal(end?.evicted, 22, "the 22 oldest were closed");
+  t.equal(lines.filter((l) => /more than 8 client addresses at once/.test(l)).length, 1, "one warning line, not one per eviction");
+});
