@@ -5,7 +5,7 @@ import { formatForwardTable } from "./forward-table.ts";
 import { checkServer, startHealthChecks } from "./health-checks.ts";
 import type { Forwarder, PortStatus } from "./port-status.ts";
 import { createHostResolver, type HostResolver } from "./resolve-host.ts";
-import { serverName, ServerPool } from "./server-pool.ts";
+import { serverName, ServerPool, type Server } from "./server-pool.ts";
 import { startTcpForwarder } from "./tcp-forwarder.ts";
 import { startUdpForwarder } from "./udp-forwarder.ts";
 
@@ -58,8 +58,14 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
   started.sort((a, b) => order.indexOf(a.label) - order.indexOf(b.label));
 
   const udpHosts = spec.ports.filter((p) => p.proto === "udp").map((p) => spec.hosts[0] ?? "");
-  await firstChecks(pools, udpHosts, resolver, options);
-  log.info(formatForwardTable(options.bindAddress, started.map(({ label, forwarder }) => ({ label, status: forwarder.status() }))));
+  const pending = await firstChecks(pools, udpHosts, resolver, options, log);
+  const unanswered = (pool: ServerPool | undefined) => new Set((pool?.servers ?? []).filter((s) => pending.has(s)).map((s) => s.host));
+  log.info(
+    formatForwardTable(
+      options.bindAddress,
+      started.map(({ label, forwarder, pool }) => ({ label, status: forwarder.status(), pending: unanswered(pool) })),
+    ),
+  );
   for (const { label, forwarder, pool } of started) {
     if (forwarder.listenError !== undefined) {
       const to = spec.hosts.map((h) => `${h}:${forwarder.port}`).join(", ");
@@ -67,7 +73,7 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
       log.error(`${label}: cannot listen on ${options.bindAddress}:${forwarder.port}: ${forwarder.listenError}; connections to it will not reach ${to}${again}`);
     }
     for (const s of pool?.servers ?? []) {
-      if (s.up) continue;
+      if (s.up || pending.has(s)) continue;
       const cur = pool?.current();
       const then = cur ? `new connections go to ${serverName(cur)}` : "no server answers yet, connections will fail until one does";
       log.warn(`${label}: server ${serverName(s)} does not answer (${s.reason ?? "unknown"}); ${then}`);
@@ -84,31 +90,42 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
   };
 }
 
+/** The boot table waits this long at most for the first checks: a black-holed host must not hold up the boot. */
+const FIRST_CHECKS_MAX_MS = 1000;
+
 /**
  * One check of every server (and a lookup of each UDP host) before the table
- * is printed, so that it shows which answer. Capped so that boot never hangs
- * on DNS; a result that comes later is logged as a transition instead.
+ * is printed, so that it shows which answer. Capped at FIRST_CHECKS_MAX_MS:
+ * servers still unanswered then are returned (the table says "no answer
+ * yet"; they keep taking connections, whose failed connect fails over at
+ * once) and their result is logged when it comes.
  */
 async function firstChecks(
   pools: readonly ServerPool[],
   udpHosts: readonly string[],
   resolver: HostResolver,
   options: ForwardOptions,
-): Promise<void> {
+  log: Logger,
+): Promise<ReadonlySet<Server>> {
+  const pending = new Set<Server>();
   let late = false;
   const checks = pools.flatMap((pool) =>
     pool.servers.map(async (s) => {
+      pending.add(s);
       const error = await checkServer(s, resolver, options.connectTimeoutMs);
+      pending.delete(s);
       if (!late) pool.setInitial(s, error);
       else if (error !== undefined) pool.markDown(s, error);
+      else log.info(`${pool.label}: server ${serverName(s)} answers`);
     }),
   );
   const lookups = udpHosts.map((h) => resolver.resolve(h).catch(() => undefined));
   let timer: NodeJS.Timeout | undefined;
   const cap = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, options.connectTimeoutMs + 500);
+    timer = setTimeout(resolve, Math.min(options.connectTimeoutMs + 500, FIRST_CHECKS_MAX_MS));
   });
   await Promise.race([Promise.all([...checks, ...lookups]), cap]);
   late = true;
   clearTimeout(timer);
+  return new Set(pending);
 }

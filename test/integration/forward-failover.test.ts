@@ -88,3 +88,26 @@ t.test("names are re-resolved: a DNS change is picked up", async (t) => {
   dns.set("db.test", [{ address: "127.0.0.3", family: 4 }]);
   t.equal(await waitFor(() => whoAnswers(port), (who) => who === "127.0.0.3"), "127.0.0.3");
 });
+
+t.test("a server whose first check hangs does not hold up the boot: 'no answer yet' in the table, its result logged later", async (t) => {
+  const port = await freePort();
+  const backup = await taggedServer("127.0.0.3", port);
+  t.teardown(() => backup.kill());
+  // A black-holed name server: the answer (not found) comes after the boot table.
+  const lookup = async (host: string): Promise<LookupAddress[]> => {
+    if (host === "slow.test") {
+      await new Promise((r) => setTimeout(r, 2500));
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    }
+    return [{ address: host, family: 4 }];
+  };
+  const lines = await started(t, { FORWARD_HOST: "slow.test 127.0.0.3", FORWARD_PORTS: `${port}` }, { lookup, connectTimeoutMs: 3000 });
+  t.match(lines.join("\n"), `127.0.0.1:${port} -> slow.test:${port} (no answer yet), 127.0.0.3:${port} up`, "the table is out before the check ends");
+  t.notOk(lines.some((l) => l.includes("slow.test") && l.includes("warning")), "no verdict on slow.test yet");
+  const down = await waitFor(
+    () => lines.find((l) => l.includes(`server slow.test:${port} is down`)),
+    (l) => l !== undefined,
+  );
+  t.match(down ?? "", `${port}/tcp: server slow.test:${port} is down (cannot resolve slow.test: ENOTFOUND); new connections go to 127.0.0.3:${port}`);
+  t.equal(await whoAnswers(port), "127.0.0.3");
+});
