@@ -27,8 +27,8 @@ export function awsCredentialsProvider(env: NodeJS.ProcessEnv, imds: ImdsClient)
     const body = await imds.get(`meta-data/iam/security-credentials/${role}`);
     const json = JSON.parse(body ?? "{}") as { AccessKeyId?: string; SecretAccessKey?: string; Token?: string; Expiration?: string };
     if (!json.AccessKeyId || !json.SecretAccessKey) throw new Error(`IMDS gave no credentials for role ${role}`);
-    addSecret(json.SecretAccessKey);
-    addSecret(json.Token);
+    addSecret(json.SecretAccessKey, "rotating");
+    addSecret(json.Token, "rotating");
     const creds = { accessKeyId: json.AccessKeyId, secretAccessKey: json.SecretAccessKey, sessionToken: json.Token };
     cached = { creds, until: (json.Expiration ? Date.parse(json.Expiration) : Date.now() + 3600_000) - REFRESH_MARGIN_MS };
     return creds;

@@ -54,7 +54,7 @@ export class RunnerApi {
     const route = `POST /${this.#scope}/actions/runners/registration-token`;
     const res = await this.#scoped(route, () => this.#octokit.request(route), signal);
     const token = (res.data as { token: string }).token;
-    addSecret(token);
+    addSecret(token, "rotating");
     return token;
   }
 
