@@ -6,6 +6,19 @@ export interface EnvFileResult {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Linux's MAX_ARG_STRLEN: execve fails with E2BIG for a longer `NAME=value` (with its NUL). */
+export const MAX_ENV_ENTRY_BYTES = 131_072;
+
+/** Why `name=value` cannot be in a process's environment, if it cannot: every later spawn would fail. */
+function unfit(name: string, value: string): string | undefined {
+  if (value.includes("\0")) return `${name} contains a NUL byte, which no environment can hold`;
+  const bytes = Buffer.byteLength(`${name}=${value}`) + 1;
+  if (bytes > MAX_ENV_ENTRY_BYTES) {
+    return `${name} is ${Math.ceil(bytes / 1024)} KiB; the kernel refuses an environment entry over ${MAX_ENV_ENTRY_BYTES / 1024} KiB (E2BIG)`;
+  }
+  return undefined;
+}
+
 /**
  * Parses the $CI_RUNNER_ENV protocol, the same as GitHub's $GITHUB_ENV:
  * `NAME=value` lines and `NAME<<DELIM` ... `DELIM` multi-line blocks.
@@ -13,6 +26,11 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function parseEnvFile(text: string): EnvFileResult {
   const vars = new Map<string, string>();
   const problems: string[] = [];
+  const set = (lineNo: number, name: string, value: string): void => {
+    const why = unfit(name, value);
+    if (why === undefined) vars.set(name, value);
+    else problems.push(`line ${lineNo}: ${why}; not exported`);
+  };
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   for (let i = 0; i < lines.length; i++) {
@@ -30,7 +48,7 @@ export function parseEnvFile(text: string): EnvFileResult {
         problems.push(`line ${i + 1}: no closing delimiter "${delim}" for ${name}`);
         break;
       }
-      if (NAME.test(name)) vars.set(name, body.join("\n"));
+      if (NAME.test(name)) set(i + 1, name, body.join("\n"));
       else problems.push(`line ${i + 1}: "${name}" is not a variable name`);
       i = j;
       continue;
@@ -44,7 +62,7 @@ export function parseEnvFile(text: string): EnvFileResult {
       problems.push(`line ${i + 1}: "${name}" is not a variable name`);
       continue;
     }
-    vars.set(name, line.slice(eq + 1));
+    set(i + 1, name, line.slice(eq + 1));
   }
   return { vars, problems };
 }

@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { UserInfo } from "../config/lookup-user.ts";
@@ -9,6 +9,9 @@ import { ManagedProcess } from "../process/managed-process.ts";
 import { parseEnvFile } from "./parse-env-file.ts";
 
 export class HookFailedError extends BootError {}
+
+/** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
+const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface HookRun {
   /** The hook's process group id: background processes it left keep it alive. */
@@ -40,6 +43,11 @@ export async function runHook(
     const { code } = await proc.exited;
     if (stopping.aborted) throw new HookFailedError(`hook ${path} was interrupted by the stop`);
     if (code !== 0) throw new HookFailedError(`hook ${path} failed with exit code ${code}`);
+    const size = statSync(envFile).size;
+    if (size > MAX_ENV_FILE_BYTES) {
+      hookLog.warn(`$CI_RUNNER_ENV is ${Math.ceil(size / 1048576)} MiB, over ${MAX_ENV_FILE_BYTES / 1048576} MiB: ignored, nothing exported`);
+      return { pgid: proc.child.pid };
+    }
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
     for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
     for (const [k, v] of vars) exported.set(k, v);

@@ -95,3 +95,22 @@ t.test("200 orphans from a hook: none left as zombies", async (t) => {
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
+
+t.test("a hook exporting what no environment can hold: one warning each, the rest exported, the runner and the job still start", async (t) => {
+  const rig = await setupRig(t);
+  hook(
+    rig.rootHooks,
+    "entrypoint.20-big.sh",
+    `{ printf 'HUGE='; printf '%*s\\n' 200000 '' | tr ' ' x; printf 'NULVAR=a\\0b\\n'; echo FINE=ok; } >> "$CI_RUNNER_ENV"`,
+  );
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  t.match(sup.output(), /hook entrypoint\.20-big\.sh: warning: \$CI_RUNNER_ENV line 1: HUGE is 196 KiB; the kernel refuses an environment entry over 128 KiB \(E2BIG\); not exported/);
+  t.match(sup.output(), /hook entrypoint\.20-big\.sh: warning: \$CI_RUNNER_ENV line 2: NULVAR contains a NUL byte/);
+  const job = rig.fake.queueJob({ labels, name: "env", run: 'echo "fine:$FINE huge:${#HUGE}"' });
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
+  t.match(rig.fake.job(job)?.log, /fine:ok huge:0/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});

@@ -32,3 +32,13 @@ t.test("parseEnvFile: problems are reported with line numbers", async (t) => {
   t.match(r.problems[1], /line 2: expected NAME=value/);
   t.match(r.problems[2], /line 3: no closing delimiter "END"/);
 });
+
+t.test("parseEnvFile: a value no environment can hold is a problem, not an export that breaks every later spawn", async (t) => {
+  const big = "x".repeat(200 * 1024);
+  const r = parseEnvFile(`OK=1\nHUGE=${big}\nNUL=a\0b\nBLOCK<<EOF\n${big}\nEOF\nFITS=${"y".repeat(100 * 1024)}\n`);
+  t.same([...r.vars.keys()], ["OK", "FITS"]);
+  t.equal(r.problems.length, 3);
+  t.match(r.problems[0], /^line 2: HUGE is 201 KiB; the kernel refuses an environment entry over 128 KiB \(E2BIG\); not exported$/);
+  t.match(r.problems[1], /^line 3: NUL contains a NUL byte/);
+  t.match(r.problems[2], /^line 4: BLOCK is 201 KiB/);
+});
