@@ -6,13 +6,13 @@ import { BootError } from "../lifecycle/boot-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { childEnv } from "../process/child-env.ts";
 import { ManagedProcess } from "../process/managed-process.ts";
+import { mergeExports } from "./merge-exports.ts";
 import { parseEnvFile } from "./parse-env-file.ts";
 
 export class HookFailedError extends BootError {}
 
 /** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
-
 export interface HookRun {
   /** The hook's process group id: background processes it left keep it alive. */
   readonly pgid: number | undefined;
@@ -50,7 +50,7 @@ export async function runHook(
     }
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
     for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
-    for (const [k, v] of vars) exported.set(k, v);
+    mergeExports(exported, vars, (m) => hookLog.warn(`$CI_RUNNER_ENV: ${m}`));
     return { pgid: proc.child.pid };
   } finally {
     rmSync(dir, { recursive: true, force: true });

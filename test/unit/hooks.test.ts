@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findHooks } from "../../src/hooks/find-hooks.ts";
+import { mergeExports } from "../../src/hooks/merge-exports.ts";
 import { parseEnvFile } from "../../src/hooks/parse-env-file.ts";
 
 t.test("findHooks: entrypoint.*.sh only, bytewise order, files only", async (t) => {
@@ -41,4 +42,21 @@ t.test("parseEnvFile: a value no environment can hold is a problem, not an expor
   t.match(r.problems[0], /^line 2: HUGE is 201 KiB; the kernel refuses an environment entry over 128 KiB \(E2BIG\); not exported$/);
   t.match(r.problems[1], /^line 3: NUL contains a NUL byte/);
   t.match(r.problems[2], /^line 4: BLOCK is 201 KiB/);
+});
+
+t.test("mergeExports: later hooks override; what would take all exports past 1 MiB is left out, one warning each", async (t) => {
+  const exported = new Map([["A", "1"]]);
+  const warnings: string[] = [];
+  const chunk = "z".repeat(120 * 1024);
+  const vars = new Map<string, string>([["A", "2"]]);
+  for (let i = 0; i < 10; i++) vars.set(`V${i}`, chunk);
+  mergeExports(exported, vars, (m) => warnings.push(m));
+  t.equal(exported.get("A"), "2", "a later hook overrides");
+  t.same([...exported.keys()].filter((k) => k.startsWith("V")), ["V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7"], "8 x 120 KiB fit, the 9th would not");
+  t.equal(warnings.length, 2);
+  t.match(warnings[0], /^V8 not exported: the exports would pass 1024 KiB/);
+  // Replacing a big value by a small one frees its room.
+  mergeExports(exported, new Map([["V0", "small"], ["V8", chunk]]), (m) => warnings.push(m));
+  t.equal(exported.get("V8"), chunk);
+  t.equal(warnings.length, 2);
 });
