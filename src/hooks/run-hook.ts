@@ -13,6 +13,7 @@ export class HookFailedError extends BootError {}
 
 /** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
+
 export interface HookRun {
   /** The hook's process group id: background processes it left keep it alive. */
   readonly pgid: number | undefined;
