@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
-import { GitHubFatalError, gitHubMessage, httpStatus, type HttpErrorLike } from "./github-error.ts";
+import { GitHubFatalError, gitHubMessage, httpStatus, untrustedCertCode, type HttpErrorLike } from "./github-error.ts";
 
 export interface RetryOptions {
   readonly log: Logger;
@@ -58,6 +58,15 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
       const status = httpStatus(e);
       if (status === 401) {
         throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, 78);
+      }
+      const cert = untrustedCertCode(e);
+      if (cert !== undefined) {
+        const host = opts.apiUrl ? new URL(opts.apiUrl).host : "GitHub";
+        throw new GitHubFatalError(
+          `GH_URL: the TLS certificate of ${host} is not trusted (${cert}) during ${what}; for a private CA give its PEM file ` +
+            "to NODE_EXTRA_CA_CERTS (the supervisor) and add it to the image's trust store (the runner), see README",
+          78,
+        );
       }
       const limitWait = rateLimitWaitMs(e);
       let wait: number;
