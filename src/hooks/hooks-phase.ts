@@ -18,7 +18,16 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
   return {
     name,
     async start(ctx) {
-      const hooks = findHooks(dir(ctx));
+      let hooks: string[];
+      try {
+        hooks = findHooks(dir(ctx));
+      } catch (e) {
+        // `docker run --user 1001` (runAsNonRoot): /root is not readable, so its hooks cannot run.
+        const uid = process.getuid?.() ?? 0;
+        const who = uid === 0 ? "" : `, running as uid ${uid}, not root`;
+        ctx.log.warn(`${name}: cannot read ${dir(ctx)} (${(e as NodeJS.ErrnoException).code ?? String(e)}${who}); its hooks are skipped`);
+        return;
+      }
       if (hooks.length === 0) return;
       const u = user(ctx);
       ctx.log.info(`running ${hooks.length} hook(s) as ${u.name}: ${hooks.join(" ")}`);

@@ -1,5 +1,5 @@
 import t from "tap";
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setupRig, LABELS } from "../helpers/rig.ts";
 
@@ -111,6 +111,18 @@ t.test("a hook exporting what no environment can hold: one warning each, the res
   await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
   t.match(rig.fake.job(job)?.log, /fine:ok huge:0/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
+
+t.test("a hooks directory that cannot be read: one warning naming it, the runner starts", async (t) => {
+  const rig = await setupRig(t);
+  // Root reads everything; a symlink loop stands in for /root under `docker run --user 1001`.
+  const loop = join(rig.base, "loop");
+  symlinkSync(loop, loop);
+  const sup = rig.start({ ROOT_HOOKS_DIR: loop });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.equal(sup.lines.filter((l) => l.includes(`root hooks: cannot read ${loop} (ELOOP); its hooks are skipped`)).length, 1);
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });

@@ -1,5 +1,5 @@
 import t from "tap";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findHooks } from "../../src/hooks/find-hooks.ts";
@@ -59,4 +59,10 @@ t.test("mergeExports: later hooks override; what would take all exports past 1 M
   mergeExports(exported, new Map([["V0", "small"], ["V8", chunk]]), (m) => warnings.push(m));
   t.equal(exported.get("V8"), chunk);
   t.equal(warnings.length, 2);
+});
+
+t.test("findHooks: a directory that cannot be read throws, so that its skipped hooks are reported", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "hooks-"));
+  symlinkSync(join(dir, "loop"), join(dir, "loop"));
+  t.throws(() => findHooks(join(dir, "loop")), { code: "ELOOP" });
 });
