@@ -29,6 +29,15 @@ export function createGitCredentialsPhase(): Phase {
 }
 
 async function configureGitCredentials(ctx: Context): Promise<void> {
+  try {
+    await writeHelperConfig(ctx);
+  } catch (e) {
+    // Background work must never reject: the runner's start waits for it.
+    ctx.log.warn(`git credentials: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function writeHelperConfig(ctx: Context): Promise<void> {
   const { config, log } = ctx;
   const helper = config.GIT_CREDENTIAL_HELPER;
   if (!existsSync(helper)) {
@@ -39,26 +48,21 @@ async function configureGitCredentials(ctx: Context): Promise<void> {
   const file = `${user.home}/.gitconfig`;
   const env = childEnv(user, ctx.exportedEnv);
   const git = (...args: string[]) => runInGroup(user, "git", ["config", "--file", file, ...args], { env, signal: ctx.stopping, collectStdout: true });
-  try {
-    for (const url of credentialUrls(config.GH_URL)) {
-      const key = `credential.${url}.helper`;
-      const present = await git("--get-all", key);
-      if (present.code === 127) {
-        log.warn("git credentials: git is not installed; jobs' git over HTTPS gets no token from ci-runner");
-        return;
-      }
-      if (ctx.stopping.aborted) return;
-      if (present.stdout.split("\n").includes(helper)) continue;
-      const added = await git("--add", key, helper);
-      if (ctx.stopping.aborted) return;
-      if (added.code !== 0) {
-        log.warn(`git credentials: cannot write ${file}: ${added.stderr.trim().split("\n").at(-1) ?? `exit code ${added.code}`}`);
-        return;
-      }
-      log.info(`git credentials: ${url} answered with the job's GITHUB_TOKEN or GH_TOKEN (${helper})`);
+  for (const url of credentialUrls(config.GH_URL)) {
+    const key = `credential.${url}.helper`;
+    const present = await git("--get-all", key);
+    if (present.code === 127) {
+      log.warn("git credentials: git is not installed; jobs' git over HTTPS gets no token from ci-runner");
+      return;
     }
-  } catch (e) {
-    // Background work must never reject: the runner's start waits for it.
-    log.warn(`git credentials: ${e instanceof Error ? e.message : String(e)}`);
+    if (ctx.stopping.aborted) return;
+    if (present.stdout.split("\n").includes(helper)) continue;
+    const added = await git("--add", key, helper);
+    if (ctx.stopping.aborted) return;
+    if (added.code !== 0) {
+      log.warn(`git credentials: cannot write ${file}: ${added.stderr.trim().split("\n").at(-1) ?? `exit code ${added.code}`}`);
+      return;
+    }
+    log.info(`git credentials: ${url} answered with the job's GITHUB_TOKEN or GH_TOKEN (${helper})`);
   }
 }

@@ -10,7 +10,10 @@ const QUIET_MS = 200;
  */
 export async function awaitBackground(ctx: Context): Promise<void> {
   const pending = new Set(ctx.background.keys());
-  for (const [name, job] of ctx.background) void job.then(() => pending.delete(name));
+  for (const [name, job] of ctx.background) {
+    const done = () => void pending.delete(name);
+    void job.then(done, done);
+  }
   const timer = setTimeout(() => {
     if (pending.size > 0) ctx.log.info(`waiting for ${[...pending].join(", ")} before starting the runner`);
   }, QUIET_MS);
