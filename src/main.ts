@@ -96,6 +96,9 @@ async function forwardOnly(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // A broken log pipe (Docker's log driver restarted, a closed terminal) must
+  // never stop PID 1: lines written then are lost, the drain is not.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
   // compose passes `TZ: ""` for an unset variable; an empty TZ makes Node print "GMT+0" and is no zone at all.
   if (process.env.TZ === "") delete process.env.TZ;
   const [command = "entrypoint"] = argv;

@@ -6,7 +6,8 @@ import type { StateStore } from "./state-store.ts";
 export type StopReason =
   | { kind: "signal"; signal: NodeJS.Signals }
   | { kind: "runner-exit"; code: number }
-  | { kind: "failure"; code: number; message: string };
+  /** `drain`: the runner still works, so a running job finishes first (a bug in the supervisor, not in the runner). */
+  | { kind: "failure"; code: number; message: string; drain?: boolean };
 
 /** What phases share. Phases add what later phases need (env from hooks, background work). */
 export interface Context {

@@ -5,6 +5,7 @@ import { exitCodeFor } from "../pid1/exit-code.ts";
 import { handleSignals } from "../pid1/handle-signals.ts";
 import { gitHubMessage, httpStatus } from "../github/github-error.ts";
 import { BootError } from "./boot-error.ts";
+import { catchStrayErrors, EXIT_INTERNAL } from "./catch-stray-errors.ts";
 import type { Context, Phase, StopReason } from "./phase.ts";
 import { StateStore } from "./state-store.ts";
 
@@ -54,6 +55,8 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
     }
   });
 
+  const removeNet = catchStrayErrors(log, () => requestStop({ kind: "failure", code: EXIT_INTERNAL, message: "internal error", drain: true }));
+
   const state = new StateStore(config.CI_RUNNER_STATE_FILE);
   const ctx: Context = {
     config,
@@ -93,6 +96,7 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
     }
   }
   removeSignals();
+  removeNet();
   const code = exitCodeFor(why, ephemeral);
   state.update({ state: code === 0 || why.kind === "signal" ? "stopped" : "failed" });
   log.info(`exiting with code ${code}`);

@@ -102,7 +102,7 @@ export function createRunnerPhase(): Phase {
       if (!registration && !runner) return;
       const log = ctx.log;
       ctx.state.update({ state: "draining" });
-      if (runner && reason.kind === "signal") {
+      if (runner && (reason.kind === "signal" || (reason.kind === "failure" && reason.drain))) {
         await drainRunner({ registration, runner, log, escalated: ctx.escalated, debugDelaySec: ctx.config.DEBUG_SHUTDOWN_DELAY_SEC });
         return;
       }

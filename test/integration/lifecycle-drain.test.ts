@@ -151,3 +151,28 @@ t.test("SIGTERM while Node is still starting (docker stop right after start) is 
   t.match(sup.output(), /SIGTERM received: graceful shutdown/);
   t.equal(rig.fake.runners().length, 0, "no registration left");
 });
+
+t.test("an exception nothing catches (a bug) drains instead of dying: the job finishes, the runner is deregistered, exit 70", async (t) => {
+  const rig = await setupRig(t);
+  const bug = new URL("../fixtures/pid1/throw-on-usr2.cjs", import.meta.url).pathname;
+  const sup = rig.start({}, { nodeArgs: ["--require", bug] });
+  await sup.waitForLine(/Listening for Jobs/);
+  const job = rig.fake.queueJob({ labels, name: "during-bug", durationMs: 3000 });
+  await sup.waitForLine(/Running job: during-bug/);
+  sup.signal("SIGUSR2");
+  t.equal((await sup.exited).code, 70);
+  t.match(sup.output(), /internal error \(a bug in ci-runner, please report it\): Error: simulated bug in a callback/);
+  t.equal(rig.fake.job(job)?.conclusion, "Succeeded", "the running job finished");
+  t.equal(rig.fake.runners().length, 0, "no registration left");
+});
+
+t.test("the log pipe breaking (nobody reads stdout and stderr any more) does not stop the drain", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.child.stdout?.destroy();
+  sup.child.stderr?.destroy();
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143, "exit 128 + SIGTERM, not a crash on EPIPE");
+  t.equal(rig.fake.runners().length, 0, "deregistered all the same");
+});
