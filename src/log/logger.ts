@@ -26,15 +26,20 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** The zone-name formatter of the current TZ: building one costs about 100 us, too much for every line. */
+let zoneFormat: { tz: string | undefined; format: Intl.DateTimeFormat } | undefined;
+
+function zoneName(now: Date): string {
+  const tz = process.env.TZ;
+  if (zoneFormat === undefined || zoneFormat.tz !== tz) zoneFormat = { tz, format: new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }) };
+  return zoneFormat.format.formatToParts(now).find((p) => p.type === "timeZoneName")?.value ?? "UTC";
+}
+
 /** `YYYY-MM-DD HH:MM:SS TZ` in the process's local zone (TZ applies), as the original image printed. */
 export function timestamp(now: Date = new Date()): string {
-  const zone =
-    new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
-      .formatToParts(now)
-      .find((p) => p.type === "timeZoneName")?.value ?? "UTC";
   return (
     `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ` +
-    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} ${zone}`
+    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} ${zoneName(now)}`
   );
 }
 

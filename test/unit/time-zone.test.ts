@@ -35,3 +35,16 @@ t.test("the zone must be a file in the zoneinfo dir and known to ICU", async (t)
   t.throws(() => rule("Mars", "TZ", false), ConfigError, "a file ICU does not know");
   t.throws(() => rule("../etc/passwd", "TZ", false), /TZ: expected a time zone name/, "no path tricks");
 });
+
+t.test("log timestamps follow TZ, also when it changes while running", async (t) => {
+  const { timestamp } = await import("../../src/log/logger.ts");
+  const before = process.env.TZ;
+  t.teardown(() => (before === undefined ? delete process.env.TZ : (process.env.TZ = before)));
+  const summer = new Date("2026-07-01T12:00:00Z");
+  process.env.TZ = "Europe/Berlin";
+  t.equal(timestamp(summer), "2026-07-01 14:00:00 GMT+2");
+  process.env.TZ = "America/New_York";
+  t.equal(timestamp(summer), "2026-07-01 08:00:00 EDT");
+  process.env.TZ = "UTC";
+  t.equal(timestamp(summer), "2026-07-01 12:00:00 UTC");
+});
