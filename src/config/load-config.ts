@@ -96,6 +96,10 @@ export function loadConfig(
     const preIssued = credentials.kind === "jit";
     scope = resolveScope(vals.GH_URL, vals, preIssued);
     if (!preIssued && vals.GH_LABELS === undefined) throw new ConfigError("GH_LABELS", `required: ${VARS.GH_LABELS.doc}`);
+    // GitHub has runner groups for organizations and enterprises only; config.sh would fail late, JIT would ignore it.
+    if (scope?.kind === "repository" && vals.RUNNER_GROUP !== undefined && vals.RUNNER_GROUP.toLowerCase() !== "default") {
+      throw new ConfigError("RUNNER_GROUP", `runner groups exist for organizations and enterprises only (GH_ORG, GH_ENTERPRISE); a repository's runners are in Default, got "${vals.RUNNER_GROUP}"`);
+    }
     if (vals.RUNNER_JIT && (credentials.kind === "runner-token" || preIssued)) {
       throw new ConfigError("RUNNER_JIT", `needs GH_TOKEN or a GitHub App to call generate-jitconfig, not ${credentials.variable}`);
     }

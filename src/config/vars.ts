@@ -60,7 +60,7 @@ export const VARS = {
   RUNNER_RELEASES_URL: v({ doc: "where RUNNER_UPDATE_AT_BOOT finds the latest actions/runner release (GitHub's releases API JSON)", rule: httpUrl, default: "https://api.github.com/repos/actions/runner/releases/latest" }),
   RUNNER_NAME: v({ doc: "runner name (default RUNNER_NAME_PREFIX-<host id>)", rule: pattern(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 chars of A-Z a-z 0-9 _ . -") }),
   RUNNER_NAME_PREFIX: v({ doc: "prefix of generated runner names", rule: pattern(/^[A-Za-z0-9_.-]{1,40}$/, "1-40 chars of A-Z a-z 0-9 _ . -"), default: "ci-runner" }),
-  RUNNER_GROUP: v({ doc: "runner group name", rule: text }),
+  RUNNER_GROUP: v({ doc: "runner group name (GH_ORG or GH_ENTERPRISE; a repository has only Default)", rule: text }),
   RUNNER_USER: v({ doc: "unprivileged user that runs the runner and guest hooks", rule: pattern(USER, "a user name"), default: "guest" }),
   RUNNER_DIR: v({ doc: "runner installation directory (default ~RUNNER_USER/actions-runner)", rule: absolutePath }),
   WORK_DIR: v({ doc: "work directory of jobs (tmpfs encouraged)", rule: absolutePath, default: "/mnt" }),

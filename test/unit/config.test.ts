@@ -61,6 +61,7 @@ const bad: [string, Record<string, string | undefined>][] = [
   ["GH_RUNNER_TOKEN", { GH_TOKEN: undefined, GH_RUNNER_TOKEN: "AREG\tTOKEN" }],
   ["GH_TOKEN (set as ACCESS_TOKEN)", { GH_TOKEN: undefined, ACCESS_TOKEN: "ghp_abc def" }],
   ["GH_REPOSITORY (set as REPO)", { GH_REPOSITORY: undefined, REPO: "not-a-repo" }],
+  ["RUNNER_GROUP", { RUNNER_GROUP: "builders" }],
   ["WORK_DIR", { WORK_DIR: "relative" }],
   ["DIND", { DIND: "maybe" }],
 ];
@@ -73,6 +74,11 @@ for (const [name, env] of bad) {
     t.notMatch(e.message, /hunter2|ghp_abc|AREG/, "no secret in the line");
   });
 }
+
+t.test("RUNNER_GROUP: any group for an organization; only Default for a repository", async (t) => {
+  t.equal(loadConfig({ ...base, GH_REPOSITORY: undefined, GH_ORG: "acme", RUNNER_GROUP: "builders" }, user).RUNNER_GROUP, "builders");
+  t.equal(loadConfig({ ...base, RUNNER_GROUP: "Default" }, user).RUNNER_GROUP, "Default");
+});
 
 t.test("a token with whitespace only at its ends (a file's newline) is fine", async (t) => {
   t.equal(loadConfig({ ...base, GH_TOKEN: "  ghp_abcdefghijkl\n" }, user).credentials?.kind, "pat");
