@@ -1,4 +1,7 @@
-import { chownSync, mkdirSync } from "node:fs";
+import { chownSync } from "node:fs";
+import { makeDirs } from "../fs/make-dirs.ts";
+import { EXIT_CONFIG } from "../config/config-error.ts";
+import { BootError } from "./boot-error.ts";
 import type { Phase } from "./phase.ts";
 
 /**
@@ -10,12 +13,15 @@ export function createPrepareDirsPhase(): Phase {
     name: "dirs",
     async start({ config, log }) {
       const { uid, gid } = config.runnerUser;
-      for (const dir of [config.WORK_DIR, config.CACHE_DIR]) {
+      for (const [name, dir] of [["WORK_DIR", config.WORK_DIR], ["CACHE_DIR", config.CACHE_DIR]] as const) {
         try {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          makeDirs(dir, 0o700);
           if (process.getuid?.() === 0) chownSync(dir, uid, gid);
         } catch (e) {
-          log.warn(`cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          const why = `${name}: cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+          // Jobs cannot run without their work directory; a cache is only an optimisation.
+          if (name === "WORK_DIR") throw new BootError(why, EXIT_CONFIG);
+          log.warn(why);
         }
       }
     },

@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
+import { makeDirs } from "../fs/make-dirs.ts";
 import { dirname } from "node:path";
 
 export type RunnerState = "booting" | "registering" | "idle" | "busy" | "draining" | "stopped" | "failed";
@@ -53,7 +54,7 @@ export class StateStore {
     if (!this.#file) return;
     this.#state.updatedAt = new Date().toISOString();
     try {
-      mkdirSync(dirname(this.#file), { recursive: true });
+      makeDirs(dirname(this.#file));
       const tmp = `${this.#file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(this.#state, null, 2) + "\n");
       renameSync(tmp, this.#file);

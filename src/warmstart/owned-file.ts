@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { makeDirs } from "../fs/make-dirs.ts";
 
 /** Who should own what the supervisor writes for another user. */
 export interface Owner {
@@ -35,7 +36,7 @@ export function writeOwnedFile(path: string, content: string, owner: Owner, mode
  * `owner` and `mode`, and `path` itself gets `owner` even when it existed.
  */
 export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
-  const first = mkdirSync(path, { recursive: true, mode });
+  const first = makeDirs(path, mode);
   if (first === undefined) {
     chownIfRoot(path, owner);
     return;

@@ -47,6 +47,19 @@ t.test("a RUNNER_DIR without the runner: one line naming it, exit 78, GitHub nev
   t.equal(rig.fake.requests().length, 0, "GitHub never called");
 });
 
+t.test("a WORK_DIR that cannot be created (under /proc): one line naming it, exit 78 at once, GitHub never called", async (t) => {
+  const rig = await setupRig(t);
+  // Node's own recursive mkdirSync spins forever here, deaf to signals.
+  const sup = rig.start({ WORK_DIR: "/proc/ci-runner-no-such-dir/work" });
+  const timer = setTimeout(() => sup.child.kill("SIGKILL"), 20_000);
+  t.equal((await sup.exited).code, 78);
+  clearTimeout(timer);
+  const errors = sup.lines.filter((l) => / error: /.test(l));
+  t.equal(errors.length, 1);
+  t.match(errors[0], "error: WORK_DIR: cannot prepare /proc/ci-runner-no-such-dir/work: ENOENT");
+  t.equal(rig.fake.requests().length, 0, "GitHub never called");
+});
+
 t.test("ci-runner config prints the configuration with secrets masked", async (t) => {
   const rig = await setupRig(t);
   writeFileSync(join(rig.secretsDir, "CI_STORAGE_PRIVATE_KEY"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial0123456789\n-----END OPENSSH PRIVATE KEY-----\n");
