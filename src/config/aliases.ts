@@ -51,11 +51,12 @@ export const ALIASES: readonly Alias[] = [
 ];
 
 /**
- * The environment with every alias turned into its ci-runner variable. A
- * ci-runner variable and an alias (or two aliases) that both set it to
- * different values is a ConfigError naming both.
+ * The environment with every alias turned into its ci-runner variable, and
+ * for each variable that only an alias set, that alias's name (error lines
+ * name what the user wrote). A ci-runner variable and an alias (or two
+ * aliases) that both set it to different values is a ConfigError naming both.
  */
-export function resolveAliases(env: Env): Env {
+export function resolveAliases(env: Env): { env: Env; setAs: ReadonlyMap<string, string> } {
   const out: Record<string, string | undefined> = { ...env };
   const setBy = new Map<string, string>();
   for (const alias of ALIASES) {
@@ -72,15 +73,6 @@ export function resolveAliases(env: Env): Env {
       if (!setBy.has(target)) setBy.set(target, alias.name);
     }
   }
-  return out;
-}
-
-/** The alias that supplied `target` in `env` (for error lines), when the variable itself is not set. */
-export function aliasSource(env: Env, target: string): string | undefined {
-  if (env[target]?.trim()) return undefined;
-  for (const alias of ALIASES) {
-    const value = env[alias.name];
-    if (value?.trim() && target in alias.map(value, alias.name)) return alias.name;
-  }
-  return undefined;
+  const setAs = new Map([...setBy].filter(([target]) => !env[target]?.trim()));
+  return { env: out, setAs };
 }

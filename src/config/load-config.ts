@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { addSecret } from "../log/redact.ts";
-import { ALIASES, aliasSource, resolveAliases } from "./aliases.ts";
+import { ALIASES, resolveAliases } from "./aliases.ts";
 import { ConfigError } from "./config-error.ts";
 import { resolveCredentials, type Credentials } from "./credentials.ts";
 import { resolveScope, type Scope } from "./scope.ts";
@@ -49,7 +49,7 @@ export function loadConfig(
 ): Config {
   // The other seed images' names (GITHUB_URL, ACCESS_TOKEN, ...) become ours first.
   for (const a of ALIASES) if (a.secret) addSecret(rawEnv[a.name]);
-  const env = purpose === "runner" ? resolveAliases(rawEnv) : rawEnv;
+  const { env, setAs } = purpose === "runner" ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>() };
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
@@ -75,9 +75,9 @@ export function loadConfig(
       values[name] = raw === undefined ? undefined : spec.rule(spec.secret ? raw : raw.trim(), name, spec.secret ?? false);
     } catch (e) {
       // Name what the user actually set: ACCESS_TOKEN, not the GH_TOKEN it became.
-      const alias = e instanceof ConfigError && purpose === "runner" ? aliasSource(rawEnv, name) : undefined;
-      if (alias === undefined) throw e;
-      throw new ConfigError(`${name} (set as ${alias})`, (e as ConfigError).message.slice(name.length + 2));
+      const alias = setAs.get(name);
+      if (!(e instanceof ConfigError) || alias === undefined) throw e;
+      throw new ConfigError(`${name} (set as ${alias})`, e.message.slice(name.length + 2));
     }
   }
   const vals = values as unknown as VarValues;

@@ -18,9 +18,8 @@ import { watchRunnerHealth } from "./watch-runner-health.ts";
 /**
  * Registers the runner (config.sh with a fresh registration token, or a JIT
  * config), waits for the background work the runner needs (warm start, git
- * credentials), then
- * runs run.sh. Its stop is the graceful drain; whatever happened, no
- * registration of ours is left behind.
+ * credentials), then runs run.sh. Its stop is the graceful drain; whatever
+ * happened, no registration of ours is left behind.
  */
 export function createRunnerPhase(): Phase {
   let registration: Registration | undefined;
