@@ -41,6 +41,11 @@ export interface LoadSlotOptions {
   readonly tmpDir?: string;
   /** Called with every progress sample (for the state file). */
   readonly onProgress?: (slot: string, progress: RsyncProgress) => void;
+  /**
+   * Makes the give-up signal for `timeoutSec` (default AbortSignal.timeout).
+   * Tests hand in their own to give up at a step they choose, never by racing a clock.
+   */
+  readonly deadline?: (ms: number) => AbortSignal;
 }
 
 export type LoadOutcome =
@@ -72,7 +77,7 @@ export async function loadNewestSlot(opts: LoadSlotOptions): Promise<LoadOutcome
 async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
   const { log, host } = opts;
   const started = Date.now();
-  const timeout = AbortSignal.timeout(opts.timeoutSec * 1000);
+  const timeout = (opts.deadline ?? AbortSignal.timeout)(opts.timeoutSec * 1000);
   const signal = AbortSignal.any([opts.stopping, timeout]);
   const metaFile = localMetaPath(opts.localDir, opts.tmpDir);
   const writeMeta = (meta: SlotMeta) => writeOwnedFile(metaFile, serializeSlotMeta(meta), opts.user, 0o644);

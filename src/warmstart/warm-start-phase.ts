@@ -11,7 +11,7 @@ import { checkoutDir } from "./storage-layout.ts";
 /** Knobs that tests and the benchmark turn; production uses the defaults. */
 export interface WarmStartOptions extends Pick<
   LoadSlotOptions,
-  "progressIntervalMs" | "connectTimeoutSec" | "maxAgeSec" | "extraRsyncArgs" | "tmpDir"
+  "progressIntervalMs" | "connectTimeoutSec" | "maxAgeSec" | "extraRsyncArgs" | "tmpDir" | "deadline"
 > {
   /** The other user that gets the key (sudo ci-storage runs as root). Default: root from /etc/passwd. */
   readonly rootUser?: UserInfo;

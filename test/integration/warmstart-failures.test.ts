@@ -64,14 +64,54 @@ function processesMentioning(text: string): string[] {
 
 const log = (c: Case) => c.h.lines.join("\n");
 
-t.test("a load longer than CI_STORAGE_LOAD_TIMEOUT_SEC is given up, the partial dir cleaned", async (t) => {
-  const c = setup(t, "timeout", { CI_STORAGE_LOAD_TIMEOUT_SEC: "1" });
-  await boot(c, { extraRsyncArgs: ["--bwlimit=500"] });
-  t.match(log(c), new RegExp(`warning: gave up loading from ${HOST} after 1 s \\(CI_STORAGE_LOAD_TIMEOUT_SEC\\); .* cleaned, the runner starts cold`));
+/** A give-up timer the test fires itself, at the step it chooses. */
+function heldDeadline(): { deadline: (ms: number) => AbortSignal; fire: () => void; requestedMs: () => number | undefined } {
+  const controller = new AbortController();
+  let requested: number | undefined;
+  return {
+    deadline: (ms) => {
+      requested = ms;
+      return controller.signal;
+    },
+    fire: () => controller.abort(),
+    requestedMs: () => requested,
+  };
+}
+
+async function lineMatching(c: Case, re: RegExp): Promise<void> {
+  while (!c.h.lines.some((l) => re.test(l))) await new Promise((r) => setTimeout(r, 20));
+}
+
+t.test("a load longer than CI_STORAGE_LOAD_TIMEOUT_SEC is given up during the transfer, the partial dir cleaned", async (t) => {
+  const c = setup(t, "timeout", { CI_STORAGE_LOAD_TIMEOUT_SEC: "7" });
+  const held = heldDeadline();
+  const phase = createWarmStartPhase({ deadline: held.deadline, progressIntervalMs: 100, extraRsyncArgs: ["--bwlimit=300"] });
+  await phase.start(c.h.ctx);
+  // Give up once rsync has written part of the slot: the moment is the test's, not the machine's speed.
+  await lineMatching(c, /loading slot run-1: [1-9]/);
+  t.equal(held.requestedMs(), 7000, "the timer is CI_STORAGE_LOAD_TIMEOUT_SEC long");
+  t.ok(readdirSync(c.local).some((f) => /^d\d$/.test(f)), "part of the slot is on disk when the timer fires");
+  held.fire();
+  await c.h.ctx.background.get("warmstart");
+  t.match(log(c), new RegExp(`warning: gave up loading from ${HOST} after 7 s \\(CI_STORAGE_LOAD_TIMEOUT_SEC\\); .* cleaned, the runner starts cold`));
   t.notMatch(log(c), /loaded slot/);
   t.same(readdirSync(c.local), [], "partial dir emptied");
   t.equal(readFileSync(c.metaFile, "utf8"), "full_snapshot_history=\nhints=\n", "meta says: nothing loaded");
   t.same(processesMentioning(c.local), [], "rsync and ssh are gone");
+  t.match(c.h.ctx.state.get().sections.warmstart, { status: "timeout" });
+});
+
+t.test("a timeout while the slots are listed leaves the checkout dir as it was", async (t) => {
+  const c = setup(t, "timeout-listing", { CI_STORAGE_LOAD_TIMEOUT_SEC: "5" });
+  const held = heldDeadline();
+  // The timer has fired before ssh lists anything: nothing was written, nothing is removed.
+  held.fire();
+  await boot(c, { deadline: held.deadline });
+  t.match(log(c), new RegExp(`warning: gave up loading from ${HOST} after 5 s \\(CI_STORAGE_LOAD_TIMEOUT_SEC\\); the runner starts cold`));
+  t.notMatch(log(c), /loading slot|cleaned/);
+  t.same(readdirSync(c.local), ["left-from-before.txt"], "the checkout dir is untouched");
+  t.notOk(existsSync(c.metaFile), "no meta file: nothing was loaded");
+  t.same(processesMentioning(c.local), [], "ssh is gone");
   t.match(c.h.ctx.state.get().sections.warmstart, { status: "timeout" });
 });
 
@@ -138,7 +178,7 @@ t.test("stop during the load: rsync and ssh killed, no meta file, background set
   const c = setup(t, "stop");
   const phase = createWarmStartPhase({ progressIntervalMs: 100, extraRsyncArgs: ["--bwlimit=300"] });
   await phase.start(c.h.ctx);
-  while (!c.h.lines.some((l) => /loading slot run-1: [1-9]/.test(l))) await new Promise((r) => setTimeout(r, 50));
+  await lineMatching(c, /loading slot run-1: [1-9]/);
   t.ok(processesMentioning(c.local).length > 0, "the transfer is running");
   c.h.stop();
   await phase.stop?.(c.h.ctx, { kind: "signal", signal: "SIGTERM" });
