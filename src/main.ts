@@ -1,25 +1,12 @@
+import { bootPhases } from "./boot-phases.ts";
 import { ConfigError, EXIT_CONFIG } from "./config/config-error.ts";
-import { currentUser } from "./config/current-user.ts";
 import { loadConfig } from "./config/load-config.ts";
-import { createGitCredentialsPhase } from "./git/git-credentials-phase.ts";
-import { createHooksPhase } from "./hooks/hooks-phase.ts";
-import type { Phase } from "./lifecycle/phase.ts";
-import { createPrepareDirsPhase } from "./lifecycle/prepare-dirs-phase.ts";
 import { runSupervisor } from "./lifecycle/run-supervisor.ts";
 import { createLogger } from "./log/logger.ts";
 import { startReaper } from "./pid1/start-reaper.ts";
-import { createRunnerUpdatePhase } from "./runner-update/runner-update-phase.ts";
-import { createRunnerPhase } from "./runner/runner-phase.ts";
-import { createSpotWatchPhase } from "./cloud/spot-watch-phase.ts";
-import { createUptimePhase } from "./cloud/uptime-phase.ts";
-import { createMetricsPhase } from "./cloud/metrics-phase.ts";
-import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
-import { createForwardPhase } from "./forward/forward-phase.ts";
 import { runForward } from "./forward/run-forward.ts";
 import { handleSignals } from "./pid1/handle-signals.ts";
 import { signalExitCode } from "./pid1/exit-code.ts";
-import { createWorkdirReportPhase } from "./workdir/workdir-report-phase.ts";
-import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
 import { health } from "./commands/health.ts";
 import { printConfig } from "./commands/print-config.ts";
 import { runCommand } from "./commands/run-command.ts";
@@ -32,29 +19,6 @@ const USAGE = `usage: ci-runner [command]
   help      this text
   CMD ...   any other command runs as a child (docker run -it ci-runner bash), signals forwarded`;
 
-/** The lifecycle, in boot order; stops run in reverse. */
-function phases(): Phase[] {
-  return [
-    createPrepareDirsPhase(),
-    createWorkdirReportPhase(),
-    // Early: a spot notice during a long boot drains too.
-    createSpotWatchPhase(),
-    createUptimePhase(),
-    // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
-    createForwardPhase(),
-    createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
-    // Starts the load in the background; only the runner's start waits for it.
-    createWarmStartPhase(),
-    createRunnerUpdatePhase(),
-    createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
-    // In the background; after the guest hooks, which may write ~/.gitconfig themselves.
-    createGitCredentialsPhase(),
-    createRunnerPhase(),
-    createGcOfflinePhase(),
-    createMetricsPhase(),
-  ];
-}
-
 async function entrypoint(): Promise<number> {
   const log = createLogger("ci-runner");
   const stopReaper = startReaper({ log });
@@ -62,6 +26,7 @@ async function entrypoint(): Promise<number> {
     let config;
     try {
       config = loadConfig(process.env);
+      for (const secret of config.secrets) log.mask(secret);
     } catch (e) {
       if (e instanceof ConfigError) {
         log.error(e.message);
@@ -69,7 +34,7 @@ async function entrypoint(): Promise<number> {
       }
       throw e;
     }
-    return await runSupervisor(config, phases(), log, config.oneJob);
+    return await runSupervisor(config, bootPhases(), log, config.oneJob);
   } finally {
     stopReaper();
   }
@@ -79,6 +44,7 @@ async function forwardOnly(): Promise<number> {
   const log = createLogger("ci-runner");
   try {
     const config = loadConfig(process.env, undefined, "forward");
+    for (const secret of config.secrets) log.mask(secret);
     const stop = new AbortController();
     let signal: NodeJS.Signals | undefined;
     const remove = handleSignals((sig) => {

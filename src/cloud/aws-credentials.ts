@@ -1,4 +1,4 @@
-import { addSecret } from "../log/redact.ts";
+import type { Logger } from "../log/logger.ts";
 import type { ImdsClient } from "./imds-client.ts";
 import type { AwsCredentials } from "./sign-aws-v4.ts";
 
@@ -11,14 +11,14 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * environment, else the instance role from IMDS (refreshed before expiry).
  * Every secret part is masked in the log.
  */
-export function awsCredentialsProvider(env: NodeJS.ProcessEnv, imds: ImdsClient): () => Promise<AwsCredentials> {
+export function awsCredentialsProvider(env: NodeJS.ProcessEnv, imds: ImdsClient, log: Pick<Logger, "mask">): () => Promise<AwsCredentials> {
   let cached: { creds: AwsCredentials; until: number } | undefined;
   return async () => {
     const id = env.AWS_ACCESS_KEY_ID;
     const secret = env.AWS_SECRET_ACCESS_KEY;
     if (id && secret) {
-      addSecret(secret);
-      addSecret(env.AWS_SESSION_TOKEN);
+      log.mask(secret);
+      log.mask(env.AWS_SESSION_TOKEN);
       return { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN || undefined };
     }
     if (cached && cached.until > Date.now()) return cached.creds;
@@ -27,8 +27,8 @@ export function awsCredentialsProvider(env: NodeJS.ProcessEnv, imds: ImdsClient)
     const body = await imds.get(`meta-data/iam/security-credentials/${role}`);
     const json = JSON.parse(body ?? "{}") as { AccessKeyId?: string; SecretAccessKey?: string; Token?: string; Expiration?: string };
     if (!json.AccessKeyId || !json.SecretAccessKey) throw new Error(`IMDS gave no credentials for role ${role}`);
-    addSecret(json.SecretAccessKey, "rotating");
-    addSecret(json.Token, "rotating");
+    log.mask(json.SecretAccessKey, "rotating");
+    log.mask(json.Token, "rotating");
     const creds = { accessKeyId: json.AccessKeyId, secretAccessKey: json.SecretAccessKey, sessionToken: json.Token };
     cached = { creds, until: (json.Expiration ? Date.parse(json.Expiration) : Date.now() + 3600_000) - REFRESH_MARGIN_MS };
     return creds;

@@ -1,4 +1,3 @@
-import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
 import { every, failureLog } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
@@ -33,23 +32,23 @@ export function createMetricsPhase(): Phase {
   return {
     name: "metrics",
     async start(ctx) {
-      const { config, log, state } = ctx;
+      const { config, log, state, runner } = ctx;
       if (!config.CLOUDWATCH_METRICS || !config.scope) return;
       const region = config.AWS_REGION as string;
       const endpoint = config.AWS_ENDPOINT_URL_CLOUDWATCH ?? `https://monitoring.${region}.amazonaws.com`;
-      const credentials = awsCredentialsProvider(process.env, createImdsClient(config.AWS_EC2_METADATA_SERVICE_ENDPOINT));
+      const credentials = awsCredentialsProvider(process.env, createImdsClient(config.AWS_EC2_METADATA_SERVICE_ENDPOINT), log);
       const dimension = { name: config.scope.variable, value: config.scope.name };
       const kind = config.credentials?.kind;
       let api: RunnerApi | undefined;
-      if (kind === "pat" || kind === "app") api = await sharedRunnerApi(ctx);
+      if (kind === "pat" || kind === "app") api = await ctx.github();
       else log.warn(`CLOUDWATCH_METRICS: fleet counts need GH_TOKEN or a GitHub App to list runners; only uptime metrics are published`);
       const failures = failureLog(log, `CLOUDWATCH_METRICS: cannot publish to ${endpoint}`);
       stopTicks = every(
         config.METRICS_INTERVAL_SEC * 1000,
         async () => {
           const metrics = [
-            ...(api ? fleetMetrics(await api.list(ctx.stopping), config.RUNNER_NAME_PREFIX, state.get().runnerName) : []),
-            ...(config.BTIME !== undefined ? uptimeMetrics(uptime(config.BTIME, state.get())) : []),
+            ...(api ? fleetMetrics(await api.list(ctx.stopping), config.RUNNER_NAME_PREFIX, runner.name) : []),
+            ...(config.BTIME !== undefined ? uptimeMetrics(uptime(config.BTIME, ctx)) : []),
           ];
           if (metrics.length > 0) {
             await putMetricData({ endpoint, region, namespace: config.CLOUDWATCH_NAMESPACE, dimension, metrics, credentials: await credentials() });

@@ -1,5 +1,4 @@
-import type { Phase } from "../lifecycle/phase.ts";
-import type { State } from "../lifecycle/state-store.ts";
+import type { Context, Phase } from "../lifecycle/phase.ts";
 
 /** The seed image's uptime metrics, in seconds (undefined until the runner listens). */
 export interface Uptime {
@@ -10,9 +9,9 @@ export interface Uptime {
 }
 
 /** From the host's boot time (BTIME), the supervisor's start and the runner's first "Listening for Jobs". */
-export function uptime(btimeSec: number, state: Pick<State, "startedAt" | "listeningSince">, nowMs = Date.now()): Uptime {
-  const started = Date.parse(state.startedAt);
-  const listening = state.listeningSince === undefined ? undefined : Date.parse(state.listeningSince);
+export function uptime(btimeSec: number, ctx: Pick<Context, "startedAt" | "runner">, nowMs = Date.now()): Uptime {
+  const started = ctx.startedAt.getTime();
+  const listening = ctx.runner.listeningSince?.getTime();
   const sec = (ms: number) => Math.max(0, Math.round(ms / 1000));
   return {
     InstanceUptimeSec: sec(nowMs - btimeSec * 1000),
@@ -33,11 +32,12 @@ export function createUptimePhase(): Phase {
   let timer: NodeJS.Timeout | undefined;
   return {
     name: "uptime",
-    async start({ config, log, state }) {
+    async start(ctx) {
+      const { config, log, state } = ctx;
       const btime = config.BTIME;
       if (btime === undefined) return;
       timer = setInterval(() => {
-        const u = uptime(btime, state.get());
+        const u = uptime(btime, ctx);
         state.setSection("uptime", u);
         const runner = u.RunnerBootSec === undefined ? "runner not listening yet" : `runner booted in ${u.RunnerBootSec} s, up ${u.RunnerUptimeSec} s`;
         log.info(`uptime: instance ${u.InstanceUptimeSec} s, container started ${u.DockerBootSec} s after the host booted, ${runner}`);

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { addSecret } from "../log/redact.ts";
 import { ALIASES, resolveAliases } from "./aliases.ts";
 import { ConfigError } from "./config-error.ts";
 import { resolveCredentials, type Credentials } from "./credentials.ts";
@@ -22,6 +21,8 @@ export interface Config extends VarValues {
   readonly guestHooksDir: string;
   /** Names of variables whose value came from a secret file. */
   readonly secretFiles: readonly string[];
+  /** Every secret value set (tokens, keys, JIT config), for the run's log mask. */
+  readonly secrets: readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -48,7 +49,8 @@ export function loadConfig(
   purpose: "runner" | "forward" = "runner",
 ): Config {
   // The other seed images' names (GITHUB_URL, ACCESS_TOKEN, ...) become ours first.
-  for (const a of ALIASES) if (a.secret) addSecret(rawEnv[a.name]);
+  const secrets: string[] = [];
+  for (const a of ALIASES) if (a.secret && rawEnv[a.name]) secrets.push(rawEnv[a.name] as string);
   const { env, setAs } = purpose === "runner" ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>() };
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
@@ -63,7 +65,7 @@ export function loadConfig(
         secretFiles.push(name);
       }
     }
-    if (spec.secret) addSecret(raw);
+    if (spec.secret && raw) secrets.push(raw);
     if (raw === undefined || raw.trim() === "") {
       if (spec.required && purpose === "runner") {
         const where = spec.secret ? ` (or the file ${secretsDir}/${name})` : "";
@@ -122,5 +124,6 @@ export function loadConfig(
     runnerDir: vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
     secretFiles: Object.freeze(secretFiles),
+    secrets: Object.freeze(secrets),
   });
 }

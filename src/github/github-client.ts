@@ -1,5 +1,4 @@
 import type { Config } from "../config/load-config.ts";
-import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { createOctokit } from "./create-octokit.ts";
 import { RunnerApi } from "./runner-api.ts";
@@ -29,19 +28,20 @@ async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal
   return new RunnerApi(createOctokit(config.apiUrl, credentials, installationId), scope.apiPath, retry);
 }
 
-const shared = new WeakMap<Context, Promise<RunnerApi>>();
-
 /**
- * The one RunnerApi of a supervisor run: the runner, the offline cleanup and
- * the metrics share it (one App installation lookup, one connection pool).
- * A failed connect is not kept, so a later caller tries again.
+ * The RunnerApi of `config`'s scope, connected on the first call and then
+ * shared. A failed connect is not kept, so a later caller tries again.
  */
-export function sharedRunnerApi(ctx: Context): Promise<RunnerApi> {
-  let api = shared.get(ctx);
-  if (!api) {
-    api = connectRunnerApi(ctx.config, ctx.log, ctx.stopping);
-    api.catch(() => shared.delete(ctx));
-    shared.set(ctx, api);
-  }
-  return api;
+export function lazyRunnerApi(config: Config, log: Logger, signal: AbortSignal): () => Promise<RunnerApi> {
+  let api: Promise<RunnerApi> | undefined;
+  return () => {
+    if (!api) {
+      const connecting = connectRunnerApi(config, log, signal);
+      connecting.catch(() => {
+        if (api === connecting) api = undefined;
+      });
+      api = connecting;
+    }
+    return api;
+  };
 }

@@ -1,5 +1,4 @@
 import type { Octokit } from "@octokit/rest";
-import { addSecret } from "../log/redact.ts";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { withRetry, type RetryOptions } from "./with-retry.ts";
 
@@ -54,7 +53,7 @@ export class RunnerApi {
     const route = `POST /${this.#scope}/actions/runners/registration-token`;
     const res = await this.#scoped(route, () => this.#octokit.request(route), signal);
     const token = (res.data as { token: string }).token;
-    addSecret(token, "rotating");
+    this.#retry.log.mask(token, "rotating");
     return token;
   }
 
@@ -105,7 +104,7 @@ export class RunnerApi {
         signal,
       );
       const data = res.data as { runner: { id: number }; encoded_jit_config: string };
-      addSecret(data.encoded_jit_config);
+      this.#retry.log.mask(data.encoded_jit_config);
       return { id: data.runner.id, encodedJitConfig: data.encoded_jit_config };
     } catch (e) {
       if (httpStatus(e) === 409) return "taken";

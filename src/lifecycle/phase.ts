@@ -1,4 +1,5 @@
 import type { Config } from "../config/load-config.ts";
+import type { RunnerApi } from "../github/runner-api.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StateStore } from "./state-store.ts";
 
@@ -9,11 +10,33 @@ export type StopReason =
   /** `drain`: the runner still works, so a running job finishes first (a bug in the supervisor, not in the runner). */
   | { kind: "failure"; code: number; message: string; drain?: boolean };
 
+/**
+ * What the runner phase learns, for the phases that need it (offline
+ * cleanup, metrics, uptime). Only the runner phase writes it; the state file
+ * reports the same to people and `ci-runner health`, and is never read back.
+ */
+export interface RunnerFacts {
+  /** Our registration's name, once chosen. */
+  name?: string;
+  /** When the runner first said "Listening for Jobs" (the end of the boot). */
+  listeningSince?: Date;
+}
+
 /** What phases share. Phases add what later phases need (env from hooks, background work). */
 export interface Context {
   readonly config: Config;
   readonly log: Logger;
+  /** An output only: the state file for `ci-runner health` and operators. */
   readonly state: StateStore;
+  /** When the supervisor started. */
+  readonly startedAt: Date;
+  /**
+   * The one RunnerApi of the run, connected on first use and shared by the
+   * runner, the offline cleanup and the metrics (one App installation
+   * lookup, one connection pool). A failed connect is not kept.
+   */
+  readonly github: () => Promise<RunnerApi>;
+  readonly runner: RunnerFacts;
   /** Aborted when a stop begins: long-running starts (warm start, retries) give up promptly. */
   readonly stopping: AbortSignal;
   /**

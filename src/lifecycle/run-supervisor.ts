@@ -6,7 +6,8 @@ import { handleSignals } from "../pid1/handle-signals.ts";
 import { gitHubMessage, httpStatus } from "../github/github-error.ts";
 import { BootError } from "./boot-error.ts";
 import { catchStrayErrors, EXIT_INTERNAL } from "./catch-stray-errors.ts";
-import type { Context, Phase, StopReason } from "./phase.ts";
+import { createContext } from "./create-context.ts";
+import type { Phase, StopReason } from "./phase.ts";
 import { StateStore } from "./state-store.ts";
 
 /** The exit code a boot failure maps to; unexpected errors are bugs and keep their stack. */
@@ -58,16 +59,7 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
   const removeNet = catchStrayErrors(log, () => requestStop({ kind: "failure", code: EXIT_INTERNAL, message: "internal error", drain: true }));
 
   const state = new StateStore(config.CI_RUNNER_STATE_FILE);
-  const ctx: Context = {
-    config,
-    log,
-    state,
-    stopping: stopCtl.signal,
-    escalated: escalateCtl.signal,
-    requestStop,
-    exportedEnv: new Map(),
-    background: new Map(),
-  };
+  const ctx = createContext(config, log, state, { stopping: stopCtl.signal, escalated: escalateCtl.signal, requestStop });
 
   const started: Phase[] = [];
   try {

@@ -1,4 +1,4 @@
-import { redact } from "./redact.ts";
+import { SecretMask, type SecretLifetime } from "./secret-mask.ts";
 
 /** A component's logger: one line per call, `[time] component: message`. */
 export interface Logger {
@@ -7,6 +7,8 @@ export interface Logger {
   error(message: string): void;
   /** Relay one line of a child's output (hook, runner) under this component's tag. */
   relay(line: string): void;
+  /** Masks `value` in every later line of this logger, its children and its parent. */
+  mask(value: string | undefined, lifetime?: SecretLifetime): void;
   child(component: string): Logger;
 }
 
@@ -43,20 +45,22 @@ export function timestamp(now: Date = new Date()): string {
   );
 }
 
-function write(component: string, level: string, message: string): void {
-  for (const line of redact(message).split("\n")) {
+function write(mask: SecretMask, component: string, level: string, message: string): void {
+  for (const line of mask.redact(message).split("\n")) {
     // The original image dropped empty lines from relayed output; keep the log dense.
     if (line.trim() === "") continue;
     sink(`[${timestamp()}] ${component}:${level} ${line}`);
   }
 }
 
-export function createLogger(component = "ci-runner"): Logger {
+/** A logger with a mask of its own, which the loggers made by `child` share. */
+export function createLogger(component = "ci-runner", mask = new SecretMask()): Logger {
   return {
-    info: (m) => write(component, "", m),
-    warn: (m) => write(component, " warning:", m),
-    error: (m) => write(component, " error:", m),
-    relay: (line) => write(component, "", line),
-    child: (sub) => createLogger(sub),
+    info: (m) => write(mask, component, "", m),
+    warn: (m) => write(mask, component, " warning:", m),
+    error: (m) => write(mask, component, " error:", m),
+    relay: (line) => write(mask, component, "", line),
+    mask: (value, lifetime) => mask.add(value, lifetime),
+    child: (sub) => createLogger(sub, mask),
   };
 }

@@ -1,4 +1,3 @@
-import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
 import { every } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
@@ -50,8 +49,8 @@ export function createGcOfflinePhase(): Phase {
       if (config.CI_STORAGE_HOST && config.GC_OFFLINE_AFTER_SEC <= config.CI_STORAGE_LOAD_TIMEOUT_SEC) {
         log.warn(`GC_OFFLINE_AFTER_SEC (${config.GC_OFFLINE_AFTER_SEC}) <= CI_STORAGE_LOAD_TIMEOUT_SEC (${config.CI_STORAGE_LOAD_TIMEOUT_SEC}): a runner still warming up may look offline long enough to be removed`);
       }
-      const api = await sharedRunnerApi(ctx);
-      const self = ctx.state.get().runnerName ?? "";
+      const api = await ctx.github();
+      const self = ctx.runner.name ?? "";
       let previous = new Set<number>();
       stopTicks = every(
         config.GC_OFFLINE_AFTER_SEC * 1000,

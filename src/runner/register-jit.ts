@@ -1,3 +1,4 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
@@ -29,7 +30,7 @@ export async function registerJit(
   if (config.RUNNER_GROUP && config.scope?.kind !== "repository") {
     const found = await api.runnerGroupId(config.RUNNER_GROUP, signal);
     if (found === undefined) {
-      throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, 78);
+      throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
     }
     groupId = found;
   }

@@ -1,5 +1,5 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import { existsSync } from "node:fs";
-import { sharedRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import { awaitBackground } from "../lifecycle/await-background.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
@@ -14,6 +14,23 @@ import { apiRegistration, configShRegistration, type Registration } from "./regi
 import { runnerName } from "./runner-name.ts";
 import { RunnerProcess } from "./runner-process.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
+import type { ListenerEvent } from "./parse-listener-line.ts";
+
+/** What the runner's output tells: to the later phases (ctx.runner) and to the state file. */
+function report(ctx: Context, ev: ListenerEvent): void {
+  const { state } = ctx;
+  if (ev.kind === "job-started") {
+    state.update({ state: "busy", currentJob: ev.job });
+  } else if (ev.kind === "job-completed") {
+    state.update({ state: "idle", currentJob: undefined, jobsCompleted: state.get().jobsCompleted + 1 });
+  } else if (ev.kind === "listening") {
+    if (ctx.runner.listeningSince === undefined) {
+      ctx.runner.listeningSince = new Date();
+      state.update({ listeningSince: ctx.runner.listeningSince.toISOString() });
+    }
+    if (state.get().state !== "draining") state.update({ state: "idle" });
+  }
+}
 
 /**
  * Registers the runner (config.sh with a fresh registration token, or a JIT
@@ -36,10 +53,11 @@ export function createRunnerPhase(): Phase {
       // Before any GitHub call: a wrong RUNNER_DIR must not leave a registration behind.
       for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? ["run.sh"] : ["config.sh", "run.sh"]) {
         if (!existsSync(`${config.runnerDir}/${file}`)) {
-          throw new BootError(`RUNNER_DIR: no ${config.runnerDir}/${file}: the runner is not installed there`, 78);
+          throw new BootError(`RUNNER_DIR: no ${config.runnerDir}/${file}: the runner is not installed there`, EXIT_CONFIG);
         }
       }
       let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob);
+      ctx.runner.name = name;
       ctx.state.update({ state: "registering", runnerName: name });
       const runEnv: Record<string, string> = {};
       const stale = clearStaleConfig(config.runnerDir);
@@ -49,9 +67,10 @@ export function createRunnerPhase(): Phase {
         log.info("pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG): nothing to register; GitHub removes the runner after its job");
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
       } else if (config.RUNNER_JIT) {
-        const api = await sharedRunnerApi(ctx);
+        const api = await ctx.github();
         const jit = await registerJit(api, config, name, log, ctx.stopping);
         name = jit.name;
+        ctx.runner.name = name;
         registration = apiRegistration(api, name, () => jit.id);
         ctx.state.update({ runnerName: name, runnerId: jit.id });
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = jit.encodedJitConfig;
@@ -65,7 +84,7 @@ export function createRunnerPhase(): Phase {
           );
           token = credentials.token;
         } else {
-          api = await sharedRunnerApi(ctx);
+          api = await ctx.github();
           token = await api.registrationToken(ctx.stopping);
         }
         log.info(`registering runner ${name} for ${config.scope?.url} with labels ${(config.GH_LABELS ?? []).join(",")}`);
@@ -80,7 +99,8 @@ export function createRunnerPhase(): Phase {
 
       await awaitBackground(ctx);
       if (ctx.stopping.aborted) return;
-      runner = new RunnerProcess(config, ctx.exportedEnv, runEnv, rlog, ctx.state);
+      runner = new RunnerProcess(config, ctx.exportedEnv, runEnv, rlog);
+      runner.on("event", (ev) => report(ctx, ev));
       stopWatch = watchRunnerHealth(runner, config.runnerDir, (message) => {
         // After our own DELETE the runner says its registration is gone: expected while stopping.
         if (ctx.stopping.aborted) return;

@@ -1,20 +1,20 @@
 import { EventEmitter } from "node:events";
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
-import type { StateStore } from "../lifecycle/state-store.ts";
 import { runnerEnv } from "./runner-env.ts";
 import { ManagedProcess } from "../process/managed-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
 
 /**
  * `run.sh` as the runner user in its own process group. Its output goes to
- * the container log and is parsed to know whether a job is running.
+ * the container log and is parsed to know whether a job is running; each
+ * parsed line is an `event`.
  */
 export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
   readonly proc: ManagedProcess;
   #busyJob: string | undefined;
 
-  constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger, state: StateStore) {
+  constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger) {
     super();
     // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
     const env = runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" });
@@ -26,16 +26,8 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
         log.relay(line);
         const ev = parseListenerLine(line);
         if (!ev) return;
-        if (ev.kind === "job-started") {
-          this.#busyJob = ev.job;
-          state.update({ state: "busy", currentJob: ev.job });
-        } else if (ev.kind === "job-completed") {
-          this.#busyJob = undefined;
-          state.update({ state: "idle", currentJob: undefined, jobsCompleted: state.get().jobsCompleted + 1 });
-        } else if (ev.kind === "listening") {
-          if (state.get().listeningSince === undefined) state.update({ listeningSince: new Date().toISOString() });
-          if (state.get().state !== "draining") state.update({ state: "idle" });
-        }
+        if (ev.kind === "job-started") this.#busyJob = ev.job;
+        else if (ev.kind === "job-completed") this.#busyJob = undefined;
         this.emit("event", ev);
       },
     });

@@ -11,3 +11,11 @@ t.test("README's env-var table is the one generated from src/config/vars.ts", as
   const table = execFileSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/env-table.ts")], { cwd: REPO_ROOT }).toString();
   t.equal(m?.[1], table, "run `node --import tsx scripts/env-table.ts` and paste its output into README.md");
 });
+
+t.test("README's list of phases is bootPhases(), in its order", async (t) => {
+  const { bootPhases } = await import("../../src/boot-phases.ts");
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## What the supervisor does"), readme.indexOf("### In jobs"));
+  const listed = [...section.matchAll(/^\d+\. \*\*([^*]+)\*\*/gm)].map((m) => m[1]);
+  t.same(listed, bootPhases().map((p) => p.name), "one numbered item per phase, named as the phase, in boot order");
+});
