@@ -33,8 +33,8 @@ await build({
   minify: false,
   sourcemap: false,
   legalComments: "none",
-  // ssh2's optional native accelerators are not shipped; it falls back to JS.
-  external: ["cpu-features", "*.node"],
+  // The reaper addon is loaded from beside the bundle, not bundled.
+  external: ["*.node"],
   banner: {
     js: [
       "#!/usr/bin/env node",
