@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { httpFetch } from "../http/http-fetch.ts";
 
 /** Answers of the EC2 instance metadata service (IMDSv2) that the watchers need. */
 export interface ImdsClient {
@@ -6,19 +6,9 @@ export interface ImdsClient {
   get(path: string): Promise<string | undefined>;
 }
 
-function call(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer from ${url.host} within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
+async function call(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const res = await httpFetch(url, { method, headers, timeoutMs });
+  return { status: res.status, body: await res.text() };
 }
 
 /**

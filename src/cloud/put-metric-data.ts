@@ -1,4 +1,4 @@
-import { httpFetch } from "../github/http-fetch.ts";
+import { httpFetch } from "../http/http-fetch.ts";
 import { signAwsV4, type AwsCredentials } from "./sign-aws-v4.ts";
 
 export interface Metric {

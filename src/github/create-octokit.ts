@@ -1,7 +1,7 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Credentials } from "../config/credentials.ts";
-import { httpFetch } from "./http-fetch.ts";
+import { httpFetch } from "../http/http-fetch.ts";
 
 /** Octokit logs failed requests to the console; the supervisor prints its own one-line errors. */
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

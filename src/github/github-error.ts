@@ -1,4 +1,5 @@
 import { BootError } from "../lifecycle/boot-error.ts";
+import { errorCauses } from "../lifecycle/error-causes.ts";
 
 /** A GitHub failure that retrying will not fix; `message` is the one line to print. */
 export class GitHubFatalError extends BootError {}
@@ -38,7 +39,7 @@ const UNTRUSTED_CERT = new Set([
 
 /** The certificate problem behind a failed request (Octokit keeps the network error as `cause`), if that is what it was. */
 export function untrustedCertCode(e: unknown): string | undefined {
-  for (let c: unknown = e, depth = 0; c && typeof c === "object" && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+  for (const c of errorCauses(e)) {
     const code = (c as { code?: unknown }).code;
     if (typeof code === "string" && UNTRUSTED_CERT.has(code)) return code;
   }

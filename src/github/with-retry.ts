@@ -1,3 +1,4 @@
+import { httpLimitError } from "../http/http-limit-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 import { GitHubFatalError, gitHubMessage, httpStatus, untrustedCertCode, type HttpErrorLike } from "./github-error.ts";
@@ -68,6 +69,8 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
           78,
         );
       }
+      const limit = httpLimitError(e);
+      if (limit !== undefined) throw new GitHubFatalError(`${what}: ${limit.message}`);
       const limitWait = rateLimitWaitMs(e);
       let wait: number;
       if (limitWait !== undefined) {

@@ -1,4 +1,4 @@
-import { httpFetch } from "../github/http-fetch.ts";
+import { httpFetch } from "../http/http-fetch.ts";
 import { parseVersion } from "./runner-version.ts";
 
 /** The linux tarball of one actions/runner release for this machine's architecture. */
