@@ -1,6 +1,6 @@
 import { httpLimitError } from "../http/http-limit-error.ts";
+import { retry, STOPPED, type Again, type Attempt } from "../lifecycle/retry.ts";
 import type { Logger } from "../log/logger.ts";
-import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 import { GitHubFatalError, gitHubMessage, httpStatus, untrustedCertCode, type HttpErrorLike } from "./github-error.ts";
 
 export interface RetryOptions {
@@ -12,11 +12,10 @@ export interface RetryOptions {
   /** The variable that chose the scope, and the API base, for 404 lines. */
   readonly scopeVariable?: string;
   readonly apiUrl?: string;
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  /** Longest wait for a rate-limit reset before trying anyway. */
-  readonly maxRateLimitWaitMs?: number;
 }
+
+/** Longest wait for a rate-limit reset before trying anyway. */
+const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 
 function header(e: unknown, name: string): string | undefined {
   const v = (e as HttpErrorLike | null)?.response?.headers?.[name];
@@ -38,60 +37,58 @@ export function rateLimitWaitMs(e: unknown, now = Date.now()): number | undefine
 
 function isTransient(e: unknown): boolean {
   const status = httpStatus(e);
-  // Octokit reports network failures (refused, reset, DNS) as status 500 RequestErrors.
+  // Octokit reports network failures (refused, reset, DNS, timeout) as status 500 RequestErrors.
   return status === undefined || status >= 500 || status === 408;
 }
 
+/** What a failed GitHub call comes to: a retry, or an error to throw (fatal ones as one line). */
+function verdict(e: unknown, what: string, opts: RetryOptions): Again {
+  const status = httpStatus(e);
+  if (status === 401) {
+    throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, 78);
+  }
+  const cert = untrustedCertCode(e);
+  if (cert !== undefined) {
+    const host = opts.apiUrl ? new URL(opts.apiUrl).host : "GitHub";
+    throw new GitHubFatalError(
+      `GH_URL: the TLS certificate of ${host} is not trusted (${cert}) during ${what}; for a private CA give its PEM file ` +
+        "to NODE_EXTRA_CA_CERTS (the supervisor) and add it to the image's trust store (the runner), see README",
+      78,
+    );
+  }
+  const limit = httpLimitError(e);
+  if (limit !== undefined) throw new GitHubFatalError(`${what}: ${limit.message}`);
+  const limitWait = rateLimitWaitMs(e);
+  if (limitWait !== undefined) return { retry: `GitHub rate limit hit during ${what}, waiting for its reset`, waitMs: Math.min(limitWait, MAX_RATE_LIMIT_WAIT_MS) };
+  if (status === 403) {
+    throw new GitHubFatalError(
+      `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: the token lacks the permission ` +
+        `"Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`,
+      78,
+    );
+  }
+  if (isTransient(e)) return { retry: `${what} failed (${status ?? "network"}: ${gitHubMessage(e)})` };
+  throw e;
+}
+
 /**
- * Runs one GitHub call, retrying 5xx and network errors with exponential
- * backoff and jitter, and waiting out rate limits (403/429) until their
- * reset, one log line per wait. 401 and missing permissions become a
- * GitHubFatalError naming the credential variable; other 4xx are rethrown
- * for the caller (404, 409, 422 have meanings there).
+ * Runs one GitHub call, retrying 5xx and network errors with the backoff of
+ * `retry`, and waiting out rate limits (403/429) until their reset, one log
+ * line per wait; a stop (`signal`) rethrows the last error. 401 and missing
+ * permissions become a GitHubFatalError naming the credential variable, an
+ * answer the client refused (too large) one naming the call; other 4xx are
+ * rethrown for the caller (404, 409, 422 have meanings there).
  */
 export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
-  const base = opts.baseDelayMs ?? 1000;
-  const max = opts.maxDelayMs ?? 30_000;
-  for (let attempt = 1; ; attempt++) {
+  let last: unknown;
+  const result = await retry(async (): Promise<Attempt<T>> => {
     try {
-      return await fn();
+      return { done: await fn() };
     } catch (e) {
-      const status = httpStatus(e);
-      if (status === 401) {
-        throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, 78);
-      }
-      const cert = untrustedCertCode(e);
-      if (cert !== undefined) {
-        const host = opts.apiUrl ? new URL(opts.apiUrl).host : "GitHub";
-        throw new GitHubFatalError(
-          `GH_URL: the TLS certificate of ${host} is not trusted (${cert}) during ${what}; for a private CA give its PEM file ` +
-            "to NODE_EXTRA_CA_CERTS (the supervisor) and add it to the image's trust store (the runner), see README",
-          78,
-        );
-      }
-      const limit = httpLimitError(e);
-      if (limit !== undefined) throw new GitHubFatalError(`${what}: ${limit.message}`);
-      const limitWait = rateLimitWaitMs(e);
-      let wait: number;
-      if (limitWait !== undefined) {
-        wait = Math.min(limitWait, opts.maxRateLimitWaitMs ?? 15 * 60_000);
-        opts.log.warn(`GitHub rate limit hit during ${what}; waiting ${Math.ceil(wait / 1000)} s for the reset`);
-      } else if (status === 403) {
-        throw new GitHubFatalError(
-          `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: the token lacks the permission ` +
-            `"Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`,
-          78,
-        );
-      } else if (isTransient(e)) {
-        wait = Math.min(max, base * 2 ** (attempt - 1));
-        wait = Math.round(wait / 2 + Math.random() * (wait / 2));
-        opts.log.warn(`${what} failed (${status ?? "network"}: ${gitHubMessage(e)}); retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
-      } else {
-        throw e;
-      }
-      if (opts.signal?.aborted) throw e;
-      await abortableSleep(wait, opts.signal);
-      if (opts.signal?.aborted) throw e;
+      last = e;
+      return verdict(e, what, opts);
     }
-  }
+  }, opts);
+  if (result === STOPPED) throw last;
+  return result;
 }

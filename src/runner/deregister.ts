@@ -1,5 +1,5 @@
 import type { Logger } from "../log/logger.ts";
-import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import { retry, STOPPED, type Attempt } from "../lifecycle/retry.ts";
 import type { Registration } from "./registration.ts";
 
 /** The line for a removal that left no registration behind. */
@@ -15,35 +15,49 @@ export function refusedLine(name: string): string {
   );
 }
 
+export interface DeregisterOptions {
+  /** Gives up (also the signal of each removal call). */
+  readonly until: AbortSignal;
+  /** Tries again at once when this resolves: the job's end, after which GitHub lets the runner go. */
+  readonly wake?: (waitOver: AbortSignal) => Promise<unknown>;
+  /** Each time GitHub calls the runner busy (a job runs, or GitHub lags the runner's exit by a few seconds). */
+  readonly onBusy?: () => void;
+  /** Giving up is no failure (another try follows): no line for it. */
+  readonly quietStop?: boolean;
+}
+
 /**
- * Removes the registration, retrying while GitHub still calls the runner
- * busy (it may lag the runner's exit by a few seconds) and on errors. Gives
- * up, with one line naming the runner, when `deadline` aborts. Returns true
- * when no registration is left.
+ * Removes the registration, retrying (per `retry`) while GitHub calls the
+ * runner busy and on errors, until `until` aborts; one line for the outcome.
+ * "removed": no registration is left.
  */
-export async function deregister(reg: Registration, log: Logger, deadline: AbortSignal): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const result = await reg.tryRemove(deadline);
-      if (result === "refused") {
-        log.error(refusedLine(reg.name));
-        return false;
+export async function deregister(reg: Registration, log: Logger, opts: DeregisterOptions): Promise<"removed" | "refused" | "stopped"> {
+  let last = "busy" as "busy" | Error;
+  const result = await retry(
+    async (): Promise<Attempt<"removed" | "refused">> => {
+      try {
+        const r = await reg.tryRemove(opts.until);
+        if (r === "refused") {
+          log.error(refusedLine(reg.name));
+          return { done: "refused" };
+        }
+        if (r !== "busy") {
+          log.info(removedLine(r, reg.name));
+          return { done: "removed" };
+        }
+        last = "busy";
+        opts.onBusy?.();
+        return { retry: undefined };
+      } catch (e) {
+        last = e instanceof Error ? e : new Error(String(e));
+        return { retry: opts.until.aborted ? undefined : `deregistering runner ${reg.name} failed: ${last.message}` };
       }
-      if (result !== "busy") {
-        log.info(removedLine(result, reg.name));
-        return true;
-      }
-    } catch (e) {
-      if (deadline.aborted) {
-        log.error(`cannot deregister runner ${reg.name}: ${(e as Error).message}`);
-        return false;
-      }
-      log.warn(`deregistering runner ${reg.name} failed: ${(e as Error).message}; retrying`);
-    }
-    if (deadline.aborted) {
-      log.error(`runner ${reg.name} is still marked busy on GitHub; giving up deregistration`);
-      return false;
-    }
-    await abortableSleep(Math.min(5000, 500 * attempt), deadline);
+    },
+    { log, signal: opts.until, wake: opts.wake },
+  );
+  if (result !== STOPPED) return result;
+  if (!opts.quietStop) {
+    log.error(last === "busy" ? `runner ${reg.name} is still marked busy on GitHub; giving up deregistration` : `cannot deregister runner ${reg.name}: ${last.message}`);
   }
+  return "stopped";
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
-import { deregister, refusedLine, removedLine } from "./deregister.ts";
+import { deregister } from "./deregister.ts";
 import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
 
@@ -33,41 +33,29 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
     await abortableSleep(1000, escalated);
   }
 
-  let gone = false;
+  // Until the drain is escalated or the runner is gone (an ephemeral runner exits after its job).
+  const runnerGone = new AbortController();
+  void runner.proc.exited.then(() => runnerGone.abort());
+  const until = AbortSignal.any([escalated, runnerGone.signal]);
   let waitingFor: string | undefined;
-  for (let attempt = 0; !escalated.aborted && runner.proc.running; attempt++) {
-    const reg = registration;
-    if (reg) {
-      try {
-        const result = await reg.tryRemove(escalated);
-        if (result === "refused") {
-          // Nothing we can remove: drain like a pre-issued JIT runner, by the runner's output.
-          log.error(refusedLine(reg.name));
-          registration = undefined;
-          continue;
-        }
-        if (result !== "busy") {
-          log.info(removedLine(result, reg.name));
-          gone = true;
-          break;
-        }
-      } catch (e) {
-        if (escalated.aborted) break;
-        log.warn(`deregistering runner ${reg.name} failed: ${(e as Error).message}; retrying`);
-        await abortableSleep(5000, escalated);
-        continue;
-      }
-    } else if (runner.busyJob === undefined) {
-      // Pre-issued JIT: GitHub removes the registration after its one job; only that job is waited for.
-      break;
-    }
+  const sayWaiting = () => {
     const job = runner.busyJob ?? "(starting)";
-    if (waitingFor !== job) {
-      waitingFor = job;
-      log.info(`runner is running job ${job}: waiting for it to finish${registration ? " before deregistering" : ""}`);
-    }
-    const backoff = abortableSleep(Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4)), escalated);
-    await Promise.race([backoff, runner.jobEnd(escalated)]);
+    if (waitingFor === job) return;
+    waitingFor = job;
+    log.info(`runner is running job ${job}: waiting for it to finish${registration ? " before deregistering" : ""}`);
+  };
+
+  let gone = false;
+  if (registration && runner.proc.running && !escalated.aborted) {
+    const result = await deregister(registration, log, { until, wake: (over) => runner.jobEnd(over), onBusy: sayWaiting, quietStop: true });
+    gone = result === "removed";
+    // Nothing we can remove: drain like a pre-issued JIT runner, by the runner's output.
+    if (result === "refused") registration = undefined;
+  }
+  // Pre-issued JIT: GitHub removes the registration after its one job; only that job is waited for.
+  while (!registration && !until.aborted && runner.proc.running && runner.busyJob !== undefined) {
+    sayWaiting();
+    await runner.jobEnd(until);
   }
 
   if (runner.proc.running && !gone && escalated.aborted && runner.busyJob !== undefined) {
@@ -77,7 +65,7 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   // Leftover job processes in the runner's group.
   runner.proc.signalGroup("SIGKILL");
   if (!gone && registration) {
-    await deregister(registration, log, escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated));
+    await deregister(registration, log, { until: escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated) });
   }
 }
 

@@ -127,7 +127,7 @@ export function createRunnerPhase(): Phase {
       }
       if (runner?.proc.running) await runner.proc.terminate("SIGINT", 30_000);
       runner?.proc.signalGroup("SIGKILL");
-      if (registration) await deregister(registration, log, AbortSignal.timeout(120_000));
+      if (registration) await deregister(registration, log, { until: AbortSignal.timeout(120_000) });
     },
   };
 }
