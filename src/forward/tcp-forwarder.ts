@@ -1,4 +1,5 @@
 import { createServer, type Socket } from "node:net";
+import { every } from "../lifecycle/every.ts";
 import { dialTcp } from "./dial-tcp.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { pipeBothWays } from "./pipe-both-ways.ts";
@@ -110,22 +111,19 @@ export async function startTcpForwarder(
   // A port busy at boot (a hook's service not yet gone, a slow previous
   // container): keep trying every check interval, so forwarding starts late
   // rather than never.
-  let retrying = false;
-  const retry =
+  const stopRelisten =
     listenError === undefined
       ? undefined
-      : setInterval(() => {
-          if (retrying) return;
-          retrying = true;
-          void tryListen().then((err) => {
-            retrying = false;
-            if (err !== undefined || listenError === undefined) return;
+      : every(
+          options.checkIntervalMs,
+          async () => {
+            if ((await tryListen()) !== undefined || listenError === undefined) return;
             listenError = undefined;
-            clearInterval(retry);
+            stopRelisten?.();
             onLateListen();
-          });
-        }, options.checkIntervalMs);
-  retry?.unref();
+          },
+          ignore,
+        );
 
   function status(): PortStatus {
     let liveIn = 0;
@@ -161,7 +159,7 @@ export async function startTcpForwarder(
     status,
     close: () =>
       new Promise<void>((resolve) => {
-        clearInterval(retry);
+        stopRelisten?.();
         for (const client of clients.keys()) client.destroy();
         if (!server.listening) return resolve();
         server.close(() => resolve());
