@@ -1,5 +1,6 @@
 import t from "tap";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { getEventListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { createOctokit } from "../../src/github/create-octokit.ts";
 import { RunnerApi } from "../../src/github/runner-api.ts";
@@ -160,6 +161,14 @@ t.test("aborting fails the request, also in the middle of its body", async (t) =
   };
   await t.rejects(read(), { name: "AbortError" });
   await t.rejects(httpFetch(url, { signal: ctl.signal }), { name: "AbortError" }, "an aborted signal: no request");
+});
+
+t.test("requests leave no listener on a long-lived signal (the supervisor's stop signal serves every call)", async (t) => {
+  const { url } = await serve(t, (req, res) => (req.url === "/moved" ? res.writeHead(302, { location: "/" }).end() : res.end("ok")));
+  const stop = new AbortController();
+  for (let i = 0; i < 20; i++) await (await httpFetch(`${url}/moved`, { signal: stop.signal })).text();
+  await t.rejects(httpFetch(url.replace(/:\d+$/, ":9"), { signal: stop.signal }), /ECONNREFUSED/);
+  t.equal(getEventListeners(stop.signal, "abort").length, 0);
 });
 
 t.test("a refused connection rejects with the cause in the message", async (t) => {
