@@ -1,3 +1,4 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
 import { createOctokit } from "./create-octokit.ts";
@@ -20,7 +21,7 @@ async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal
     const what = `GET /${scope.apiPath}/installation`;
     const res = await withRetry(what, () => appClient.request(`GET /${scope.apiPath}/installation`), { ...retry, signal }).catch((e: unknown) => {
       if (httpStatus(e) !== 404) throw e;
-      throw new GitHubFatalError(`GH_APP_ID: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, 78);
+      throw new GitHubFatalError(`GH_APP_ID: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, EXIT_CONFIG);
     });
     installationId = (res.data as { id: number }).id;
     log.info(`GitHub App ${credentials.appId}: installation ${installationId} for ${scope.name}`);

@@ -1,3 +1,4 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Octokit } from "@octokit/rest";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { withRetry, type RetryOptions } from "./with-retry.ts";
@@ -43,7 +44,7 @@ export class RunnerApi {
       throw new GitHubFatalError(
         `${this.#retry.scopeVariable ?? "GH_REPOSITORY"}: GitHub answered 404 to ${what}: ${this.#scope.replace(/^\w+\//, "")} does not exist ` +
           `at ${this.#retry.apiUrl ?? "the GitHub API"}, or ${this.#retry.credentialVar} cannot see it`,
-        78,
+        EXIT_CONFIG,
       );
     }
   }

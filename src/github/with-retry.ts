@@ -1,3 +1,4 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import { httpLimitError } from "../http/http-limit-error.ts";
 import { retry, STOPPED, type Again, type Attempt } from "../lifecycle/retry.ts";
 import type { Logger } from "../log/logger.ts";
@@ -45,7 +46,7 @@ function isTransient(e: unknown): boolean {
 function verdict(e: unknown, what: string, opts: RetryOptions): Again {
   const status = httpStatus(e);
   if (status === 401) {
-    throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, 78);
+    throw new GitHubFatalError(`${opts.credentialVar}: GitHub answered 401 (${gitHubMessage(e)}) to ${what}: the credential is wrong, expired or revoked`, EXIT_CONFIG);
   }
   const cert = untrustedCertCode(e);
   if (cert !== undefined) {
@@ -53,7 +54,7 @@ function verdict(e: unknown, what: string, opts: RetryOptions): Again {
     throw new GitHubFatalError(
       `GH_URL: the TLS certificate of ${host} is not trusted (${cert}) during ${what}; for a private CA give its PEM file ` +
         "to NODE_EXTRA_CA_CERTS (the supervisor) and add it to the image's trust store (the runner), see README",
-      78,
+      EXIT_CONFIG,
     );
   }
   const limit = httpLimitError(e);
@@ -64,7 +65,7 @@ function verdict(e: unknown, what: string, opts: RetryOptions): Again {
     throw new GitHubFatalError(
       `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: the token lacks the permission ` +
         `"Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`,
-      78,
+      EXIT_CONFIG,
     );
   }
   if (isTransient(e)) return { retry: `${what} failed (${status ?? "network"}: ${gitHubMessage(e)})` };
