@@ -5,7 +5,7 @@
 #
 # Build args (all optional):
 #   BASE_IMAGE        the image jobs run in (default ubuntu:24.04, as GitHub-hosted runners)
-#   NODE_IMAGE        where the supervisor's Node runtime comes from (Node >= 20;
+#   NODE_IMAGE        where the supervisor's Node runtime comes from (Node >= 20.15;
 #                     /usr/local/bin/node and headers, as in the official images)
 #   RUNNER_VERSION    actions/runner release, downloaded and SHA-256 checked
 #   RUNNER_SHA256_X64, RUNNER_SHA256_ARM64   sums of that release's linux tarballs
@@ -164,7 +164,9 @@ RUN set -eu; \
     chmod 755 /usr/local/bin/ci-runner /usr/local/bin/git-credential-ci-runner; \
     ln -s /usr/local/bin/ci-runner /home/runner/run.sh; \
     ln -s /home/guest/actions-runner/k8s /home/runner/k8s; \
-    /opt/ci-runner/node --version
+    /opt/ci-runner/node --version; \
+    /opt/ci-runner/node --no-inspect --no-inspect-brk --no-inspect-wait -e '' \
+      || { echo "NODE_IMAGE: Node >= 20.15 needed (ENTRYPOINT passes --no-inspect-wait)" >&2; exit 1; }
 
 ARG BASE_IMAGE
 ARG IMAGE_VERSION=dev
@@ -182,4 +184,9 @@ WORKDIR /root
 # is removed (give it compose's stop_grace_period, e.g. 10m).
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=10s --start-period=2m --retries=3 CMD ["/usr/local/bin/ci-runner", "health"]
-ENTRYPOINT ["/opt/ci-runner/node", "/opt/ci-runner/ci-runner.js"]
+# node itself, no shell in front: until Node's first handler is in, the kernel
+# drops a stop signal to PID 1, and a shell would make that window longer.
+# --no-inspect*: NODE_OPTIONS=--inspect(-brk/-wait) in the container's
+# environment is for jobs; it never opens a debugger in (or holds) the
+# supervisor, which runs as root. The same flags as image/ci-runner.
+ENTRYPOINT ["/opt/ci-runner/node", "--no-inspect", "--no-inspect-brk", "--no-inspect-wait", "/opt/ci-runner/ci-runner.js"]

@@ -1,3 +1,5 @@
+// First: see the file.
+import "./pid1/first-statement.ts";
 import { bootPhases } from "./boot-phases.ts";
 import { ConfigError, EXIT_CONFIG } from "./config/config-error.ts";
 import { loadConfig } from "./config/load-config.ts";

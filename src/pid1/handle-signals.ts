@@ -1,4 +1,8 @@
+import type { Logger } from "../log/logger.ts";
+import { isPid1 } from "./is-pid1.ts";
 import { takeStartupSignals } from "./startup-signals.ts";
+
+// The supervisor's signal table. SIGCHLD is libuv's; SIGKILL and SIGSTOP cannot be caught.
 
 /** Signals that start the graceful shutdown (a second one escalates). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
@@ -11,6 +15,60 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SI
 const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU", "SIGPIPE"];
 
 /**
+ * Ignored too, with one line naming the signal: someone sent it on purpose.
+ * SIGUSR1 would open Node's inspector (127.0.0.1:9229), from which any local
+ * process could run code as root inside PID 1; SIGUSR2 means nothing here.
+ */
+const REFUSED: readonly [NodeJS.Signals, string][] = [
+  ["SIGUSR1", "ignored (ci-runner never opens a debugger)"],
+  ["SIGUSR2", "ignored (it means nothing to ci-runner)"],
+];
+
+/**
+ * Installs the SIGUSR1/SIGUSR2 listeners for the life of the process: the
+ * first listener replaces Node's inspector trigger, and removing the last one
+ * would not bring it back but restore the default action. Silent when another
+ * listener handles the signal (a mode that forwards it to a child).
+ */
+export function refuseUserSignals(log: Logger): void {
+  for (const [sig, what] of REFUSED) {
+    process.on(sig, () => {
+      if (process.listenerCount(sig) === 1) log.warn(`${sig} received: ${what}`);
+    });
+  }
+}
+
+/** Stop signals received between holdStopSignals and handleSignals, in order; undefined when not held. */
+let held: NodeJS.Signals[] | undefined;
+const holders = new Map<NodeJS.Signals, () => void>();
+
+/**
+ * As PID 1, catches the stop signals from the bundle's first statement on,
+ * long before handleSignals (config loading, the reaper addon): without a
+ * listener the kernel drops them for a namespace's init. handleSignals
+ * replays what came meanwhile, including what Node's own startup handler
+ * caught before any JavaScript ran.
+ */
+export function holdStopSignals(): void {
+  if (held || !isPid1()) return;
+  held = takeStartupSignals(); // before our listeners replace Node's handlers
+  for (const sig of STOP_SIGNALS) {
+    const h = () => held?.push(sig);
+    holders.set(sig, h);
+    process.on(sig, h);
+  }
+}
+
+/** The held signals, once; removes the holders (after the caller's own listeners are in: never a moment without one). */
+function releaseStopSignals(): NodeJS.Signals[] {
+  for (const [sig, h] of holders) process.removeListener(sig, h);
+  holders.clear();
+  const out = held ?? [];
+  held = [];
+  return out;
+}
+
+/**
  * Installs handlers: `onStop(signal, count)` for each stop signal received
  * (count 1 = graceful, 2+ = escalate). Returns the function that removes
  * them. As PID 1 the kernel drops default-action signals, so without these
@@ -18,7 +76,7 @@ const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU", "SIGPIPE"];
  * while Node was still starting is delivered now, as if it came just after.
  */
 export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) => void): () => void {
-  const missed = takeStartupSignals(); // before our listeners replace Node's handlers
+  const startup = takeStartupSignals(); // [] when holdStopSignals already took them
   let count = 0;
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const sig of STOP_SIGNALS) {
@@ -31,7 +89,7 @@ export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) =>
     handlers.set(sig, ignore);
     process.on(sig, ignore);
   }
-  for (const sig of missed) setImmediate(() => handlers.get(sig)?.());
+  for (const sig of [...startup, ...releaseStopSignals()]) setImmediate(() => handlers.get(sig)?.());
   return () => {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
   };

@@ -15,6 +15,8 @@ export interface SupervisorProcess {
   waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends `signal` to the supervisor itself (PID 1 inside its namespace). */
   signal(signal: NodeJS.Signals): void;
+  /** The supervisor's pid as this machine sees it (for /proc), once known. */
+  pid(): number | undefined;
   output(): string;
 }
 
@@ -36,6 +38,8 @@ export interface StartOptions {
   readonly args?: string[];
   /** Options for node itself, before the bundle (`--require x.cjs`). */
   readonly nodeArgs?: string[];
+  /** NODE_OPTIONS as a user's environment would set it (default: none). */
+  readonly nodeOptions?: string;
 }
 
 /**
@@ -47,7 +51,7 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   const argv = [process.execPath, ...(opts.nodeArgs ?? []), BUNDLE, ...(opts.args ?? [])];
   // tap injects its loader through NODE_OPTIONS into every spawn, recursively; the
   // supervisor and the fake runner's node must run as in production, without it.
-  const clean = ["/usr/bin/env", "-u", "NODE_OPTIONS"];
+  const clean = ["/usr/bin/env", "-u", "NODE_OPTIONS", ...(opts.nodeOptions === undefined ? [] : [`NODE_OPTIONS=${opts.nodeOptions}`])];
   const cmd = pid1 ? [...clean, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv] : [...clean, ...argv];
   const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
@@ -87,6 +91,7 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
     lines,
     exited,
     output: () => lines.join("\n"),
+    pid: pidOfSupervisor,
     signal(sig) {
       const pid = pidOfSupervisor();
       if (pid === undefined) throw new Error("supervisor pid not known yet");

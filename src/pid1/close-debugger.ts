@@ -1,0 +1,47 @@
+import { createRequire } from "node:module";
+import type { Logger } from "../log/logger.ts";
+
+type Inspector = { url(): string | undefined; close(): void };
+
+/** node:inspector, or undefined in a Node built without it (importing it would throw there). */
+function inspectorModule(): Inspector | undefined {
+  if (!process.features.inspector) return undefined;
+  return createRequire(import.meta.url)("node:inspector") as Inspector;
+}
+
+/** What asked for the debugger, for the one line that says it was closed. */
+function cause(): string {
+  const asked = (args: readonly string[]) => args.some((a) => /^--inspect(-brk|-wait)?(=|$)/.test(a));
+  if (asked(process.execArgv)) return "node's command line has --inspect";
+  if (asked((process.env.NODE_OPTIONS ?? "").split(/\s+/))) return "NODE_OPTIONS has --inspect; it still reaches jobs";
+  return "SIGUSR1 while Node was starting, before ci-runner could refuse it";
+}
+
+/** How often an inspector that started late is looked for. */
+const CHECK_MS = 1000;
+
+/**
+ * Closes Node's inspector whenever it is found open: the supervisor runs as
+ * root, and an open debugger lets any local process run code inside it. On a
+ * Node without --disable-sigusr1 (Node 20), a SIGUSR1 that arrives before the
+ * bundle's first statement starts it, and NODE_OPTIONS=--inspect does; the
+ * start may even come after that statement (Node's signal thread requests it
+ * asynchronously), hence the periodic look. One line each time, naming the cause.
+ * Returns the function that stops looking.
+ */
+export function closeDebugger(log: Logger): () => void {
+  const inspector = inspectorModule();
+  if (!inspector) return () => {};
+  const check = () => {
+    const url = inspector.url();
+    if (url === undefined) return;
+    inspector.close();
+    // Not the URL itself: its path is the key a debugger client needs.
+    const where = /^ws:\/\/([^/]+)/.exec(url)?.[1] ?? "?";
+    log.warn(`a debugger was listening on ${where} (${cause()}): closed it; ci-runner never keeps one open`);
+  };
+  check();
+  const timer = setInterval(check, CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
