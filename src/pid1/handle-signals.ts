@@ -73,7 +73,8 @@ function releaseStopSignals(): NodeJS.Signals[] {
  * (count 1 = graceful, 2+ = escalate). Returns the function that removes
  * them. As PID 1 the kernel drops default-action signals, so without these
  * handlers `docker stop` would wait for its SIGKILL; a stop signal that came
- * while Node was still starting is delivered now, as if it came just after.
+ * while Node was still starting, or since the bundle's first statement, is
+ * delivered before this returns, as if it came just after.
  */
 export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) => void): () => void {
   const startup = takeStartupSignals(); // [] when holdStopSignals already took them
@@ -89,7 +90,8 @@ export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) =>
     handlers.set(sig, ignore);
     process.on(sig, ignore);
   }
-  for (const sig of [...startup, ...releaseStopSignals()]) setImmediate(() => handlers.get(sig)?.());
+  // At once, not on a later tick: a boot that went on meanwhile could register a runner first.
+  for (const sig of [...startup, ...releaseStopSignals()]) handlers.get(sig)?.();
   return () => {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
   };
