@@ -19,6 +19,8 @@ export interface Config extends VarValues {
   readonly runnerUser: UserInfo;
   readonly runnerDir: string;
   readonly guestHooksDir: string;
+  /** GC_OFFLINE_AFTER_SEC, else longer than a runner can stay registered and offline while it boots. */
+  readonly gcOfflineAfterSec: number;
   /** Names of variables whose value came from a secret file. */
   readonly secretFiles: readonly string[];
   /** Every secret value set (tokens, keys, JIT config), for the run's log mask. */
@@ -123,6 +125,7 @@ export function loadConfig(
     runnerUser,
     runnerDir: vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
+    gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + 300,
     secretFiles: Object.freeze(secretFiles),
     secrets: Object.freeze(secrets),
   });

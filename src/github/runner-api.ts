@@ -8,6 +8,14 @@ export interface RunnerSummary {
   readonly name: string;
   readonly status: string;
   readonly busy: boolean;
+  /** Label names (GitHub's defaults among them), as GitHub lists them. */
+  readonly labels: readonly string[];
+}
+
+type ApiRunner = Omit<RunnerSummary, "labels"> & { labels?: readonly { name: string }[] };
+
+function summary({ id, name, status, busy, labels }: ApiRunner): RunnerSummary {
+  return { id, name, status, busy, labels: (labels ?? []).map((l) => l.name) };
 }
 
 export type DeleteResult = "deleted" | "busy" | "gone";
@@ -65,8 +73,8 @@ export class RunnerApi {
       () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { name, per_page: 100 }),
       signal,
     );
-    const runners = (res.data as { runners: RunnerSummary[] }).runners;
-    return runners.filter((r) => r.name === name).map(({ id, name, status, busy }) => ({ id, name, status, busy }));
+    const runners = (res.data as { runners: ApiRunner[] }).runners;
+    return runners.filter((r) => r.name === name).map(summary);
   }
 
   /** All runners of the scope, every page. */
@@ -78,8 +86,8 @@ export class RunnerApi {
         () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { per_page: 100, page }),
         signal,
       );
-      const data = res.data as { total_count: number; runners: RunnerSummary[] };
-      all.push(...data.runners.map(({ id, name, status, busy }) => ({ id, name, status, busy })));
+      const data = res.data as { total_count: number; runners: ApiRunner[] };
+      all.push(...data.runners.map(summary));
       if (data.runners.length < 100 || all.length >= data.total_count) return all;
     }
   }

@@ -4,11 +4,18 @@ import type { Phase } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { fleetLeader } from "./fleet-leader.ts";
 
+/** A runner's labels as one comparable value (GitHub matches labels case-insensitively). */
+function labelSet(r: RunnerSummary): string {
+  return r.labels.map((l) => l.toLowerCase()).sort().join(",");
+}
+
 /**
  * One look of the offline-registration collector. Returns the ids to delete:
- * runners named `<prefix>-...`, not `self`, offline and not busy now and in
+ * runners of our pool - named `<prefix>-...` and with exactly `self`'s labels,
+ * so that another pool whose prefix starts with ours (`ci-runner-gpu` beside
+ * `ci-runner`) is never touched - not `self`, offline and not busy now and in
  * the previous look (which the caller makes at least GC_OFFLINE_AFTER_SEC
- * earlier). Only the alphabetically first online runner of the prefix
+ * earlier). Only the alphabetically first online runner of the pool
  * collects, so a scaled fleet makes one set of API calls, not N.
  */
 export function offlineToDelete(
@@ -17,10 +24,11 @@ export function offlineToDelete(
   prefix: string,
   self: string,
 ): { collect: boolean; offline: Set<number>; remove: RunnerSummary[] } {
-  const ours = runners.filter((r) => r.name.startsWith(`${prefix}-`));
-  const offline = new Set(ours.filter((r) => r.status !== "online" && !r.busy && r.name !== self).map((r) => r.id));
-  const collect = fleetLeader(runners, prefix) === self;
-  const remove = collect ? ours.filter((r) => offline.has(r.id) && previousOffline.has(r.id)) : [];
+  const me = runners.find((r) => r.name === self);
+  const pool = me ? runners.filter((r) => r.name.startsWith(`${prefix}-`) && labelSet(r) === labelSet(me)) : [];
+  const offline = new Set(pool.filter((r) => r.status !== "online" && !r.busy && r.name !== self).map((r) => r.id));
+  const collect = me !== undefined && fleetLeader(pool, prefix) === self;
+  const remove = collect ? pool.filter((r) => offline.has(r.id) && previousOffline.has(r.id)) : [];
   return { collect, offline, remove };
 }
 
@@ -33,7 +41,11 @@ async function look(api: RunnerApi, previous: Set<number>, prefix: string, self:
   return offline;
 }
 
-/** RUNNER_GC_OFFLINE=1: removes registrations of our prefix that stay offline (containers killed with SIGKILL). */
+/**
+ * RUNNER_GC_OFFLINE (on by default): removes registrations of our pool that
+ * stay offline. A container killed with SIGKILL, or one whose stop signal
+ * the kernel dropped in PID 1's first milliseconds, cannot deregister itself.
+ */
 export function createGcOfflinePhase(): Phase {
   let stopTicks: (() => void) | undefined;
   return {
@@ -42,18 +54,21 @@ export function createGcOfflinePhase(): Phase {
       const { config, log } = ctx;
       if (!config.RUNNER_GC_OFFLINE) return;
       const kind = config.credentials?.kind;
+      // A pre-issued JIT runner is GitHub's to remove; a registration token was already warned about at registration.
+      if (kind === "jit") return;
       if (kind !== "pat" && kind !== "app") {
-        log.warn(`RUNNER_GC_OFFLINE needs GH_TOKEN or a GitHub App to list runners; ${config.credentials?.variable} cannot: offline cleanup is off`);
+        log.info(`offline cleanup (RUNNER_GC_OFFLINE) is off: it lists runners with GH_TOKEN or a GitHub App, and ${config.credentials?.variable} cannot`);
         return;
       }
-      if (config.CI_STORAGE_HOST && config.GC_OFFLINE_AFTER_SEC <= config.CI_STORAGE_LOAD_TIMEOUT_SEC) {
-        log.warn(`GC_OFFLINE_AFTER_SEC (${config.GC_OFFLINE_AFTER_SEC}) <= CI_STORAGE_LOAD_TIMEOUT_SEC (${config.CI_STORAGE_LOAD_TIMEOUT_SEC}): a runner still warming up may look offline long enough to be removed`);
+      const afterSec = config.gcOfflineAfterSec;
+      if (config.CI_STORAGE_HOST && afterSec <= config.CI_STORAGE_LOAD_TIMEOUT_SEC) {
+        log.warn(`GC_OFFLINE_AFTER_SEC (${afterSec}) <= CI_STORAGE_LOAD_TIMEOUT_SEC (${config.CI_STORAGE_LOAD_TIMEOUT_SEC}): a runner still warming up may look offline long enough to be removed`);
       }
       const api = await ctx.github();
       const self = ctx.runner.name ?? "";
       let previous = new Set<number>();
       stopTicks = every(
-        config.GC_OFFLINE_AFTER_SEC * 1000,
+        afterSec * 1000,
         async () => {
           previous = await look(api, previous, config.RUNNER_NAME_PREFIX, self, log, ctx.stopping);
         },

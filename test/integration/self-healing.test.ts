@@ -1,7 +1,7 @@
 import t from "tap";
 import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { startSupervisor } from "../helpers/supervisor-process.ts";
-import { setupRig, REPO } from "../helpers/rig.ts";
+import { setupRig, LABELS, REPO } from "../helpers/rig.ts";
 
 t.test("watchdog: a fatal line in _diag/Runner_*.log -> graceful path, deregistered, exit 1", async (t) => {
   const rig = await setupRig(t);
@@ -42,26 +42,42 @@ t.test("ci-runner health follows the state file", async (t) => {
   t.match(down.out, /^unhealthy: stopped/);
 });
 
-t.test("RUNNER_GC_OFFLINE deletes only old offline runners of our prefix", async (t) => {
+t.test("offline cleanup, on by default, deletes only old offline runners of our pool: our prefix and our labels", async (t) => {
   const rig = await setupRig(t);
-  const jit = (name: string) =>
+  const jit = (name: string, labels: string[]) =>
     fetch(`${rig.fake.apiUrl}/repos/${REPO}/actions/runners/generate-jitconfig`, {
       method: "POST",
       headers: { authorization: `Bearer ${FAKE_PAT}`, "content-type": "application/json" },
-      body: JSON.stringify({ name, labels: ["x"], runner_group_id: 1 }),
+      body: JSON.stringify({ name, labels, runner_group_id: 1 }),
     });
+  const ours = ["self-hosted", "Linux", "X64", ...LABELS.split(",")];
   // Registered, never connected: offline, as a container killed with SIGKILL leaves it.
-  await jit("gcpfx-dead1");
-  await jit("other-dead");
-  const sup = rig.start({ RUNNER_NAME: "", RUNNER_NAME_PREFIX: "gcpfx", RUNNER_GC_OFFLINE: "1", GC_OFFLINE_AFTER_SEC: "5" });
+  // Listed (and looked at) before ours: had they counted, they would be deleted before it.
+  await jit("gcpfx-gpu-dead", ["self-hosted", "Linux", "X64", "gpu-only"]); // a pool named gcpfx-gpu beside gcpfx
+  await jit("other-dead", ours);
+  await jit("gcpfx-dead1", ours);
+  const sup = rig.start({ RUNNER_NAME: "", RUNNER_NAME_PREFIX: "gcpfx", GC_OFFLINE_AFTER_SEC: "5" });
   await sup.waitForLine(/Listening for Jobs/);
   await sup.waitForLine(/offline cleanup: deleted runner gcpfx-dead1/, 30_000);
   const names = rig.fake.runners().map((r) => r.name).sort();
   t.notOk(names.includes("gcpfx-dead1"));
   t.ok(names.includes("other-dead"), "another prefix is never touched");
-  t.ok(names.some((n) => /^gcpfx-/.test(n)), "ourselves still registered");
+  t.ok(names.includes("gcpfx-gpu-dead"), "nor our prefix with other labels (another pool)");
+  t.ok(names.some((n) => /^gcpfx-/.test(n) && n !== "gcpfx-gpu-dead"), "ourselves still registered");
+  t.equal(rig.fake.requests().filter((r) => r.method === "DELETE").length, 1, "one DELETE in all");
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
+});
+
+t.test("RUNNER_GC_OFFLINE=0 turns the offline cleanup off", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ RUNNER_GC_OFFLINE: "0", GC_OFFLINE_AFTER_SEC: "5" });
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  // The whole list (pages), not a look-up by name (deregistration may make one).
+  const lists = rig.fake.requests().filter((r) => r.method === "GET" && /\/actions\/runners\?/.test(r.path) && !/[?&]name=/.test(r.path));
+  t.same(lists.map((r) => r.path), [], "the runner list was never read");
 });
 
 t.test("BTIME: a periodic uptime line and the state file's uptime section", async (t) => {

@@ -24,6 +24,17 @@ t.test("defaults", async (t) => {
   t.ok(Object.isFrozen(c));
 });
 
+t.test("offline cleanup: on by default, waiting out the longest boot", async (t) => {
+  const c = loadConfig(base, user);
+  t.equal(c.RUNNER_GC_OFFLINE, true);
+  t.equal(c.gcOfflineAfterSec, 300);
+  // A runner is registered before its warm start ends: offline all that time.
+  t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage" }, user).gcOfflineAfterSec, 600 + 300);
+  t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage", CI_STORAGE_LOAD_TIMEOUT_SEC: "60" }, user).gcOfflineAfterSec, 360);
+  t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage", GC_OFFLINE_AFTER_SEC: "30" }, user).gcOfflineAfterSec, 30, "as set");
+  t.equal(loadConfig({ ...base, RUNNER_GC_OFFLINE: "0" }, user).RUNNER_GC_OFFLINE, false);
+});
+
 t.test("GHES", async (t) => {
   const c = loadConfig({ ...base, GH_URL: "https://ghe.example.com/" }, user);
   t.equal(c.apiUrl, "https://ghe.example.com/api/v3");
