@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
-import { runInGroup } from "../process/run-in-group.ts";
+import { runProcess } from "../process/start-process.ts";
 import { credentialUrls } from "./credential-urls.ts";
 
 /**
@@ -47,7 +47,7 @@ async function writeHelperConfig(ctx: Context): Promise<void> {
   const user = config.runnerUser;
   const file = `${user.home}/.gitconfig`;
   const env = childEnv(user, ctx.exportedEnv);
-  const git = (...args: string[]) => runInGroup(user, "git", ["config", "--file", file, ...args], { env, signal: ctx.stopping, collectStdout: true });
+  const git = (...args: string[]) => runProcess("git", ["config", "--file", file, ...args], { user, env, cancelSignal: ctx.stopping });
   for (const url of credentialUrls(config.GH_URL)) {
     const key = `credential.${url}.helper`;
     const present = await git("--get-all", key);

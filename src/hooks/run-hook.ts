@@ -5,7 +5,7 @@ import type { UserInfo } from "../config/lookup-user.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { childEnv } from "../process/child-env.ts";
-import { ManagedProcess } from "../process/managed-process.ts";
+import { startProcess } from "../process/start-process.ts";
 import { mergeExports } from "./merge-exports.ts";
 import { parseEnvFile } from "./parse-env-file.ts";
 
@@ -40,19 +40,23 @@ export async function runHook(
   const hookLog = log.child(`hook ${name}`);
   try {
     const env = { ...childEnv(user, exported), CI_RUNNER_ENV: envFile };
-    const proc = new ManagedProcess(user, "/bin/bash", [path], { env, cwd: user.home, log: hookLog, stopOn: stopping, onLine: (l) => hookLog.relay(l) });
-    const { code } = await proc.exited;
+    const proc = startProcess("/bin/bash", [path], {
+      ...{ user, env, cwd: user.home, log: hookLog, cancelSignal: stopping },
+      leavesBackground: true,
+      onLine: (l) => hookLog.relay(l),
+    });
+    const { code } = await proc.result;
     if (stopping.aborted) throw new HookFailedError(`hook ${path} was interrupted by the stop`);
     if (code !== 0) throw new HookFailedError(`hook ${path} failed with exit code ${code}`);
     const size = statSync(envFile).size;
     if (size > MAX_ENV_FILE_BYTES) {
       hookLog.warn(`$CI_RUNNER_ENV is ${Math.ceil(size / 1048576)} MiB, over ${MAX_ENV_FILE_BYTES / 1048576} MiB: ignored, nothing exported`);
-      return { pgid: proc.child.pid };
+      return { pgid: proc.pid };
     }
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
     for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
     mergeExports(exported, vars, (m) => hookLog.warn(`$CI_RUNNER_ENV: ${m}`));
-    return { pgid: proc.child.pid };
+    return { pgid: proc.pid };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,16 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
 }
 
+/** A child's exit code as a shell reports it: its code, or 128 + the signal that killed it. */
+export function childExitCode(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? (signal ? signalExitCode(signal) : 1);
+}
+
+/** What a shell exits with for a command it could not run: 127 when not found, 126 otherwise. */
+export function spawnFailureCode(error: NodeJS.ErrnoException): number {
+  return error.code === "ENOENT" ? 127 : 126;
+}
+
 /**
  * The supervisor's exit code for a stop reason: 128 + signal for a stop
  * signal; the runner's code otherwise (a persistent runner that exits by

@@ -2,13 +2,17 @@ import type { Readable } from "node:stream";
 
 /**
  * Calls `onLine` for every line of `stream` (without the newline; CR
- * stripped). A trailing partial line is delivered at end. Lines longer than
- * 64 KiB are cut so that a child printing without newlines cannot grow memory.
+ * stripped). A trailing partial line is delivered at end, or when the
+ * returned flush is called. Lines longer than 64 KiB are cut so that a child
+ * printing without newlines cannot grow memory.
  */
-export function relayLines(stream: Readable | null | undefined, onLine: (line: string) => void): void {
-  if (!stream) return;
+export function relayLines(stream: Readable, onLine: (line: string) => void): () => void {
   stream.setEncoding("utf8");
   let buf = "";
+  const flush = () => {
+    if (buf !== "") onLine(buf.replace(/\r$/, ""));
+    buf = "";
+  };
   stream.on("data", (chunk: string) => {
     buf += chunk;
     let nl: number;
@@ -21,10 +25,8 @@ export function relayLines(stream: Readable | null | undefined, onLine: (line: s
       buf = "";
     }
   });
-  stream.on("end", () => {
-    if (buf !== "") onLine(buf.replace(/\r$/, ""));
-    buf = "";
-  });
+  stream.on("end", flush);
   // A child dying mid-write must not crash PID 1.
   stream.on("error", () => {});
+  return flush;
 }

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
-import { runInGroup } from "../process/run-in-group.ts";
+import { runProcess } from "../process/start-process.ts";
 import { parseVersion } from "./runner-version.ts";
 
 /** The installed runner: version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the release). */
@@ -19,7 +19,7 @@ export async function installedRunner(
 ): Promise<InstalledRunner> {
   const listener = `${runnerDir}/bin/Runner.Listener`;
   const mtimeMs = statSync(listener).mtimeMs;
-  const run = await runInGroup(user, listener, ["--version"], { env, signal, collectStdout: true });
+  const run = await runProcess(listener, ["--version"], { user, env, cancelSignal: signal });
   const version = run.stdout.trim().split("\n").at(-1)?.trim() ?? "";
   if (run.code !== 0 || !parseVersion(version)) {
     throw new Error(`${listener} --version: ${run.code !== 0 ? `exit code ${run.code}` : `unexpected output "${version}"`}`);

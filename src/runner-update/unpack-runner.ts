@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
-import { runInGroup } from "../process/run-in-group.ts";
+import { runProcess } from "../process/start-process.ts";
 
 /** What a runner tarball must hold for the swap to go ahead. */
 const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
@@ -17,7 +17,7 @@ export async function unpackRunner(tarball: string, runnerDir: string, user: Use
   const staging = `${runnerDir}/.ci-runner-update`;
   try {
     const script = 'rm -rf "$1" && mkdir "$1" && tar -xzf "$2" -C "$1"';
-    const run = await runInGroup(user, "/bin/sh", ["-c", script, "sh", staging, tarball], { env, signal });
+    const run = await runProcess("/bin/sh", ["-c", script, "sh", staging, tarball], { user, env, cancelSignal: signal });
     if (run.code !== 0) throw new Error(`unpacking ${tarball} failed (exit code ${run.code}): ${run.stderr.trim().split("\n").at(-1) ?? ""}`.trim());
     const missing = REQUIRED.filter((f) => !existsSync(`${staging}/${f}`));
     if (missing.length) throw new Error(`${tarball} is not a runner tarball: no ${missing.join(", ")}`);

@@ -35,7 +35,7 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
 
   // Until the drain is escalated or the runner is gone (an ephemeral runner exits after its job).
   const runnerGone = new AbortController();
-  void runner.proc.exited.then(() => runnerGone.abort());
+  void runner.proc.result.then(() => runnerGone.abort());
   const until = AbortSignal.any([escalated, runnerGone.signal]);
   let waitingFor: string | undefined;
   const sayWaiting = () => {

@@ -1,6 +1,6 @@
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
-import { ManagedProcess } from "../process/managed-process.ts";
+import { runProcess } from "../process/start-process.ts";
 import { runnerEnv } from "./runner-env.ts";
 
 /**
@@ -18,16 +18,16 @@ export async function runConfigSh(
   stopOn: AbortSignal,
 ): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/config.sh`, args, {
+  const { code } = await runProcess(`${config.runnerDir}/config.sh`, args, {
+    user: config.runnerUser,
     env: runnerEnv(config, exported, { ACTIONS_RUNNER_INPUT_TOKEN: token }),
     cwd: config.runnerDir,
     log,
-    stopOn,
+    cancelSignal: stopOn,
     onLine: (line) => {
       log.relay(line);
       if (line.trim()) lines.push(line.trim());
     },
   });
-  const { code } = await proc.exited;
   return { code, lines };
 }

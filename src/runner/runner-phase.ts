@@ -107,7 +107,7 @@ export function createRunnerPhase(): Phase {
         log.error(`runner health: "${message}": the registration is unusable; replacing this runner`);
         ctx.requestStop({ kind: "failure", code: 1, message });
       });
-      void runner.proc.exited.then(({ code }) => {
+      void runner.proc.result.then(({ code }) => {
         if (!ctx.stopping.aborted) {
           if (config.oneJob && code === 0) log.info("the one-job runner finished its job");
           else log.error(`the runner exited by itself with code ${code}`);

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
 import { runnerEnv } from "./runner-env.ts";
-import { ManagedProcess } from "../process/managed-process.ts";
+import { startProcess, type ProcessHandle } from "../process/start-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
 
 /**
@@ -11,17 +11,20 @@ import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts"
  * parsed line is an `event`.
  */
 export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
-  readonly proc: ManagedProcess;
+  readonly proc: ProcessHandle;
   #busyJob: string | undefined;
 
   constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger) {
     super();
     // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
     const env = runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" });
-    this.proc = new ManagedProcess(config.runnerUser, `${config.runnerDir}/run.sh`, [], {
+    this.proc = startProcess(`${config.runnerDir}/run.sh`, [], {
+      user: config.runnerUser,
       env,
       cwd: config.runnerDir,
       log,
+      // Its exit starts the shutdown even if something it left still holds its output.
+      leavesBackground: true,
       onLine: (line) => {
         log.relay(line);
         const ev = parseListenerLine(line);
@@ -51,7 +54,7 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
       };
       this.on("event", onEvent);
       signal.addEventListener("abort", done, { once: true });
-      void this.proc.exited.then(done);
+      void this.proc.result.then(done);
     });
   }
 }

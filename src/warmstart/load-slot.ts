@@ -9,11 +9,14 @@ import { formatCount, formatSize } from "./format-size.ts";
 import { writeOwnedFile } from "./owned-file.ts";
 import { rsyncLoadArgs } from "./rsync-args.ts";
 import { RsyncOutput, type RsyncProgress } from "./rsync-output.ts";
-import { runInGroup } from "../process/run-in-group.ts";
+import { runProcess } from "../process/start-process.ts";
 import { chooseSlot, DEFAULT_MAX_AGE_SEC, listSlotsCommand, parseSlotListing, type SlotInfo } from "./slot-listing.ts";
 import { EMPTY_META, metaAfterLoad, serializeSlotMeta, type SlotMeta } from "./slot-meta.ts";
 import { sshCommand, sshDestination } from "./ssh-options.ts";
 import { localMetaPath, storageDirFor } from "./storage-layout.ts";
+
+/** The slot listing kept (about 100 bytes a slot): far more slots than a storage dir holds. */
+const LISTING_TAIL = 1024 * 1024;
 
 export interface LoadSlotOptions {
   /** The runner user: ssh and rsync run as this user, with its key. */
@@ -107,12 +110,13 @@ async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
 
   const ssh = sshCommand(host, { keyFile: opts.keyFile, connectTimeoutSec: opts.connectTimeoutSec ?? 10 });
   const storageDir = storageDirFor(opts.storageRoot, opts.repository, realpathSync(opts.localDir));
-  const listing = await runInGroup(opts.user, ssh[0] as string, [...ssh.slice(1), sshDestination(host), listSlotsCommand(storageDir)], {
+  const listing = await runProcess(ssh[0] as string, [...ssh.slice(1), sshDestination(host), listSlotsCommand(storageDir)], {
+    user: opts.user,
     env: opts.env,
-    signal,
-    collectStdout: true,
+    cancelSignal: signal,
+    tail: LISTING_TAIL,
   });
-  if (listing.aborted) return interrupted(false);
+  if (listing.canceled) return interrupted(false);
   if (listing.code !== 0) {
     const cause = failureCause(listing.stderr, listing.code);
     log.warn(`cannot list slots on ${host.spec}: ${cause}; the runner starts cold`);
@@ -131,7 +135,7 @@ async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
 
   log.info(`loading slot ${slot.id} (${slot.ageSec} s old) from ${host.spec}:${storageDir} into ${opts.localDir}`);
   const result = await transfer(opts, ssh, `${sshDestination(host)}:${storageDir}/${slot.id}`, slot, signal);
-  if (result.aborted) return interrupted(true);
+  if (result.canceled) return interrupted(true);
   if (result.code !== 0) {
     const cause = failureCause(result.stderr, result.code);
     startCold(`cannot load slot ${slot.id} from ${host.spec}: ${cause}`);
@@ -163,7 +167,7 @@ async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, sl
     opts.onProgress?.(slot.id, output.latest);
   }, opts.progressIntervalMs ?? 5000);
   try {
-    const run = await runInGroup(opts.user, "rsync", args, { env: opts.env, signal, onStdout: (c) => output.feed(c) });
+    const run = await runProcess("rsync", args, { user: opts.user, env: opts.env, cancelSignal: signal, onStdout: (c) => output.feed(c) });
     return { ...run, stats: output.stats() };
   } finally {
     clearInterval(timer);

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runProcess } from "../process/start-process.ts";
 
 /** What `du` found: the bytes under the directory, or why there is no number. */
 export type DuResult = { bytes: number } | { failure: string };
@@ -8,30 +8,14 @@ export type DuResult = { bytes: number } | { failure: string };
  * other things, at the lowest CPU priority. Killed after `timeoutMs` (a huge
  * tree must not keep a du running forever), and when `signal` aborts.
  */
-export function measureDu(dir: string, timeoutMs: number, signal?: AbortSignal): Promise<DuResult> {
-  return new Promise((resolve) => {
-    const child = spawn("nice", ["-n", "19", "du", "-skx", dir], { stdio: ["ignore", "pipe", "ignore"] });
-    let out = "";
-    let timedOut = false;
-    child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    const onAbort = () => child.kill("SIGKILL");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const finish = (result: DuResult) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(result);
-    };
-    child.on("error", (e: NodeJS.ErrnoException) => finish({ failure: `du: ${e.code ?? e.message}` }));
-    child.on("close", (code) => {
-      // du exits 1 when some entries were unreadable but still prints the total.
-      const kb = /^(\d+)\s/.exec(out)?.[1];
-      if (timedOut) finish({ failure: `du took over ${Math.round(timeoutMs / 1000)} s` });
-      else if (kb !== undefined) finish({ bytes: Number(kb) * 1024 });
-      else finish({ failure: `du exited with code ${code}` });
-    });
-  });
+export async function measureDu(dir: string, timeoutMs: number, signal?: AbortSignal): Promise<DuResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const cancelSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  // du holds nothing worth a graceful stop.
+  const run = await runProcess("nice", ["-n", "19", "du", "-skx", dir], { cancelSignal, killSignal: "SIGKILL" });
+  // du exits 1 when some entries were unreadable but still prints the total.
+  const kb = /^(\d+)\s/.exec(run.stdout)?.[1];
+  if (timeout.aborted) return { failure: `du took over ${Math.round(timeoutMs / 1000)} s` };
+  if (kb !== undefined) return { bytes: Number(kb) * 1024 };
+  return { failure: `du exited with code ${run.code}` };
 }

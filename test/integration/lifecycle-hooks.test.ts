@@ -82,6 +82,19 @@ t.test("background processes left by hooks keep running and are stopped at shutd
   t.equal(liveProcesses(marker), 0, "stopped at shutdown");
 });
 
+t.test("a background process that keeps the hook's output open holds up nothing; its later lines are still relayed", async (t) => {
+  const rig = await setupRig(t);
+  // No redirection: the background shell holds the hook's stdout for as long as it runs.
+  hook(rig.rootHooks, "entrypoint.10-bg.sh", `sh -c 'trap "echo bg got TERM; exit 0" TERM; echo bg started; while :; do sleep 1; done' &`);
+  hook(rig.rootHooks, "entrypoint.20-next.sh", "echo next hook ran");
+  const sup = rig.start();
+  await sup.waitForLine(/Listening for Jobs/);
+  t.ok(sup.lines.some((l) => /hook entrypoint\.20-next\.sh: next hook ran$/.test(l)), "the next hook ran");
+  sup.signal("SIGTERM");
+  await sup.waitForLine(/hook entrypoint\.10-bg\.sh: bg got TERM$/);
+  t.equal((await sup.exited).code, 143);
+});
+
 t.test("200 orphans from a hook: none left as zombies", async (t) => {
   const rig = await setupRig(t);
   hook(rig.rootHooks, "entrypoint.10-orphans.sh", "for i in $(seq 200); do (sleep 0.2 &); done");

@@ -1,0 +1,38 @@
+import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import { signalGroup } from "./signal-group.ts";
+
+/** How long a process gets between its stop signal and SIGKILL, unless a caller says otherwise. */
+export const FORCE_KILL_AFTER_MS = 5000;
+
+/** How often `groupGone` asks the kernel: one kill(2) each, nothing read from /proc. */
+const GROUP_POLL_MS = 50;
+
+/**
+ * Stops a process: `signal` now through `send`, then SIGKILL once the grace
+ * is over (after `grace` ms, or when `grace` aborts) unless `gone` settled
+ * first. Resolves when `gone` settled or SIGKILL was sent.
+ */
+export async function stopGroup(
+  send: (signal: NodeJS.Signals) => void,
+  signal: NodeJS.Signals,
+  grace: number | AbortSignal,
+  gone: Promise<unknown>,
+): Promise<void> {
+  send(signal);
+  const settled = new AbortController();
+  const graceOver =
+    typeof grace === "number" ? abortableSleep(grace, settled.signal) : abortableSleep(2 ** 31 - 1, grace, settled.signal);
+  const first = await Promise.race([gone.then(() => "gone" as const), graceOver.then(() => "grace" as const)]);
+  settled.abort();
+  if (first === "grace") send("SIGKILL");
+}
+
+/**
+ * Resolves when process group `pgid` has no member left (kill(-pgid, 0)
+ * fails), or when `until` aborts. For groups whose leader is gone (what
+ * hooks left behind): there is no exit event to wait for. A member that is a
+ * zombie still counts until the reaper collects it.
+ */
+export async function groupGone(pgid: number, until: AbortSignal): Promise<void> {
+  while (signalGroup(pgid, 0) && !until.aborted) await abortableSleep(GROUP_POLL_MS, until);
+}
