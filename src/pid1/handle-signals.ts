@@ -60,7 +60,7 @@ export function holdStopSignals(): void {
 }
 
 /** The held signals, once; removes the holders (after the caller's own listeners are in: never a moment without one). */
-function releaseStopSignals(): NodeJS.Signals[] {
+export function releaseStopSignals(): NodeJS.Signals[] {
   for (const [sig, h] of holders) process.removeListener(sig, h);
   holders.clear();
   const out = held ?? [];
