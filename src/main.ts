@@ -97,9 +97,10 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`ci-runner: unknown option "${command}"\n${USAGE}\n`);
         return 64;
       }
-      const stopReaper = startReaper({ log: createLogger("ci-runner") });
+      const log = createLogger("ci-runner");
+      const stopReaper = startReaper({ log });
       try {
-        return await runCommand(argv);
+        return await runCommand(argv, log);
       } finally {
         stopReaper();
       }

@@ -9,6 +9,8 @@ export interface ReaperAddon {
   reap(pid: number): number;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1): 0, or the errno. */
   setSubreaper(): number;
+  /** ioctl(0, TIOCNOTTY): gives up the controlling terminal on stdin; 0, or the errno. */
+  detachTerminal(): number;
 }
 
 /**
@@ -23,15 +25,20 @@ export function defaultAddonPaths(): string[] {
   ];
 }
 
-/** Loads the first existing addon of `paths`; a reason instead when none loads. */
+const loaded = new Map<string, ReaperAddon>();
+
+/** Loads the first existing addon of `paths` (once per path); a reason instead when none loads. */
 export function loadReaperAddon(paths: readonly string[]): ReaperAddon | { error: string } {
   const path = paths.find((p) => existsSync(p));
   if (path === undefined) return { error: `reaper.node not found (looked in ${paths.join(", ")})` };
+  const known = loaded.get(path);
+  if (known) return known;
   const module = { exports: {} as ReaperAddon };
   try {
     process.dlopen(module, path);
   } catch (err) {
     return { error: `cannot load ${path}: ${(err as Error).message}` };
   }
+  loaded.set(path, module.exports);
   return module.exports;
 }

@@ -4,7 +4,7 @@ import type { StorageHost } from "../config/parse-storage-host.ts";
 import type { Logger } from "../log/logger.ts";
 import { emptyDir } from "./empty-dir.ts";
 import { failureCause } from "./failure-cause.ts";
-import { findExecutable } from "./find-executable.ts";
+import { findExecutable } from "../fs/find-executable.ts";
 import { formatCount, formatSize } from "./format-size.ts";
 import { writeOwnedFile } from "./owned-file.ts";
 import { rsyncLoadArgs } from "./rsync-args.ts";

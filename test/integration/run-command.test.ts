@@ -1,4 +1,5 @@
 import t from "tap";
+import { FORWARDED_SIGNALS } from "../../src/pid1/forward-signals.ts";
 import { startSupervisor } from "../helpers/supervisor-process.ts";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -31,3 +32,28 @@ t.test("a stop signal that came while Node was starting still reaches the child"
   t.equal((await sup.exited).code, 143, "the child ended by SIGTERM: 128 + 15");
   clearTimeout(timer);
 });
+
+// dumb-init's test matrix: each signal, PID 1 or not, must reach a process
+// that `sh -c` started (the signal goes to the command's process group, not
+// to its pid only). sh ignores them all, so that it outlives every one.
+const printSignals = new URL("../fixtures/pid1/print-signals.cjs", import.meta.url).pathname;
+const names = FORWARDED_SIGNALS.map((s) => s.slice(3));
+for (const pid1 of [true, false]) {
+  t.test(`every forwarded signal reaches a grandchild under sh -c (${pid1 ? "PID 1" : "not PID 1"})`, async (t) => {
+    const script = `trap '' ${names.join(" ")}; ${process.execPath} ${printSignals} ${FORWARDED_SIGNALS.join(" ")}; echo "grandchild exited $?"`;
+    const sup = startSupervisor(env, { pid1, args: ["sh", "-c", script] });
+    await sup.waitForLine(/^ready$/);
+    for (const sig of FORWARDED_SIGNALS) {
+      sup.signal(sig);
+      await sup.waitForLine(new RegExp(`^got ${sig}$`));
+    }
+    t.equal((await sup.exited).code, 0);
+    t.same(
+      sup.lines.filter((l) => l.startsWith("got ")),
+      FORWARDED_SIGNALS.map((s) => `got ${s}`),
+      "each one, once, in order",
+    );
+    t.match(sup.output(), /^grandchild exited 0$/m);
+    t.notMatch(sup.output(), /received: ignored/, "SIGUSR1 and SIGUSR2 are the command's, not refused by PID 1");
+  });
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import t from "tap";
-import { findExecutable } from "../../src/warmstart/find-executable.ts";
+import { findExecutable } from "../../src/fs/find-executable.ts";
 import { createWarmStartPhase, type WarmStartOptions } from "../../src/warmstart/warm-start-phase.ts";
 import { checkoutDir, localMetaPath, storageDirFor } from "../../src/warmstart/storage-layout.ts";
 import { phaseHarness, workDir, type PhaseHarness } from "../fixtures/warmstart/phase-context.ts";

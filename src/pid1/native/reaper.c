@@ -1,12 +1,14 @@
 /*
- * The native half of the orphan reaper: the three system calls Node does not
- * expose. Policy (which pids are orphans, when to reap) lives in JavaScript,
+ * The native half of PID 1: the system calls Node does not expose. Policy
+ * (which pids are orphans, when to reap) lives in JavaScript,
  * because only the JavaScript side knows which children libuv spawned:
  * reaping one of those would steal its exit status from child_process.
  *
  *   zombieChildren() -> number[]  zombies whose parent is this process
  *   reap(pid)        -> number    waitpid(pid, WNOHANG): pid, 0, or -errno
  *   setSubreaper()   -> number    prctl(PR_SET_CHILD_SUBREAPER): 0 or errno
+ *   detachTerminal() -> number    ioctl(0, TIOCNOTTY): 0 or errno (CMD mode hands
+ *                                 its terminal to the command's own session)
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -190,11 +193,19 @@ static napi_value SetSubreaper(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value DetachTerminal(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, ioctl(STDIN_FILENO, TIOCNOTTY) == 0 ? 0 : errno, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     {"zombieChildren", NULL, ZombieChildren, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reap", NULL, Reap, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setSubreaper", NULL, SetSubreaper, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"detachTerminal", NULL, DetachTerminal, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

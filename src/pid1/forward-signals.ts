@@ -1,0 +1,50 @@
+import { releaseStopSignals } from "./handle-signals.ts";
+import { takeStartupSignals } from "./startup-signals.ts";
+
+/**
+ * What CMD mode relays to the command's process group, as dumb-init does:
+ * every signal meant for the command. SIGTSTP and SIGCONT too, so that
+ * `docker kill -s TSTP` / `-s CONT` pause and resume it as Ctrl-Z and `fg`
+ * would. Not relayed: signals about the receiver itself (SIGCHLD, SIGPIPE,
+ * SIGURG, SIGIO, SIGXCPU, SIGXFSZ, SIGPROF, SIGVTALRM, faults), and the
+ * uncatchable SIGKILL and SIGSTOP. A listener on SIGUSR1 also keeps Node
+ * from opening its inspector on it.
+ */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
+  "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT", "SIGTSTP", "SIGALRM", "SIGPWR",
+];
+
+/**
+ * Ignored, not relayed: the kernel sends them to a background process that
+ * touches its terminal; they say nothing about the command, and their
+ * default action would stop the relay.
+ */
+const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU"];
+
+/**
+ * Relays each FORWARDED_SIGNALS signal to `send`, those that came while Node
+ * was still starting or were held since the bundle's first statement
+ * included (at the next turn). The next arrival of a signal in `swallow` is
+ * dropped instead (and taken out of it): giving up a terminal sends its
+ * session leader one SIGHUP and one SIGCONT that are not the user's.
+ * Returns the function that removes the handlers.
+ */
+export function forwardSignals(send: (signal: NodeJS.Signals) => void, swallow: Set<NodeJS.Signals> = new Set()): () => void {
+  const startup = takeStartupSignals(); // [] when holdStopSignals already took them
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const sig of FORWARDED_SIGNALS) {
+    handlers.set(sig, () => {
+      if (!swallow.delete(sig)) send(sig);
+    });
+  }
+  for (const sig of IGNORED) handlers.set(sig, () => {});
+  for (const [sig, h] of handlers) process.on(sig, h);
+  // Held since the bundle's first statement: released before the terminal is given up (its SIGHUP is not the user's).
+  const early = [...startup, ...releaseStopSignals()];
+  // On the next turn: the command is started right after this returns.
+  const replay = setImmediate(() => early.forEach((sig) => send(sig)));
+  return () => {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+    clearImmediate(replay);
+  };
+}
