@@ -10,7 +10,7 @@ import { runForward } from "./forward/run-forward.ts";
 import { handleSignals } from "./pid1/handle-signals.ts";
 import { signalExitCode } from "./pid1/exit-code.ts";
 import { health } from "./commands/health.ts";
-import { printConfig } from "./commands/print-config.ts";
+import { describeConfig, printConfig } from "./commands/print-config.ts";
 import { runCommand } from "./commands/run-command.ts";
 
 const USAGE = `usage: ci-runner [command]
@@ -35,6 +35,12 @@ async function entrypoint(): Promise<number> {
         return EXIT_CONFIG;
       }
       throw e;
+    }
+    for (const w of config.warnings) log.warn(w);
+    if (config.CI_RUNNER_DRY_RUN || config.CI_RUNNER_PRINT_CONFIG) describeConfig(config, (line) => log.info(`config: ${line}`));
+    if (config.CI_RUNNER_DRY_RUN) {
+      log.info("CI_RUNNER_DRY_RUN: configuration printed; nothing is started or registered");
+      return 0;
     }
     return await runSupervisor(config, bootPhases(), log, config.oneJob);
   } finally {

@@ -1,4 +1,4 @@
-import { loadConfig, type Env } from "../config/load-config.ts";
+import { loadConfig, type Config, type Env } from "../config/load-config.ts";
 import { VARS, type VarName } from "../config/vars.ts";
 
 function show(value: unknown): string {
@@ -11,6 +11,12 @@ function show(value: unknown): string {
 /** `ci-runner config`: the effective configuration, secrets masked. Throws ConfigError (exit 78). */
 export function printConfig(env: Env, out: (line: string) => void): void {
   const config = loadConfig(env);
+  for (const w of config.warnings) out(`# warning: ${w}`);
+  describeConfig(config, out);
+}
+
+/** The lines of `ci-runner config` for a loaded config (also CI_RUNNER_DRY_RUN and CI_RUNNER_PRINT_CONFIG). */
+export function describeConfig(config: Config, out: (line: string) => void): void {
   for (const name of Object.keys(VARS) as VarName[]) {
     const spec = VARS[name];
     const value = config[name];
@@ -29,5 +35,9 @@ export function printConfig(env: Env, out: (line: string) => void): void {
   out(`# GitHub API: ${config.apiUrl}`);
   out(`# scope: ${config.scope ? `${config.scope.kind} ${config.scope.name} (${config.scope.url})` : "none (pre-issued JIT config)"}`);
   out(`# credential: ${config.credentials?.variable ?? "none"}; mode: ${config.RUNNER_JIT ? "JIT" : config.credentials?.kind === "jit" ? "pre-issued JIT" : config.RUNNER_EPHEMERAL ? "ephemeral" : "persistent"}`);
+  if (config.credentials?.kind !== "jit" && !config.RUNNER_JIT) {
+    const kept = config.RUNNER_REGISTRATION_DIR ? `kept in ${config.RUNNER_REGISTRATION_DIR} and resumed by the next start` : "made at every start";
+    out(`# registration: ${kept}; at a stop: ${config.RUNNER_KEEP_REGISTRATION ? "left on GitHub" : "deregistered"}`);
+  }
   out(`# runner user: ${config.runnerUser.name} (uid ${config.runnerUser.uid}), runner dir: ${config.runnerDir}, guest hooks: ${config.guestHooksDir}`);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { ALIASES, resolveAliases } from "./aliases.ts";
+import { ALIASES } from "./alias-table.ts";
+import { resolveAliases } from "./aliases.ts";
 import { ConfigError } from "./config-error.ts";
 import { resolveCredentials, type Credentials } from "./credentials.ts";
 import { resolveScope, type Scope } from "./scope.ts";
@@ -8,7 +9,7 @@ import { lookupUser, type UserInfo } from "./lookup-user.ts";
 import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
 
 export interface Config extends VarValues {
-  /** REST API base: https://api.github.com, or GH_URL + /api/v3 for GitHub Enterprise Server. */
+  /** REST API base: GH_API_URL, https://api.github.com, https://api.SUBDOMAIN.ghe.com, or GH_URL + /api/v3 for GitHub Enterprise Server. */
   readonly apiUrl: string;
   /** Where runners are registered; undefined only with a pre-issued JIT config (or `ci-runner forward`). */
   readonly scope: Scope | undefined;
@@ -25,6 +26,8 @@ export interface Config extends VarValues {
   readonly secretFiles: readonly string[];
   /** Every secret value set (tokens, keys, JIT config), for the run's log mask. */
   readonly secrets: readonly string[];
+  /** One line each: another image's variable set without (the expected) effect here. */
+  readonly warnings: readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -53,7 +56,7 @@ export function loadConfig(
   // The other seed images' names (GITHUB_URL, ACCESS_TOKEN, ...) become ours first.
   const secrets: string[] = [];
   for (const a of ALIASES) if (a.secret && rawEnv[a.name]) secrets.push(rawEnv[a.name] as string);
-  const { env, setAs } = purpose === "runner" ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>() };
+  const { env, setAs, warnings } = purpose === "runner" ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>(), warnings: [] };
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
@@ -91,8 +94,7 @@ export function loadConfig(
     throw new ConfigError(missing, "FORWARD_HOST and FORWARD_PORTS go together: set both or neither");
   }
 
-  const ghUrl = new URL(vals.GH_URL);
-  const apiUrl = ghUrl.host === "github.com" ? "https://api.github.com" : `${vals.GH_URL}/api/v3`;
+  const apiUrl = vals.GH_API_URL ?? defaultApiUrl(vals.GH_URL);
   let credentials: Credentials | undefined;
   let scope: Scope | undefined;
   if (purpose === "runner") {
@@ -107,6 +109,11 @@ export function loadConfig(
     if (vals.RUNNER_JIT && (credentials.kind === "runner-token" || preIssued)) {
       throw new ConfigError("RUNNER_JIT", `needs GH_TOKEN or a GitHub App to call generate-jitconfig, not ${credentials.variable}`);
     }
+    // A JIT registration lives for one job and only in memory: there is nothing to resume.
+    if (vals.RUNNER_REGISTRATION_DIR !== undefined && (vals.RUNNER_JIT || preIssued)) {
+      const jit = preIssued ? "ACTIONS_RUNNER_INPUT_JITCONFIG" : "RUNNER_JIT=1";
+      throw new ConfigError("RUNNER_REGISTRATION_DIR", `a JIT runner (${jit}) registers for one job and cannot be resumed: unset one of them`);
+    }
   }
 
   if (purpose === "runner" && vals.CLOUDWATCH_METRICS && vals.AWS_REGION === undefined) {
@@ -116,17 +123,41 @@ export function loadConfig(
   const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
   if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 
+  const runnerDir = vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`;
+  // A start clears the runner directory's registration files before it restores the kept ones.
+  if (vals.RUNNER_REGISTRATION_DIR === runnerDir) {
+    throw new ConfigError("RUNNER_REGISTRATION_DIR", `must not be the runner directory ${runnerDir}: use a directory (a volume) of its own`);
+  }
+
+  // Kept registrations are offline on purpose between a stop and the next start: the cleanup would
+  // delete them. On by default, it is off with RUNNER_KEEP_REGISTRATION unless set explicitly.
+  const gcOffline = vals.RUNNER_GC_OFFLINE && !(vals.RUNNER_KEEP_REGISTRATION && !env.RUNNER_GC_OFFLINE?.trim());
+
   return Object.freeze({
     ...vals,
+    RUNNER_GC_OFFLINE: gcOffline,
     apiUrl,
     scope,
     credentials,
     oneJob: vals.RUNNER_EPHEMERAL || vals.RUNNER_JIT || credentials?.kind === "jit",
     runnerUser,
-    runnerDir: vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`,
+    runnerDir,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
     gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + 300,
     secretFiles: Object.freeze(secretFiles),
     secrets: Object.freeze(secrets),
+    warnings: Object.freeze([...warnings]),
   });
+}
+
+/**
+ * github.com's API is api.github.com; GitHub Enterprise Cloud with data
+ * residency (SUBDOMAIN.ghe.com) has it at api.SUBDOMAIN.ghe.com; GitHub
+ * Enterprise Server under /api/v3.
+ */
+function defaultApiUrl(ghUrl: string): string {
+  const url = new URL(ghUrl);
+  if (url.host === "github.com") return "https://api.github.com";
+  if (url.hostname.endsWith(".ghe.com")) return `${url.protocol}//api.${url.host}`;
+  return `${ghUrl}/api/v3`;
 }

@@ -12,6 +12,8 @@ export interface VarSpec<T> {
   readonly required?: boolean;
   /** Also read from `$CI_RUNNER_SECRETS_DIR/<NAME>` (default /run/secrets); never printed. */
   readonly secret?: boolean;
+  /** Not a secret (not masked), but kept out of hooks', the runner's and jobs' environments like one. */
+  readonly hidden?: boolean;
 }
 
 // Identity with a precise type: keeps each entry's literal `default`/`required` for VarValue.
@@ -28,16 +30,19 @@ export const VARS = {
   GH_ORG: v({ doc: "scope: the organization this runner serves", rule: pattern(LOGIN, "an organization login") }),
   GH_ENTERPRISE: v({ doc: "scope: the enterprise (slug) this runner serves", rule: pattern(LOGIN, "an enterprise slug") }),
   GH_TOKEN: v({ doc: "credential (exactly one kind): PAT, classic or fine-grained, used to get registration tokens and to deregister", rule: token, secret: true }),
-  GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); installation tokens are refreshed before every use", rule: integer(1) }),
+  GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); installation tokens are refreshed before every use", rule: integer(1), hidden: true }),
   GH_APP_PRIVATE_KEY: v({ doc: "the GitHub App's private key (PEM)", rule: text, secret: true }),
-  GH_APP_INSTALLATION_ID: v({ doc: "the App's installation id (default: looked up for the scope)", rule: integer(1) }),
+  GH_APP_INSTALLATION_ID: v({ doc: "the App's installation id (default: looked up for the scope)", rule: integer(1), hidden: true }),
   GH_RUNNER_TOKEN: v({ doc: "credential: a ready registration token (valid one hour; deregistration then uses `config.sh remove` with it)", rule: token, secret: true }),
   ACTIONS_RUNNER_INPUT_JITCONFIG: v({ doc: "credential: a pre-issued JIT config (as actions-runner-controller passes it); nothing is registered by ci-runner", rule: text, secret: true }),
   GH_LABELS: v({ doc: "comma-separated labels added to this runner (required unless a pre-issued JIT config is given)", rule: commaList }),
-  GH_URL: v({ doc: "GitHub URL; any host but github.com is GitHub Enterprise Server (API at /api/v3); the root URL, without a path", rule: serverUrl, default: "https://github.com" }),
+  GH_URL: v({ doc: "GitHub URL, the root URL without a path: github.com, SUBDOMAIN.ghe.com (GitHub Enterprise Cloud with data residency, API at api.SUBDOMAIN.ghe.com), any other host is GitHub Enterprise Server (API at /api/v3)", rule: serverUrl, default: "https://github.com" }),
+  GH_API_URL: v({ doc: "REST API base URL, for a layout GH_URL does not imply (default: derived from GH_URL as above)", rule: httpUrl }),
   RUNNER_EPHEMERAL: v({ doc: "1: one job per container (`config.sh --ephemeral`), then exit 0", rule: flag, default: "0" }),
   RUNNER_JIT: v({ doc: "1: register through generate-jitconfig (no config.sh, no registration token); one job, then exit 0", rule: flag, default: "0" }),
   RUNNER_NO_DEFAULT_LABELS: v({ doc: "1: pass --no-default-labels (only GH_LABELS)", rule: flag, default: "0" }),
+  RUNNER_REGISTRATION_DIR: v({ doc: "directory (a volume) that keeps the runner's registration (.runner, .credentials, .credentials_rsaparams): a restarted container resumes it, with no registration token and no config.sh", rule: absolutePath }),
+  RUNNER_KEEP_REGISTRATION: v({ doc: "1: a stop leaves the registration on GitHub instead of deregistering (with RUNNER_REGISTRATION_DIR, the next start resumes it); the offline cleanup is then off unless RUNNER_GC_OFFLINE is set", rule: flag, default: "0" }),
   RUNNER_GC_OFFLINE: v({ doc: "1: delete registrations of our pool (RUNNER_NAME_PREFIX and the same labels) that stay offline, never a busy or online one (one runner of the pool does it; needs GH_TOKEN or an App); 0: never", rule: flag, default: "1" }),
   GC_OFFLINE_AFTER_SEC: v({ doc: "a runner offline in two looks this far apart is deleted by RUNNER_GC_OFFLINE (default 300; with CI_STORAGE_HOST, CI_STORAGE_LOAD_TIMEOUT_SEC + 300, since a runner is registered before its warm start ends)", rule: integer(5) }),
   TZ: v({ doc: "time zone (tzdata name) of logs, hooks and the runner; also turns on the periodic work dir report", rule: timeZone() }),
@@ -60,6 +65,7 @@ export const VARS = {
   RUNNER_RELEASES_URL: v({ doc: "where RUNNER_UPDATE_AT_BOOT finds the latest actions/runner release (GitHub's releases API JSON)", rule: httpUrl, default: "https://api.github.com/repos/actions/runner/releases/latest" }),
   RUNNER_NAME: v({ doc: "runner name (default RUNNER_NAME_PREFIX-<host id>)", rule: pattern(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 chars of A-Z a-z 0-9 _ . -") }),
   RUNNER_NAME_PREFIX: v({ doc: "prefix of generated runner names", rule: pattern(/^[A-Za-z0-9_.-]{1,40}$/, "1-40 chars of A-Z a-z 0-9 _ . -"), default: "ci-runner" }),
+  RUNNER_NAME_RANDOM_SUFFIX: v({ doc: "1: generated names end with a random suffix, new at every start, instead of the host id (one-job runners always get one)", rule: flag, default: "0" }),
   RUNNER_GROUP: v({ doc: "runner group name (GH_ORG or GH_ENTERPRISE; a repository has only Default)", rule: text }),
   RUNNER_USER: v({ doc: "unprivileged user that runs the runner and guest hooks", rule: pattern(USER, "a user name"), default: "guest" }),
   RUNNER_DIR: v({ doc: "runner installation directory (default ~RUNNER_USER/actions-runner)", rule: absolutePath }),
@@ -75,6 +81,9 @@ export const VARS = {
   // Not validated: jobs may use AWS_REGION for their own purposes (a local S3 stand-in, ...).
   AWS_REGION: v({ doc: "AWS region of CLOUDWATCH_METRICS (required with it)", rule: text }),
   AWS_ENDPOINT_URL_CLOUDWATCH: v({ doc: "CloudWatch endpoint (default https://monitoring.<region>.amazonaws.com; the AWS SDKs' variable)", rule: httpUrl }),
+  HIDE_CONFIG_FROM_JOBS: v({ doc: "1: ci-runner's own variables (this table but TZ and the AWS SDKs' names) and the other images' names are kept out of the runner's and jobs' environments too (secrets always are)", rule: flag, default: "0" }),
+  CI_RUNNER_DRY_RUN: v({ doc: "1: print the configuration (as `ci-runner config`) and exit 0: nothing runs and nothing is registered", rule: flag, default: "0" }),
+  CI_RUNNER_PRINT_CONFIG: v({ doc: "1: print the configuration at boot, then run", rule: flag, default: "0" }),
   CI_RUNNER_SECRETS_DIR: v({ doc: "where secret files are looked up (Docker and compose mount secrets here)", rule: absolutePath, default: "/run/secrets" }),
   CI_RUNNER_STATE_FILE: v({ doc: "where the supervisor keeps its state (read by `ci-runner health`)", rule: absolutePath, default: "/run/ci-runner/state.json" }),
 } as const;

@@ -1,4 +1,5 @@
 import { chownSync } from "node:fs";
+import { dirname } from "node:path";
 import { makeDirs } from "../fs/make-dirs.ts";
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { BootError } from "./boot-error.ts";
@@ -15,6 +16,8 @@ export function createPrepareDirsPhase(): Phase {
       const { uid, gid } = config.runnerUser;
       for (const [name, dir] of [["WORK_DIR", config.WORK_DIR], ["CACHE_DIR", config.CACHE_DIR]] as const) {
         try {
+          // Missing parents as mkdir -p makes them (WORK_DIR=/tmp/runner/work): the runner user must get through them.
+          makeDirs(dirname(dir), 0o755);
           makeDirs(dir, 0o700);
           if (process.getuid?.() === 0) chownSync(dir, uid, gid);
         } catch (e) {

@@ -1,17 +1,12 @@
 import type { UserInfo } from "../config/lookup-user.ts";
-import { ALIASES } from "../config/aliases.ts";
-import { VARS } from "../config/vars.ts";
+import { namesKeptFromChildren } from "../config/aliases.ts";
 
 /**
- * Names that never reach a hook, the runner or a job: every secret variable
- * of the table, plus the credential names of the seed images (aliases).
+ * Names that never reach a hook, the runner or a job: every secret (or
+ * hidden, like GH_APP_ID) variable of the table, plus those of the other
+ * images' names (aliases).
  */
-export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
-  ...Object.entries(VARS)
-    .filter(([, spec]) => "secret" in spec && spec.secret)
-    .map(([name]) => name),
-  ...ALIASES.filter((a) => a.secret).map((a) => a.name),
-]);
+export const SECRET_ENV_NAMES: ReadonlySet<string> = namesKeptFromChildren();
 
 /**
  * The environment of a process run as `user`: the container's environment

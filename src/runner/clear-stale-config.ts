@@ -1,12 +1,16 @@
 import { rmSync } from "node:fs";
 
-/** Files a previous life of this container left; config.sh refuses to run while `.runner` exists. */
-const STALE = [".runner", ".credentials", ".credentials_rsaparams"];
+/**
+ * A registration's files in the runner directory, written by config.sh. A
+ * previous life of the container may have left them; config.sh refuses to
+ * run while `.runner` exists.
+ */
+export const REGISTRATION_FILES = [".runner", ".credentials", ".credentials_rsaparams"] as const;
 
 /** Removes them; returns the names that existed (restart after a crash or SIGKILL). */
 export function clearStaleConfig(runnerDir: string): string[] {
   const removed: string[] = [];
-  for (const name of STALE) {
+  for (const name of REGISTRATION_FILES) {
     try {
       rmSync(`${runnerDir}/${name}`);
       removed.push(name);

@@ -23,9 +23,10 @@ export interface DrainOptions {
  * 1. optional debug delay; 2. remove the registration so no new job comes;
  * GitHub refuses (422) while a job runs, so wait for the job's end (retrying
  * at once then, with backoff meanwhile); 3. stop the runner. Escalation
- * cancels the job (SIGINT to the runner), then deregisters.
+ * cancels the job (SIGINT to the runner), then deregisters. Resolves to
+ * whether our registration is gone.
  */
-export async function drainRunner(o: DrainOptions): Promise<void> {
+export async function drainRunner(o: DrainOptions): Promise<boolean> {
   const { runner, log, escalated } = o;
   let registration = o.registration;
   for (let left = o.debugDelaySec; left > 0 && !escalated.aborted; left--) {
@@ -65,8 +66,10 @@ export async function drainRunner(o: DrainOptions): Promise<void> {
   // Leftover job processes in the runner's group.
   runner.proc.signalGroup("SIGKILL");
   if (!gone && registration) {
-    await deregister(registration, log, { until: escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated) });
+    const until = escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated);
+    gone = (await deregister(registration, log, { until })) === "removed";
   }
+  return gone;
 }
 
 /** Aborts AFTER_ESCALATION_MS after `escalated` aborts (never before). */

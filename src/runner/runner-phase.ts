@@ -1,16 +1,15 @@
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { existsSync } from "node:fs";
-import type { RunnerApi } from "../github/runner-api.ts";
 import { awaitBackground } from "../lifecycle/await-background.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
-import { configureRunner } from "./configure-runner.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
+import { forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
 import { registerJit } from "./register-jit.ts";
-import { readRunnerSettings } from "./read-runner-settings.ts";
-import { apiRegistration, configShRegistration, type Registration } from "./registration.ts";
+import { registerOrResume } from "./register-or-resume.ts";
+import { apiRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
 import { RunnerProcess } from "./runner-process.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
@@ -42,6 +41,8 @@ export function createRunnerPhase(): Phase {
   let registration: Registration | undefined;
   let runner: RunnerProcess | undefined;
   let stopWatch: (() => void) | undefined;
+  /** The runner said its registration is deleted or unusable: nothing worth keeping. */
+  let unusable = false;
 
   return {
     name: "runner",
@@ -56,12 +57,13 @@ export function createRunnerPhase(): Phase {
           throw new BootError(`RUNNER_DIR: no ${config.runnerDir}/${file}: the runner is not installed there`, EXIT_CONFIG);
         }
       }
-      let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob);
+      let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
       ctx.runner.name = name;
       ctx.state.update({ state: "registering", runnerName: name });
       const runEnv: Record<string, string> = {};
+      // The runner directory holds only what this start puts there; a kept registration comes from RUNNER_REGISTRATION_DIR.
       const stale = clearStaleConfig(config.runnerDir);
-      if (stale.length) log.info(`removed stale ${stale.join(", ")} from ${config.runnerDir} (left by an earlier start)`);
+      if (stale.length && config.RUNNER_REGISTRATION_DIR === undefined) log.info(`removed stale ${stale.join(", ")} from ${config.runnerDir} (left by an earlier start)`);
 
       if (credentials.kind === "jit") {
         log.info("pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG): nothing to register; GitHub removes the runner after its job");
@@ -75,26 +77,10 @@ export function createRunnerPhase(): Phase {
         ctx.state.update({ runnerName: name, runnerId: jit.id });
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = jit.encodedJitConfig;
       } else {
-        let api: RunnerApi | undefined;
-        let token: string;
-        if (credentials.kind === "runner-token") {
-          log.warn(
-            "GH_RUNNER_TOKEN is a registration token, valid one hour: it registers, but deregistration can only try `config.sh remove` with it, " +
-              "which GitHub refuses (it wants a remove token), so the registration may outlive this container; prefer GH_TOKEN or a GitHub App",
-          );
-          token = credentials.token;
-        } else {
-          api = await ctx.github();
-          token = await api.registrationToken(ctx.stopping);
-        }
-        log.info(`registering runner ${name} for ${config.scope?.url} with labels ${(config.GH_LABELS ?? []).join(",")}`);
-        let id: number | undefined;
-        registration = api
-          ? apiRegistration(api, name, () => id ?? readRunnerSettings(config.runnerDir)?.agentId)
-          : configShRegistration(config, rlog, name, token);
-        await configureRunner(config, rlog, { name, token, exported: ctx.exportedEnv, stopping: ctx.stopping });
-        id = readRunnerSettings(config.runnerDir)?.agentId;
-        ctx.state.update({ runnerId: id });
+        const done = await registerOrResume(ctx, name, rlog, (r) => (registration = r));
+        name = done.name;
+        ctx.runner.name = name;
+        ctx.state.update({ runnerName: name, runnerId: done.id });
       }
 
       await awaitBackground(ctx);
@@ -102,6 +88,7 @@ export function createRunnerPhase(): Phase {
       runner = new RunnerProcess(config, ctx.exportedEnv, runEnv, rlog);
       runner.on("event", (ev) => report(ctx, ev));
       stopWatch = watchRunnerHealth(runner, config.runnerDir, (message) => {
+        unusable = true;
         // After our own DELETE the runner says its registration is gone: expected while stopping.
         if (ctx.stopping.aborted) return;
         log.error(`runner health: "${message}": the registration is unusable; replacing this runner`);
@@ -119,15 +106,41 @@ export function createRunnerPhase(): Phase {
     async stop(ctx, reason: StopReason) {
       stopWatch?.();
       if (!registration && !runner) return;
-      const log = ctx.log;
+      const { config, log } = ctx;
       ctx.state.update({ state: "draining" });
+      // RUNNER_KEEP_REGISTRATION: drained like a pre-issued JIT runner, by its output, and left registered;
+      // but not a registration config.sh was interrupted in (no .runner): nothing could resume it.
+      const keep = config.RUNNER_KEEP_REGISTRATION && existsSync(`${config.runnerDir}/.runner`);
+      const removable = keep ? undefined : registration;
+      let gone = false;
       if (runner && (reason.kind === "signal" || (reason.kind === "failure" && reason.drain))) {
-        await drainRunner({ registration, runner, log, escalated: ctx.escalated, debugDelaySec: ctx.config.DEBUG_SHUTDOWN_DELAY_SEC });
-        return;
+        gone = await drainRunner({ registration: removable, runner, log, escalated: ctx.escalated, debugDelaySec: config.DEBUG_SHUTDOWN_DELAY_SEC });
+      } else {
+        if (runner?.proc.running) await runner.proc.terminate("SIGINT", 30_000);
+        runner?.proc.signalGroup("SIGKILL");
+        if (removable) gone = (await deregister(removable, log, { until: AbortSignal.timeout(120_000) })) === "removed";
       }
-      if (runner?.proc.running) await runner.proc.terminate("SIGINT", 30_000);
-      runner?.proc.signalGroup("SIGKILL");
-      if (registration) await deregister(registration, log, { until: AbortSignal.timeout(120_000) });
+      if (registration && !removable) log.info(`leaving runner ${registration.name} registered on GitHub (RUNNER_KEEP_REGISTRATION)`);
+      if (config.RUNNER_REGISTRATION_DIR !== undefined && registration) keepOrForget(ctx, registration.name, gone || unusable);
     },
   };
+}
+
+/**
+ * After the stop: the registration kept in RUNNER_REGISTRATION_DIR follows
+ * the one on GitHub. Gone (deregistered, unusable, or cleaned up by the
+ * runner after its one job): forgotten, so the next start registers anew.
+ * Still there: the runner's current files are kept for the next start.
+ */
+function keepOrForget(ctx: Context, name: string, gone: boolean): void {
+  const { config, log } = ctx;
+  try {
+    if (gone || !existsSync(`${config.runnerDir}/.runner`)) {
+      if (forgetKeptRegistration(config)) log.info(`removed the registration of runner ${name} from ${config.RUNNER_REGISTRATION_DIR}: the next start registers anew`);
+    } else {
+      keepRegistration(config);
+    }
+  } catch (e) {
+    log.warn(`RUNNER_REGISTRATION_DIR: cannot update ${config.RUNNER_REGISTRATION_DIR} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }

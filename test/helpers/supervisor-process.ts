@@ -40,6 +40,12 @@ export interface StartOptions {
   readonly nodeArgs?: string[];
   /** NODE_OPTIONS as a user's environment would set it (default: none). */
   readonly nodeOptions?: string;
+  /**
+   * A hosts file for the supervisor and everything it starts (with pid1):
+   * bind-mounted over /etc/hosts in its own mount namespace, so that names
+   * such as api.octo.ghe.com reach the fakes on 127.0.0.1.
+   */
+  readonly hostsFile?: string;
 }
 
 /**
@@ -52,7 +58,9 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   // tap injects its loader through NODE_OPTIONS into every spawn, recursively; the
   // supervisor and the fake runner's node must run as in production, without it.
   const clean = ["/usr/bin/env", "-u", "NODE_OPTIONS", ...(opts.nodeOptions === undefined ? [] : [`NODE_OPTIONS=${opts.nodeOptions}`])];
-  const cmd = pid1 ? [...clean, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv] : [...clean, ...argv];
+  // `exec` keeps the pid: the supervisor is still unshare's child, PID 1 of its namespace.
+  const hosts = opts.hostsFile && pid1 ? ["/bin/sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile] : [];
+  const cmd = pid1 ? [...clean, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...hosts, ...argv] : [...clean, ...argv];
   const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];

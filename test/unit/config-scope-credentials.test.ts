@@ -1,21 +1,12 @@
 import t from "tap";
-import { ConfigError } from "../../src/config/config-error.ts";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
+import { configFailure as failure } from "../helpers/config-failure.ts";
 
 const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
 const PAT = "ghp_abcdefghijklmnop";
 const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
 const load = (env: Env) => loadConfig({ CI_RUNNER_SECRETS_DIR: "/nonexistent", ...env }, user);
 
-function failure(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 t.test("scopes", async (t) => {
   const repo = load({ GH_TOKEN: PAT, GH_LABELS: "x", GH_REPOSITORY: "o/r" });

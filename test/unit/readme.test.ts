@@ -12,6 +12,16 @@ t.test("README's env-var table is the one generated from src/config/vars.ts", as
   t.equal(m?.[1], table, "run `node --import tsx scripts/env-table.ts` and paste its output into README.md");
 });
 
+for (const [marker, args] of [["alias-table", []], ["myoung34-table", ["myoung34"]]] as const) {
+  t.test(`README's ${marker} is the one generated from src/config/alias-table.ts and other-images.ts`, async (t) => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const m = new RegExp(`<!-- ${marker}[^>]*-->\n([\\s\\S]*?)<!-- /${marker} -->`).exec(readme);
+    t.ok(m, `README has the ${marker} markers`);
+    const table = execFileSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/alias-table.ts"), ...args], { cwd: REPO_ROOT }).toString();
+    t.equal(m?.[1], table, `run \`node --import tsx scripts/alias-table.ts ${args.join(" ")}\` and paste its output into README.md`);
+  });
+}
+
 t.test("README's list of phases is bootPhases(), in its order", async (t) => {
   const { bootPhases } = await import("../../src/boot-phases.ts");
   const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");

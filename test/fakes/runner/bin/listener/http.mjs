@@ -28,6 +28,8 @@ export class HttpError extends Error {
 
 function guard(url) {
   const host = new URL(url).hostname.toLowerCase();
+  // Names a test maps to the fake itself (a hosts file), such as api.octo.ghe.com.
+  if ((process.env.FAKE_RUNNER_ALLOW_HOSTS ?? "").split(",").includes(host)) return;
   if (host === "github.com" || host.endsWith(".github.com") || host.endsWith(".ghe.com") || host.endsWith("githubusercontent.com")) {
     throw new Error(`The fake runner does not contact ${host}: point --url at the fake GitHub.`);
   }

@@ -1,0 +1,69 @@
+import { ConfigError } from "./config-error.ts";
+import type { Env } from "./load-config.ts";
+
+export type Myoung34Scope = "repo" | "org" | "ent";
+
+/** The variable that names each scope of myoung34's image, and what it becomes here. */
+export const MYOUNG34_SCOPE_VARS: Readonly<Record<Myoung34Scope, { name: string; target: string; what: string }>> = {
+  repo: { name: "REPO_URL", target: "GH_REPOSITORY", what: "the repository URL, https://github.com/owner/repo" },
+  org: { name: "ORG_NAME", target: "GH_ORG", what: "the organization's login" },
+  ent: { name: "ENTERPRISE_NAME", target: "GH_ENTERPRISE", what: "the enterprise's slug" },
+};
+
+const set = (env: Env, name: string): boolean => (env[name] ?? "").trim() !== "";
+
+/**
+ * The scope myoung34's image would register at: RUNNER_SCOPE (repo, org*,
+ * ent*; its default is repo), or the deprecated ORG_RUNNER=true. Without
+ * either, a lone ORG_NAME or ENTERPRISE_NAME names its own scope (there it
+ * would have failed for want of REPO_URL). Throws a ConfigError for a
+ * RUNNER_SCOPE it does not know, or when the chosen scope's variable is unset.
+ */
+export function myoung34Scope(env: Env): Myoung34Scope {
+  const raw = (env.RUNNER_SCOPE ?? "").trim();
+  let scope: Myoung34Scope;
+  if (raw !== "") {
+    const s = raw.toLowerCase();
+    if (s.startsWith("org")) scope = "org";
+    else if (s.startsWith("ent")) scope = "ent";
+    else if (s.startsWith("repo")) scope = "repo";
+    else throw new ConfigError("RUNNER_SCOPE", `expected repo, org or enterprise (myoung34's values), got "${raw}"`);
+  } else if ((env.ORG_RUNNER ?? "").trim() === "true") {
+    scope = "org";
+  } else {
+    const named = (["org", "ent"] as const).filter((s) => set(env, MYOUNG34_SCOPE_VARS[s].name));
+    scope = !set(env, "REPO_URL") && named.length === 1 ? (named[0] as Myoung34Scope) : "repo";
+  }
+  const { name, target, what } = MYOUNG34_SCOPE_VARS[scope];
+  if (!set(env, name) && !set(env, target) && (raw !== "" || scope === "org")) {
+    const chosenBy = raw !== "" ? `RUNNER_SCOPE=${raw}` : "ORG_RUNNER=true";
+    throw new ConfigError(name, `required with ${chosenBy}: ${what} (or set ${target})`);
+  }
+  return scope;
+}
+
+/** GITHUB_HOST as myoung34 takes it (`github.example.com`, with or without https:// and a trailing slash) -> GH_URL. */
+export function myoung34HostUrl(host: string): string {
+  return `https://${host.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "")}`;
+}
+
+function apiPath(path: string | undefined, fallback: string): string {
+  const p = (path ?? "").trim() || fallback;
+  if (p === "/" || p === "") return "";
+  return `/${p.replace(/^\/+/, "").replace(/\/+$/, "")}`;
+}
+
+/**
+ * The REST base myoung34's token scripts use once GITHUB_API_HOST or
+ * GITHUB_API_PATH is set: https://GITHUB_API_HOST + GITHUB_API_PATH
+ * (default /api/v3); without an API host, api.github.com for github.com
+ * (path default none), else GITHUB_HOST (path default /api/v3).
+ */
+export function myoung34ApiUrl(env: Env): string {
+  const strip = (h: string) => h.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  const host = strip(env.GITHUB_HOST ?? "") || "github.com";
+  const apiHost = strip(env.GITHUB_API_HOST ?? "");
+  if (apiHost !== "") return `https://${apiHost}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
+  if (host === "github.com") return `https://api.github.com${apiPath(env.GITHUB_API_PATH, "/")}`;
+  return `https://${host}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
+}
