@@ -44,7 +44,7 @@ t.test("a derived image's root and guest hooks run in order and export to jobs",
   await waitUntil("the runner online", () => onlineRunners(fake).length === 1);
 
   const logs = await containerLogs(id);
-  t.match(logs, /running 2 hook\(s\) as root: \/root\/entrypoint\.05-dind\.sh \/root\/entrypoint\.50-e2e-root\.sh/, "built-in hook first, then the derived one");
+  t.match(logs, /running 3 hook\(s\) as root: \/root\/entrypoint\.04-docker-socket\.sh \/root\/entrypoint\.05-dind\.sh \/root\/entrypoint\.50-e2e-root\.sh/, "built-in hooks first, then the derived one");
   t.match(logs, /e2e root hook as root/, "the root hook ran as root");
   t.match(logs, /e2e guest hook as guest, sees E2E_ROOT_VAR=from-root-hook/, "the guest hook ran as guest, after the root hook's export");
 
