@@ -2,7 +2,8 @@
 # Builds what the e2e suite and bench:image run: the fake runner tarball
 # (build/e2e/fake-runner.tar.gz) and, from it, ci-runner:local and
 # ci-runner:ephemeral-local (scripts/image-offline.sh; cached layers make a
-# rebuild quick). Prints the tarball's path.
+# rebuild quick). Prints the tarball's path. Arguments go to
+# scripts/image-offline.sh (e.g. --tag ci-runner:mine --ephemeral-tag ...).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,5 +33,5 @@ EOF
   tar -C "$stage" --owner=0 --group=0 --numeric-owner -czf "$tarball" $(ls -A "$stage")
 fi
 
-scripts/image-offline.sh --runner-tarball "$tarball"
+scripts/image-offline.sh --runner-tarball "$tarball" "$@"
 echo "$tarball"
