@@ -18,6 +18,14 @@
 #   RUNNER_CONTAINER_HOOKS_FILE     path in the build context of that zip to use instead
 #   PASSWORDLESS_SUDO 1 (default): guest may sudo anything; 0: only /usr/bin/ci-storage
 #   INSTALL_DOCKER    1 (default): docker CLI and engine (Docker-in-Docker with DIND=1)
+#                     and the buildx and compose plugins:
+#   DOCKER_BUILDX_VERSION, DOCKER_BUILDX_SHA256_X64, DOCKER_BUILDX_SHA256_ARM64
+#   DOCKER_COMPOSE_VERSION, DOCKER_COMPOSE_SHA256_X64, DOCKER_COMPOSE_SHA256_ARM64
+#                     pinned releases, SHA-256 checked for TARGETARCH
+#   DOCKER_BUILDX_FILE, DOCKER_COMPOSE_FILE   paths in the build context of plugin
+#                     binaries to use instead of the downloads (air-gapped builds, tests)
+#   IMAGE_OS          ImageOS for jobs, as on GitHub-hosted runners (default ubuntu24;
+#                     an Ubuntu base must match it: ubuntu22 for ubuntu:22.04)
 
 ARG BASE_IMAGE=ubuntu:24.04
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -111,6 +119,44 @@ RUN --mount=type=secret,id=ca-certificates set -eu; \
     fi; \
     chmod 755 /out/ci-storage
 
+# The docker buildx and compose CLI plugins jobs call (`docker buildx build`,
+# `docker compose up`), pinned and checked like the runner. Versions and sums
+# are those docker-library/docker (the official docker image) ships with
+# Docker 29.7; distributions' packages lag far behind or lack them (bookworm).
+ARG INSTALL_DOCKER=1
+ARG DOCKER_BUILDX_VERSION=0.36.1
+ARG DOCKER_BUILDX_SHA256_X64=48af8a397ebd60178778bf63611dbcebe5f5e7a9be90eb9147b24b9587455778
+ARG DOCKER_BUILDX_SHA256_ARM64=5d0cafd9d16afe1a0f0d9529885344ace2cc99efdd531b6c783c5455a6001569
+ARG DOCKER_COMPOSE_VERSION=5.4.0
+ARG DOCKER_COMPOSE_SHA256_X64=837fd1d35bf6a494f41b5b5988269a7be79de337cf1a1a6ff0e45ab51bb4e9be
+ARG DOCKER_COMPOSE_SHA256_ARM64=fc5d1371f1ec7987e703da94ede49af3fbfb240b83f22991a98511de7bc4b93b
+ARG DOCKER_BUILDX_FILE=
+ARG DOCKER_COMPOSE_FILE=
+COPY ${DOCKER_BUILDX_FILE:-image/README.md} /tmp/local-docker-buildx
+COPY ${DOCKER_COMPOSE_FILE:-image/README.md} /tmp/local-docker-compose
+RUN --mount=type=secret,id=ca-certificates set -eu; \
+    if [ -s /run/secrets/ca-certificates ]; then export CURL_CA_BUNDLE=/run/secrets/ca-certificates; fi; \
+    mkdir -p /out/cli-plugins; \
+    [ "$INSTALL_DOCKER" = 1 ] || exit 0; \
+    arch=${TARGETARCH:-$(dpkg --print-architecture)}; \
+    case "$arch" in \
+      amd64) bx=$DOCKER_BUILDX_SHA256_X64; co=$DOCKER_COMPOSE_SHA256_X64; ca=x86_64 ;; \
+      arm64) bx=$DOCKER_BUILDX_SHA256_ARM64; co=$DOCKER_COMPOSE_SHA256_ARM64; ca=aarch64 ;; \
+      *) echo "no pinned docker buildx/compose for $arch: pass DOCKER_BUILDX_FILE and DOCKER_COMPOSE_FILE" >&2; exit 1 ;; \
+    esac; \
+    plugin() { \
+      if [ -n "$2" ]; then cp "$2" "/out/cli-plugins/docker-$1"; else \
+        command -v curl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; }; \
+        curl -fsSL --retry 3 -o "/out/cli-plugins/docker-$1" "$3"; \
+        echo "$4  /out/cli-plugins/docker-$1" | sha256sum -c -; \
+      fi; \
+    }; \
+    plugin buildx "${DOCKER_BUILDX_FILE:+/tmp/local-docker-buildx}" \
+      "https://github.com/docker/buildx/releases/download/v${DOCKER_BUILDX_VERSION}/buildx-v${DOCKER_BUILDX_VERSION}.linux-${arch}" "$bx"; \
+    plugin compose "${DOCKER_COMPOSE_FILE:+/tmp/local-docker-compose}" \
+      "https://github.com/docker/compose/releases/download/v${DOCKER_COMPOSE_VERSION}/docker-compose-linux-${ca}" "$co"; \
+    chmod 755 /out/cli-plugins/*
+
 # ---------------------------------------------------------------------------
 # What a CI job expects to find, the runner's own libraries, docker.
 FROM ${BASE_IMAGE} AS image
@@ -125,10 +171,9 @@ RUN set -eu; \
     docker_pkgs=""; \
     if [ "$INSTALL_DOCKER" = 1 ]; then \
       docker_pkgs="docker.io iptables"; \
-      for p in docker-compose-v2 docker-buildx; do if apt-cache show "$p" >/dev/null 2>&1; then docker_pkgs="$docker_pkgs $p"; fi; done; \
     fi; \
     apt-get install -y -qq --no-install-recommends \
-      bash ca-certificates curl git jq less locales openssh-client procps python3 rsync sudo tzdata unzip util-linux xz-utils zstd \
+      bash ca-certificates curl git git-lfs jq less locales openssh-client procps python3 rsync sudo tzdata unzip util-linux xz-utils zstd \
       $runner_deps $docker_pkgs >/dev/null; \
     localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8; \
     apt-get clean; rm -rf /var/lib/apt/lists/*; \
@@ -167,6 +212,27 @@ RUN set -eu; \
     /opt/ci-runner/node --version; \
     /opt/ci-runner/node --no-inspect --no-inspect-brk --no-inspect-wait -e '' \
       || { echo "NODE_IMAGE: Node >= 20.15 needed (ENTRYPOINT passes --no-inspect-wait)" >&2; exit 1; }
+
+# What jobs written for GitHub-hosted runners expect (issue 11): the docker
+# plugins (and `docker-compose`, as Docker's own packages give), and the tool
+# cache where actions/setup-* look for it, at the hosted runners' path (the
+# prebuilt Pythons of setup-python only run from there), writable by guest;
+# compose.yml puts a volume on it so downloads survive restarts. ImageOS
+# names the hosted image whose tool builds fit (setup-ruby, setup-beam...).
+COPY --from=fetch /out/cli-plugins/ /usr/local/lib/docker/cli-plugins/
+ARG IMAGE_OS=ubuntu24
+RUN set -eu; \
+    . /etc/os-release; \
+    if [ "$ID" = ubuntu ] && [ "$IMAGE_OS" != "ubuntu${VERSION_ID%%.*}" ]; then \
+      echo "IMAGE_OS=$IMAGE_OS but the base image is Ubuntu $VERSION_ID: pass --build-arg IMAGE_OS=ubuntu${VERSION_ID%%.*}" >&2; exit 1; \
+    fi; \
+    if [ -e /usr/local/lib/docker/cli-plugins/docker-compose ]; then \
+      ln -s /usr/local/lib/docker/cli-plugins/docker-compose /usr/local/bin/docker-compose; \
+    fi; \
+    install -d -o guest -g guest /opt/hostedtoolcache
+ENV ImageOS=${IMAGE_OS} \
+    AGENT_TOOLSDIRECTORY=/opt/hostedtoolcache \
+    RUNNER_TOOL_CACHE=/opt/hostedtoolcache
 
 ARG BASE_IMAGE
 ARG IMAGE_VERSION=dev

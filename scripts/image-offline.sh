@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds ci-runner:local and ci-runner:ephemeral-local with no container
 # registry and no github.com: a local Debian base (debootstrap, cached), this
-# machine's Node, a runner tarball you hold, and a stand-in ci-storage. The
-# Debian archive and npm registry are still used (apt and npm ci in the build).
+# machine's Node, a runner tarball you hold, and stand-ins for ci-storage and
+# the docker buildx and compose plugins. The Debian archive and npm registry
+# are still used (apt and npm ci in the build).
 #
 #   npm run image:offline -- --runner-tarball actions-runner-linux-x64-2.336.0.tar.gz
 #
@@ -41,12 +42,17 @@ done
 
 scripts/docker-engine.sh
 eval "$(scripts/local-base-images.sh)"   # sets BASE_IMAGE and NODE_IMAGE
+# No hosted image runs Debian; bookworm's glibc (2.36) runs the builds the
+# setup-* actions make for ubuntu22 (glibc 2.35), not those for ubuntu24.
+image_os=ubuntu22
 
 # Local inputs must sit inside the build context (.dockerignore lets this in).
 inputs=build/image-inputs
 mkdir -p "$inputs"
 cp "$runner_tarball" "$inputs/actions-runner.tar.gz"
 cp "$ci_storage" "$inputs/ci-storage"
+cp test/fixtures/image/docker-cli-plugin "$inputs/docker-buildx"
+cp test/fixtures/image/docker-cli-plugin "$inputs/docker-compose"
 # A stand-in runner-container-hooks release zip (python3 is here: node-gyp needs it).
 rm -f "$inputs/container-hooks.zip"
 (cd test/fixtures/image/container-hooks && python3 -m zipfile -c "$root/$inputs/container-hooks.zip" index.js)
@@ -75,6 +81,9 @@ build image -t "$tag" "${secret[@]}" \
   --build-arg RUNNER_TARBALL="$inputs/actions-runner.tar.gz" \
   --build-arg CI_STORAGE_FILE="$inputs/ci-storage" \
   --build-arg RUNNER_CONTAINER_HOOKS_FILE="$inputs/container-hooks.zip" \
+  --build-arg DOCKER_BUILDX_FILE="$inputs/docker-buildx" \
+  --build-arg DOCKER_COMPOSE_FILE="$inputs/docker-compose" \
+  --build-arg IMAGE_OS="$image_os" \
   --build-arg IMAGE_VERSION="$version" --build-arg IMAGE_REVISION="$revision"
 build ephemeral -t "$ephemeral_tag" -f Dockerfile.ephemeral --build-arg CI_RUNNER_IMAGE="$tag"
 
