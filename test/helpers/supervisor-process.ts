@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LineLog } from "./line-log.ts";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BUNDLE = join(REPO_ROOT, "dist/ci-runner.js");
@@ -62,24 +63,15 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   const hosts = opts.hostsFile && pid1 ? ["/bin/sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile] : [];
   const cmd = pid1 ? [...clean, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...hosts, ...argv] : [...clean, ...argv];
   const child = spawn(cmd[0] as string, cmd.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: string[] = [];
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const log = new LineLog();
   const onData = (() => {
     let buf = "";
     return (chunk: Buffer) => {
       buf += chunk.toString("utf8");
       let nl: number;
       while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
+        log.push(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
-        lines.push(line);
-        if (process.env.CI_RUNNER_TEST_VERBOSE) process.stderr.write(`  | ${line}\n`);
-        for (const w of [...waiters]) {
-          if (w.re.test(line)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(line);
-          }
-        }
       }
     };
   })();
@@ -88,6 +80,8 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  // Lines still in the pipes arrive just after the exit.
+  void exited.then(() => setTimeout(() => log.end("exited"), 100));
   let target: number | undefined;
   const pidOfSupervisor = (): number | undefined => {
     if (!pid1) return child.pid;
@@ -96,9 +90,9 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   };
   return {
     child,
-    lines,
+    lines: log.lines,
     exited,
-    output: () => lines.join("\n"),
+    output: () => log.text(),
     pid: pidOfSupervisor,
     signal(sig) {
       const pid = pidOfSupervisor();
@@ -106,25 +100,7 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
       process.kill(pid, sig);
     },
     waitForLine(re, timeoutMs = 30_000) {
-      const seen = lines.find((l) => re.test(l));
-      if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = { re, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
-        waiters.push(w);
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${lines.join("\n")}`));
-        }, timeoutMs);
-        void exited.then(() =>
-          setTimeout(() => {
-            if (waiters.includes(w)) {
-              waiters.splice(waiters.indexOf(w), 1);
-              clearTimeout(timer);
-              reject(new Error(`exited before a line matching ${re}; output:\n${lines.join("\n")}`));
-            }
-          }, 100),
-        );
-      });
+      return log.waitFor(re, timeoutMs);
     },
   };
 }
