@@ -193,7 +193,8 @@ RUN set -eu; \
 # ---------------------------------------------------------------------------
 FROM image
 COPY --from=build /usr/local/bin/node /opt/ci-runner/node
-COPY --from=build /src/dist/ci-runner.js /src/dist/reaper.node /opt/ci-runner/
+# ci-runner.js and its chunks (`ci-runner controller` is one of its own, loaded only by that command).
+COPY --from=build /src/dist/*.js /src/dist/reaper.node /opt/ci-runner/
 COPY --from=fetch --chown=1001:1001 /out/actions-runner /home/guest/actions-runner
 COPY --from=fetch /out/ci-storage /usr/bin/ci-storage
 COPY image/ci-runner /usr/local/bin/ci-runner

@@ -4,7 +4,7 @@
 // Dockerfile's build stage all produce the same artifacts.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, chmodSync } from "node:fs";
+import { copyFileSync, mkdirSync, chmodSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,9 +23,30 @@ execFileSync(
 );
 copyFileSync(join(root, "src/pid1/native/build/Release/reaper.node"), join(root, "dist/reaper.node"));
 
+// `ci-runner controller` is a chunk of its own, loaded only by that command:
+// the runner's boot parses none of dockerode or prom-client. Chunks of an
+// earlier build go first (their names carry a content hash).
+for (const f of readdirSync(join(root, "dist"))) if (/^ci-runner-.*\.js$/.test(f)) rmSync(join(root, "dist", f));
+
+/** Parts of dockerode the controller never uses, whose dependencies (gRPC, protobuf, ssh2) would triple its size. */
+const dockerUnused = {
+  name: "docker-unused",
+  setup(b) {
+    const stub = (what) => ({ path: what, namespace: "docker-unused" });
+    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (a) => (a.importer.includes("/dockerode/") ? stub(`dockerode ${a.path.slice(2)} (image builds)`) : undefined));
+    b.onResolve({ filter: /^ssh2$/ }, (a) => (a.importer.includes("/docker-modem/") ? stub("DOCKER_HOST=ssh://") : undefined));
+    b.onLoad({ filter: /.*/, namespace: "docker-unused" }, (a) => ({
+      contents: `const no = () => { throw new Error(${JSON.stringify(`not in the ci-runner bundle: ${a.path}`)}); }; module.exports = no; module.exports.Client = no;`,
+    }));
+  },
+};
+
 await build({
-  entryPoints: [join(root, "src/main.ts")],
-  outfile: join(root, "dist/ci-runner.js"),
+  entryPoints: { "ci-runner": join(root, "src/main.ts") },
+  outdir: join(root, "dist"),
+  splitting: true,
+  chunkNames: "ci-runner-[name]-[hash]",
+  plugins: [dockerUnused],
   bundle: true,
   platform: "node",
   target: "node20",

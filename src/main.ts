@@ -16,6 +16,7 @@ import { runCommand } from "./commands/run-command.ts";
 const USAGE = `usage: ci-runner [command]
   (none)    the entrypoint: hooks, forwarding, warm start, runner, graceful drain
   config    print the effective configuration (secrets masked); exit 78 if invalid
+  controller  the webhook autoscaler: one ephemeral runner container per queued job (README "Autoscaling")
   forward   run only the port forwarders (FORWARD_HOST, FORWARD_PORTS) until stopped
   health    exit 0 when the runner is listening or running a job (HEALTHCHECK)
   help      this text
@@ -91,6 +92,11 @@ async function main(argv: string[]): Promise<number> {
       }
     case "forward":
       return forwardOnly();
+    case "controller": {
+      // Its own chunk of the bundle (dockerode, prom-client): a runner's boot never loads it.
+      const { runController } = await import("./controller/run-controller.ts");
+      return runController();
+    }
     case "health":
       return health(process.env.CI_RUNNER_STATE_FILE || "/run/ci-runner/state.json", out);
     case "help":

@@ -50,13 +50,18 @@ function readSecretFile(dir: string, name: string): string | undefined {
 export function loadConfig(
   rawEnv: Env,
   users: (name: string) => UserInfo | undefined = lookupUser,
-  /** "forward": `ci-runner forward` needs no GitHub settings and no runner user. */
-  purpose: "runner" | "forward" = "runner",
+  /**
+   * "forward": `ci-runner forward` needs no GitHub settings and no runner user.
+   * "controller": `ci-runner controller` needs the scope, a PAT or App, GH_LABELS
+   * and WEBHOOK_SECRET, and no runner user (its runners live in other containers).
+   */
+  purpose: "runner" | "forward" | "controller" = "runner",
 ): Config {
+  const github = purpose !== "forward";
   // The other seed images' names (GITHUB_URL, ACCESS_TOKEN, ...) become ours first.
   const secrets: string[] = [];
   for (const a of ALIASES) if (a.secret && rawEnv[a.name]) secrets.push(rawEnv[a.name] as string);
-  const { env, setAs, warnings } = purpose === "runner" ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>(), warnings: [] };
+  const { env, setAs, warnings } = github ? resolveAliases(rawEnv) : { env: rawEnv, setAs: new Map<string, string>(), warnings: [] };
   // Read first: the secret rows of the table below are looked up in it.
   const secretsDir = env.CI_RUNNER_SECRETS_DIR || VARS.CI_RUNNER_SECRETS_DIR.default;
   const values: Record<string, unknown> = {};
@@ -72,7 +77,7 @@ export function loadConfig(
     }
     if (spec.secret && raw) secrets.push(raw);
     if (raw === undefined || raw.trim() === "") {
-      if (spec.required && purpose === "runner") {
+      if (spec.required && github) {
         const where = spec.secret ? ` (or the file ${secretsDir}/${name})` : "";
         throw new ConfigError(name, `required${where}: ${spec.doc}`);
       }
@@ -97,8 +102,11 @@ export function loadConfig(
   const apiUrl = vals.GH_API_URL ?? defaultApiUrl(vals.GH_URL);
   let credentials: Credentials | undefined;
   let scope: Scope | undefined;
-  if (purpose === "runner") {
+  if (github) {
     credentials = resolveCredentials(vals);
+    if (purpose === "controller" && credentials.kind !== "pat" && credentials.kind !== "app") {
+      throw new ConfigError(credentials.variable, "ci-runner controller needs GH_TOKEN or a GitHub App (GH_APP_ID) to call generate-jitconfig for its runners");
+    }
     const preIssued = credentials.kind === "jit";
     scope = resolveScope(vals.GH_URL, vals, preIssued);
     if (!preIssued && vals.GH_LABELS === undefined) throw new ConfigError("GH_LABELS", `required: ${VARS.GH_LABELS.doc}`);
@@ -116,11 +124,20 @@ export function loadConfig(
     }
   }
 
+  if (purpose === "controller") {
+    if (vals.WEBHOOK_SECRET === undefined) {
+      throw new ConfigError("WEBHOOK_SECRET", `required (or the file ${secretsDir}/WEBHOOK_SECRET): ${VARS.WEBHOOK_SECRET.doc}`);
+    }
+    if (vals.WARM_RUNNERS > vals.MAX_RUNNERS) {
+      throw new ConfigError("WARM_RUNNERS", `${vals.WARM_RUNNERS} idle runners cannot be kept under MAX_RUNNERS=${vals.MAX_RUNNERS}`);
+    }
+  }
+
   if (purpose === "runner" && vals.CLOUDWATCH_METRICS && vals.AWS_REGION === undefined) {
     throw new ConfigError("AWS_REGION", "required with CLOUDWATCH_METRICS=1 (the region CloudWatch metrics go to, e.g. us-east-1)");
   }
 
-  const runnerUser = purpose === "forward" ? currentUser() : users(vals.RUNNER_USER);
+  const runnerUser = purpose === "runner" ? users(vals.RUNNER_USER) : currentUser();
   if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 
   const runnerDir = vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`;

@@ -1,5 +1,6 @@
 import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
 import { parseStorageHost } from "./parse-storage-host.ts";
+import { parseVolumes } from "./parse-volumes.ts";
 import { timeZone } from "./time-zone.ts";
 import { absolutePath, commaList, flag, httpUrl, integer, pattern, serverUrl, text, token, type Rule } from "./rules.ts";
 
@@ -24,6 +25,8 @@ function v<const S extends VarSpec<unknown>>(spec: S): S {
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
 const USER = /^[a-z_][a-z0-9_-]*\$?$/;
+// [registry[:port]/]path[:tag][@digest], lower-case path as Docker wants it.
+const IMAGE = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
 
 export const VARS = {
   GH_REPOSITORY: v({ doc: "scope (exactly one of three): the repository this runner serves, owner/repo", rule: pattern(REPO, "owner/repo") }),
@@ -84,6 +87,21 @@ export const VARS = {
   HIDE_CONFIG_FROM_JOBS: v({ doc: "1: ci-runner's own variables (this table but TZ and the AWS SDKs' names) and the other images' names are kept out of the runner's and jobs' environments too (secrets always are)", rule: flag, default: "0" }),
   CI_RUNNER_DRY_RUN: v({ doc: "1: print the configuration (as `ci-runner config`) and exit 0: nothing runs and nothing is registered", rule: flag, default: "0" }),
   CI_RUNNER_PRINT_CONFIG: v({ doc: "1: print the configuration at boot, then run", rule: flag, default: "0" }),
+  WEBHOOK_SECRET: v({ doc: "controller: the secret of the GitHub webhook (required by `ci-runner controller`); deliveries not signed with it get 401", rule: token, secret: true }),
+  WEBHOOK_PORT: v({ doc: "controller: port of the webhook, /health and /metrics (0: any free port, named in the log)", rule: integer(0, 65535), default: "8080" }),
+  MAX_RUNNERS: v({ doc: "controller: most runner containers at once (starting, idle and busy); a job over the cap waits for a free slot", rule: integer(1, 10000), default: "10" }),
+  WARM_RUNNERS: v({ doc: "controller: idle runners kept ready beyond the pending jobs (at most MAX_RUNNERS)", rule: integer(0, 10000), default: "0" }),
+  RUNNER_IMAGE: v({ doc: "controller: the image of runner containers; it must run the ci-runner supervisor (the JIT config arrives as its secret file)", rule: pattern(IMAGE, "an image reference such as ci-runner:ephemeral"), default: "ci-runner:ephemeral" }),
+  RECONCILE_INTERVAL_SEC: v({ doc: "controller: seconds between looks at GitHub's queued jobs and runners and at Docker's containers (also at start)", rule: integer(1, 86400), default: "60" }),
+  RUNNER_BOOT_TIMEOUT_SEC: v({ doc: "controller: a runner container not listening for jobs this long after its start is removed, with its registration, and replaced", rule: integer(1, 86400), default: "300" }),
+  RUNNER_IDLE_GRACE_SEC: v({ doc: "controller: an idle runner above the pending jobs plus WARM_RUNNERS this long is stopped (SIGTERM: it deregisters and exits)", rule: integer(0, 86400), default: "60" }),
+  DATA_DIR: v({ doc: "controller: where its state (pending jobs, runners started) is kept across restarts", rule: absolutePath, default: "/data" }),
+  CONTROLLER_ID: v({ doc: "controller: the name on its containers' labels and in its runners' names (default: derived from GH_URL and the scope); two controllers of one scope need two ids", rule: pattern(/^[a-z0-9][a-z0-9-]{0,19}$/, "1-20 chars of a-z 0-9 -") }),
+  RUNNER_ENV_FILE: v({ doc: "controller: a file of NAME=value lines (the $GITHUB_ENV format) added to every runner container's environment; credentials are refused", rule: absolutePath }),
+  RUNNER_NETWORK: v({ doc: "controller: the Docker network of runner containers (default: Docker's default bridge)", rule: pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "a Docker network name") }),
+  RUNNER_VOLUMES: v({ doc: "controller: space-separated SOURCE:TARGET[:ro] mounts of every runner container (host paths or named volumes)", rule: volumeList() }),
+  RUNNER_PRIVILEGED: v({ doc: "controller: 1: runner containers run --privileged (DIND=1 in RUNNER_ENV_FILE then starts Docker in them)", rule: flag, default: "0" }),
+  RUNNER_RUNTIME: v({ doc: "controller: the OCI runtime of runner containers, e.g. sysbox-runc for Docker-in-Docker without --privileged", rule: pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a runtime name") }),
   CI_RUNNER_SECRETS_DIR: v({ doc: "where secret files are looked up (Docker and compose mount secrets here)", rule: absolutePath, default: "/run/secrets" }),
   CI_RUNNER_STATE_FILE: v({ doc: "where the supervisor keeps its state (read by `ci-runner health`)", rule: absolutePath, default: "/run/ci-runner/state.json" }),
 } as const;
@@ -95,6 +113,9 @@ function parseForwardHostsRule(): Rule<string[]> {
 }
 function parseForwardPortsRule(): Rule<ReturnType<typeof parseForwardPorts>> {
   return (raw) => parseForwardPorts(raw);
+}
+function volumeList(): Rule<ReturnType<typeof parseVolumes>> {
+  return (raw, name) => parseVolumes(raw, name);
 }
 function storageHostRule(): Rule<ReturnType<typeof parseStorageHost>> {
   return (raw) => parseStorageHost(raw);

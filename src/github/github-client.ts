@@ -9,9 +9,10 @@ import { withRetry } from "./with-retry.ts";
 /**
  * The runner API of the configured scope, authenticated by a PAT or a
  * GitHub App (its installation looked up for the scope when
- * GH_APP_INSTALLATION_ID is not given).
+ * GH_APP_INSTALLATION_ID is not given). One per process: the supervisor's
+ * phases share theirs through sharedRunnerApi, the controller holds its own.
  */
-async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
+export async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
   const { credentials, scope } = config;
   if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
   const retry = { log, credentialVar: credentials.variable, scopeVariable: scope.variable, apiUrl: config.apiUrl };

@@ -20,6 +20,13 @@ function summary({ id, name, status, busy, labels }: ApiRunner): RunnerSummary {
 
 export type DeleteResult = "deleted" | "busy" | "gone";
 
+/** A workflow job waiting for a runner, as the REST API lists it. */
+export interface QueuedJob {
+  readonly id: number;
+  readonly runId: number;
+  readonly labels: readonly string[];
+}
+
 /**
  * The runner endpoints of one scope (`repos/owner/repo`, `orgs/org` or
  * `enterprises/slug`), each call retried per withRetry.
@@ -150,6 +157,43 @@ export class RunnerApi {
       if (status === 422) return "busy";
       if (status === 404) return "gone";
       throw e;
+    }
+  }
+
+  /**
+   * The jobs waiting for a runner in `repository` (owner/repo): GitHub has no
+   * list of queued jobs, so: its runs `queued` and `in_progress` (a run in
+   * progress can still hold queued jobs), then each run's jobs with status
+   * `queued`. Every page of each list is followed.
+   */
+  async queuedJobs(repository: string, signal?: AbortSignal): Promise<QueuedJob[]> {
+    const runIds = new Set<number>();
+    for (const status of ["queued", "in_progress"]) {
+      const runs = await this.#allPages<{ id: number }>(`GET /repos/${repository}/actions/runs`, { status }, "workflow_runs", signal);
+      for (const run of runs) runIds.add(run.id);
+    }
+    const queued: QueuedJob[] = [];
+    for (const runId of runIds) {
+      const jobs = await this.#allPages<{ id: number; run_id: number; status: string; labels: string[] }>(
+        `GET /repos/${repository}/actions/runs/${runId}/jobs`,
+        { filter: "latest" },
+        "jobs",
+        signal,
+      );
+      for (const job of jobs) if (job.status === "queued") queued.push({ id: job.id, runId: job.run_id, labels: job.labels });
+    }
+    return queued;
+  }
+
+  /** Every item of a paginated list (`{total_count, <key>: [...]}`), 100 a page. */
+  async #allPages<T>(route: string, params: Record<string, string>, key: string, signal?: AbortSignal): Promise<T[]> {
+    const all: T[] = [];
+    for (let page = 1; ; page++) {
+      const res = await this.#call(route, () => this.#octokit.request(route, { ...params, per_page: 100, page }), signal);
+      const data = res.data as { total_count: number } & Record<string, T[]>;
+      const items = data[key] ?? [];
+      all.push(...items);
+      if (items.length < 100 || all.length >= data.total_count) return all;
     }
   }
 }

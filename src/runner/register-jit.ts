@@ -14,6 +14,16 @@ export function defaultLabels(arch: string = process.arch): string[] {
   return ["self-hosted", "Linux", arch === "arm64" ? "ARM64" : "X64"];
 }
 
+/** RUNNER_GROUP's id (organizations and enterprises), else Default's; an unknown name is a BootError (exit 78). */
+export async function runnerGroupId(api: RunnerApi, config: Config, signal: AbortSignal): Promise<number> {
+  if (!config.RUNNER_GROUP || config.scope?.kind === "repository") return DEFAULT_RUNNER_GROUP_ID;
+  const found = await api.runnerGroupId(config.RUNNER_GROUP, signal);
+  if (found === undefined) {
+    throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
+  }
+  return found;
+}
+
 /**
  * Registers through `generate-jitconfig`: resolves RUNNER_GROUP to its id
  * (organizations and enterprises), retries a taken name (409) with a new
@@ -26,14 +36,7 @@ export async function registerJit(
   log: Logger,
   signal: AbortSignal,
 ): Promise<{ name: string; id: number; encodedJitConfig: string }> {
-  let groupId = DEFAULT_RUNNER_GROUP_ID;
-  if (config.RUNNER_GROUP && config.scope?.kind !== "repository") {
-    const found = await api.runnerGroupId(config.RUNNER_GROUP, signal);
-    if (found === undefined) {
-      throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
-    }
-    groupId = found;
-  }
+  const groupId = await runnerGroupId(api, config, signal);
   const labels = [...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])];
   let name = firstName;
   for (let attempt = 1; ; attempt++) {

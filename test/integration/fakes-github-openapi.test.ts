@@ -165,3 +165,66 @@ t.test("GitHub App: installation lookup and installation tokens", async (t) => {
   gh.expireTokens();
   t.equal((await call("POST", "/repos/acme/api/actions/runners/registration-token", { token })).status, 401);
 });
+
+t.test("workflow runs and their jobs (what the controller reconciles with)", async (t) => {
+  const runId = gh.newRunId();
+  const ids = [1, 2, 3].map((i) => gh.queueJob({ labels: ["x"], repository: "acme/ci", runId, name: `m-${i}` }));
+  gh.queueJob({ labels: ["x"], repository: "acme/other" });
+  const runs = await call("GET", "/repos/acme/ci/actions/runs?status=queued");
+  conforms(t, "GET", "/repos/{owner}/{repo}/actions/runs", runs, 200);
+  t.match(runs.body, { total_count: 1, workflow_runs: [{ id: runId, status: "queued", repository: { full_name: "acme/ci" } }] });
+  t.match((await call("GET", "/repos/acme/ci/actions/runs?status=in_progress")).body, { total_count: 0 });
+  const page = await call("GET", `/repos/acme/ci/actions/runs/${runId}/jobs?per_page=2`);
+  conforms(t, "GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs", page, 200);
+  t.match(page.body, { total_count: 3, jobs: [{ id: ids[0], run_id: runId, status: "queued", labels: ["x"], runner_name: null }, { id: ids[1] }] });
+  t.match(page.headers.get("link"), /page=2>; rel="next"/);
+  // A job taken by a runner: the run is in progress, the job names its runner.
+  const created = await call("POST", "/repos/acme/ci/actions/runners/generate-jitconfig", { body: { name: "runs-1", runner_group_id: 1, labels: ["x"] } });
+  const listener = await connectListener(gh, (created.body as { encoded_jit_config: string }).encoded_jit_config);
+  t.match(await listener.poll(), { type: "job", job: { id: ids[0] } });
+  t.match((await call("GET", "/repos/acme/ci/actions/runs?status=in_progress")).body, { total_count: 1 });
+  const jobs = await call("GET", `/repos/acme/ci/actions/runs/${runId}/jobs`);
+  conforms(t, "GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs", jobs, 200);
+  t.match(jobs.body, { jobs: [{ id: ids[0], status: "in_progress", runner_name: "runs-1", runner_group_name: "Default" }] });
+  await listener.complete(ids[0] as number, "Succeeded");
+  const completed = await call("GET", `/repos/acme/ci/actions/runs/${runId}/jobs`);
+  conforms(t, "GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs", completed, 200);
+  t.match(completed.body, { jobs: [{ id: ids[0], status: "completed", conclusion: "success" }] });
+  conforms(t, "GET", "/repos/{owner}/{repo}/actions/runs", await call("GET", "/repos/acme/ci/actions/runs", { token: "nope" }), 401);
+});
+
+t.test("workflow_job deliveries: signed like GitHub's, shaped like its recorded examples", async (t) => {
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as { port: number }).port;
+  const { verify } = await import("@octokit/webhooks-methods");
+  const hook = await gh.addWebhook({ url: `http://127.0.0.1:${port}/hook`, secret: "hook-secret" });
+  const id = gh.queueJob({ labels: ["self-hosted", "hooked"], repository: "acme/hooks" });
+  gh.cancelJob(id);
+  await hook.settled();
+  hook.remove();
+  t.same(received.map((r) => r.headers["x-github-event"]), ["ping", "workflow_job", "workflow_job"]);
+  for (const r of received) {
+    t.ok(await verify("hook-secret", r.body, String(r.headers["x-hub-signature-256"])), "X-Hub-Signature-256 verifies");
+    t.match(r.headers["x-github-delivery"], /^[0-9a-f-]{36}$/);
+  }
+  const queued = JSON.parse(received[1]?.body ?? "{}") as Record<string, unknown>;
+  t.match(queued, {
+    action: "queued",
+    workflow_job: { id, status: "queued", labels: ["self-hosted", "hooked"], runner_name: null, run_url: /\/repos\/acme\/hooks\/actions\/runs\/\d+$/ },
+    repository: { full_name: "acme/hooks", name: "hooks", owner: { login: "acme" } },
+    sender: { login: "Codertocat" },
+  });
+  t.match(JSON.parse(received[2]?.body ?? "{}"), { action: "completed", workflow_job: { id, status: "completed", conclusion: "cancelled" } });
+  t.same(hook.deliveries().map((d) => d.status), [202, 202, 202]);
+});

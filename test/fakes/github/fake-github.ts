@@ -25,6 +25,8 @@ import { JobQueue } from "./job-queue.ts";
 import { createRequestHandler } from "./request-pipeline.ts";
 import { restAppRoutes } from "./rest-app.ts";
 import { restRunnerRoutes } from "./rest-runners.ts";
+import { restWorkflowRunRoutes } from "./rest-workflow-runs.ts";
+import { FakeWebhook, type WebhookSpec } from "./webhook-sender.ts";
 import { runnerRegistrationRoutes } from "./runner-registration.ts";
 import { publicRunner, RunnerRegistry } from "./runner-registry.ts";
 import { runnerSessionRoutes } from "./runner-session.ts";
@@ -37,6 +39,7 @@ import type { World } from "./world.ts";
 export type * from "./types.ts";
 export { DEFAULT_LABELS } from "./runner-registry.ts";
 export { signJwtRs256 } from "./jwt.ts";
+export type { FakeWebhook, DeliveryRecord } from "./webhook-sender.ts";
 
 /** The PAT the fake accepts (with admin permission) when `validTokens` is not given. */
 export const FAKE_PAT = "ghp_fakeAdminToken0000000000000000000000";
@@ -67,6 +70,10 @@ export interface FakeGitHub {
   runner(name: string, scope?: Scope): FakeRunner | undefined;
   /** Queues a workflow job; returns its id. */
   queueJob(spec: JobSpec): number;
+  /** A fresh run id: jobs queued with it form one run (a matrix). */
+  newRunId(): number;
+  /** A `workflow_job` webhook: every job transition is delivered to `url`, signed with `secret` (pings first). */
+  addWebhook(spec: WebhookSpec): Promise<FakeWebhook>;
   job(id: number): FakeJob | undefined;
   jobs(): FakeJob[];
   /** Cancels a job (a queued one at once; a running one through its runner). */
@@ -120,12 +127,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   for (const t of opts.noAdminTokens ?? []) world.tokens.addPat(t, false);
 
   const log: RequestRecord[] = [];
+  const hooks: FakeWebhook[] = [];
+  let hookCount = 0;
   const faults = new FaultList();
   const rateLimiter = new RateLimiter();
   let fake: FakeGitHub | undefined;
   const server: Server = createServer(
     createRequestHandler({
-      routes: [...restRunnerRoutes(world), ...restAppRoutes(world), ...runnerRegistrationRoutes(world), ...runnerSessionRoutes(world)],
+      routes: [...restRunnerRoutes(world), ...restWorkflowRunRoutes(world), ...restAppRoutes(world), ...runnerRegistrationRoutes(world), ...runnerSessionRoutes(world)],
       control: controlRoutes(() => fake!),
       faults,
       rateLimiter,
@@ -163,6 +172,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     runner: (name, scope) =>
       fake!.runners(scope).find((r) => r.name === name),
     queueJob: (spec) => world.jobs.queue(spec).id,
+    newRunId: () => world.jobs.newRunId(),
+    addWebhook: async (spec) => {
+      const hook = new FakeWebhook(++hookCount, spec, world.jobs, url);
+      hooks.push(hook);
+      await hook.ping();
+      return hook;
+    },
     job: (id) => world.jobs.get(id),
     jobs: () => world.jobs.list(),
     cancelJob: (id) => world.jobs.cancel(id),
@@ -195,6 +211,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       return outcome;
     },
     close: async () => {
+      for (const h of hooks) h.remove();
       clearInterval(sweeper);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,18 +6,32 @@ interface JobRecord extends FakeJob {
   cancelPending: boolean;
 }
 
+/** Where jobs live unless a spec names another repository. */
+export const DEFAULT_REPOSITORY = "octo/hello";
+
+/** The `workflow_job` webhook action a job's state change is announced with. */
+export type JobTransition = "queued" | "in_progress" | "completed";
+
 /**
  * Workflow jobs waiting for, or running on, a runner. A job goes to the
  * first runner whose labels include all of the job's labels
- * (case-insensitive), oldest job first. Emits "change" after each mutation.
+ * (case-insensitive), oldest job first. Emits "change" after each mutation,
+ * and "transition" (job, action) when a job is queued, taken or completed.
  */
 export class JobQueue extends EventEmitter {
   private readonly jobs = new Map<number, JobRecord>();
   private nextId = 1;
+  // Run ids from another range than job ids: a test mixing them up fails.
+  private nextRunId = 9001;
 
   queue(spec: JobSpec): FakeJob {
     const job: JobRecord = {
       id: this.nextId++,
+      runId: spec.runId ?? this.nextRunId++,
+      repository: spec.repository ?? DEFAULT_REPOSITORY,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      completedAt: null,
       name: spec.name ?? `job-${this.nextId - 1}`,
       labels: [...spec.labels],
       status: "queued",
@@ -32,7 +46,13 @@ export class JobQueue extends EventEmitter {
     };
     this.jobs.set(job.id, job);
     this.emit("change");
+    this.emit("transition", publicJob(job), "queued");
     return publicJob(job);
+  }
+
+  /** A run id for jobs queued together (`JobSpec.runId`), as one matrix run. */
+  newRunId(): number {
+    return this.nextRunId++;
   }
 
   get(id: number): FakeJob | undefined {
@@ -59,7 +79,9 @@ export class JobQueue extends EventEmitter {
     job.status = "in_progress";
     job.runnerId = runnerId;
     job.runnerName = runnerName;
+    job.startedAt = new Date().toISOString();
     this.emit("change");
+    this.emit("transition", publicJob(job), "in_progress");
   }
 
   appendLog(id: number, text: string): void {
@@ -73,7 +95,9 @@ export class JobQueue extends EventEmitter {
     job.status = "completed";
     job.conclusion = result;
     job.cancelPending = false;
+    job.completedAt = new Date().toISOString();
     this.emit("change");
+    this.emit("transition", publicJob(job), "completed");
   }
 
   /** Cancels a job: a queued one at once, a running one through its runner. Returns false when unknown or done. */

@@ -1,5 +1,6 @@
 import { jsonBody, notFound, send, sendError, type Exchange, type Route } from "./exchange.ts";
 import { encodeJitConfig } from "./jit-config.ts";
+import { paginate } from "./paginate.ts";
 import { requireAdmin } from "./rest-auth.ts";
 import { runnerJson } from "./runner-registry.ts";
 import { normalizeScope, SCOPE_PATTERN } from "./scope.ts";
@@ -65,29 +66,8 @@ function listRunners(world: World, ex: Exchange): void {
   const scope = normalizeScope(ex.params.scope ?? "");
   const name = ex.query.get("name");
   const all = world.registry.list(scope).filter((r) => name === null || r.name === name);
-  const perPage = clamp(Number(ex.query.get("per_page") ?? 30), 1, 100);
-  const page = Math.max(1, Math.floor(Number(ex.query.get("page") ?? 1)) || 1);
-  const slice = all.slice((page - 1) * perPage, page * perPage);
-  const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-  const headers: Record<string, string> = {};
-  if (lastPage > 1) headers.link = linkHeader(ex, perPage, page, lastPage);
+  const { slice, headers } = paginate(ex, all);
   send(ex, 200, { total_count: all.length, runners: slice.map(runnerJson) }, headers);
-}
-
-/** GitHub's pagination `Link` header (next/last, then prev/first). */
-function linkHeader(ex: Exchange, perPage: number, page: number, lastPage: number): string {
-  const base = ex.origin + (ex.viaApiV3 ? "/api/v3" : "") + ex.path;
-  const at = (p: number): string => {
-    const q = new URLSearchParams(ex.query);
-    q.set("per_page", String(perPage));
-    q.set("page", String(p));
-    return `<${base}?${q.toString()}>`;
-  };
-  const rels: string[] = [];
-  if (page > 1) rels.push(`${at(page - 1)}; rel="prev"`);
-  if (page < lastPage) rels.push(`${at(page + 1)}; rel="next"`, `${at(lastPage)}; rel="last"`);
-  if (page > 1) rels.push(`${at(1)}; rel="first"`);
-  return rels.join(", ");
 }
 
 function listGroups(world: World, ex: Exchange): void {
@@ -144,9 +124,4 @@ async function generateJitConfig(world: World, ex: Exchange): Promise<void> {
     runner: runnerJson(runner),
     encoded_jit_config: encodeJitConfig(runner, key.privateKey, ex.origin, workFolder, group.name),
   });
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  if (!Number.isFinite(n)) return lo;
-  return Math.min(hi, Math.max(lo, Math.floor(n)));
 }

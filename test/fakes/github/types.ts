@@ -37,6 +37,10 @@ export type JobResult = "Succeeded" | "SucceededWithIssues" | "Failed" | "Cancel
 
 export interface FakeJob {
   id: number;
+  /** The workflow run it belongs to (jobs queued with the same `runId` form one run, a matrix). */
+  runId: number;
+  /** `owner/repo` of its workflow run. */
+  repository: string;
   name: string;
   labels: string[];
   status: JobStatus;
@@ -51,10 +55,18 @@ export interface FakeJob {
   durationMs?: number;
   /** Extra environment for the job's script. */
   env?: Record<string, string>;
+  /** ISO times, as the REST API and webhooks show them. */
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
 }
 
 export interface JobSpec {
   labels: string[];
+  /** Default `octo/hello`. */
+  repository?: string;
+  /** Joins an existing run (a matrix); default: a new run of its own. */
+  runId?: number;
   name?: string;
   durationMs?: number;
   run?: string;

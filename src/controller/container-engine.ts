@@ -1,0 +1,57 @@
+/** Labels on every runner container, naming the controller that owns it and its registration. */
+export const LABEL_CONTROLLER = "ci-runner.controller";
+export const LABEL_RUNNER_NAME = "ci-runner.runner-name";
+export const LABEL_RUNNER_ID = "ci-runner.runner-id";
+
+/** A runner container as the engine reports it. */
+export interface RunnerContainer {
+  readonly id: string;
+  readonly runnerName: string;
+  readonly runnerId: number | undefined;
+  /** "running", or anything else (created, exited, dead...): not running. */
+  readonly running: boolean;
+  /** Epoch ms. */
+  readonly createdAt: number;
+}
+
+/** What a runner container is made of; the JIT config travels separately (a file, never the environment). */
+export interface RunnerContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly binds: readonly string[];
+  readonly network: string | undefined;
+  readonly privileged: boolean;
+  readonly runtime: string | undefined;
+}
+
+/** Receives a container's output lines and, once, its end. */
+export interface ContainerWatcher {
+  onLine(line: string): void;
+  /** Exit code, or undefined when the container was already gone. */
+  onExit(code: number | undefined): void;
+}
+
+/**
+ * The Docker side of the controller, small enough for a fake in tests.
+ * Containers remove themselves when they exit (AutoRemove): their output
+ * and exit code are watched from before their start, so that even a
+ * container that dies at once is reported with its last lines.
+ */
+export interface ContainerEngine {
+  /** The runner containers that carry `LABEL_CONTROLLER=controllerId`, running or not. */
+  list(controllerId: string): Promise<RunnerContainer[]>;
+  /**
+   * Creates the container, puts the JIT config at JIT_CONFIG_PATH (read-only,
+   * root only), attaches `watcher`, starts it. Returns its id and the
+   * function that stops watching.
+   */
+  start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }>;
+  /** Watches a running container (adopted after a restart) from its first line. Returns the function that stops watching. */
+  follow(id: string, watcher: ContainerWatcher): () => void;
+  /** Sends a signal to the container's PID 1 (the supervisor). */
+  kill(id: string, signal: "SIGTERM" | "SIGKILL"): Promise<void>;
+  /** Removes it, running or not; a container already gone is not an error. */
+  remove(id: string): Promise<void>;
+}

@@ -1,0 +1,309 @@
+import type { Config } from "../config/load-config.ts";
+import type { RunnerApi } from "../github/runner-api.ts";
+import { every, failureLog } from "../lifecycle/every.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ContainerEngine } from "./container-engine.ts";
+import type { ControllerCore } from "./controller-core.ts";
+import { ControllerMetrics } from "./controller-metrics.ts";
+import type { ControllerSettings } from "./controller-settings.ts";
+import type { ControllerStore, SavedState } from "./controller-store.ts";
+import type { DeliveryResult } from "./http-server.ts";
+import { JobBook } from "./job-book.ts";
+import { labelsMatch } from "./label-match.ts";
+import { reconcileContainers, reconcileQueue, reconcileRegistrations } from "./reconcile.ts";
+import { launchRunner, newRunnerName, stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
+import { RunnerPool } from "./runner-pool.ts";
+import { scaleDecision } from "./scale-decision.ts";
+import { StartBackoff, Wakeup } from "./start-backoff.ts";
+import type { WorkflowJobEvent } from "./workflow-job-event.ts";
+
+
+export interface ControllerDeps {
+  readonly config: Config;
+  readonly settings: ControllerSettings;
+  readonly engine: ContainerEngine;
+  readonly api: RunnerApi;
+  readonly log: Logger;
+  readonly store: ControllerStore;
+  readonly runnerGroupId: number;
+  /** The stop signal: from its abort on, nothing new starts (see `stop`). */
+  readonly stopping: AbortSignal;
+  readonly now?: () => number;
+}
+
+/**
+ * The autoscaler: counts demand (our queued jobs) and supply (runner
+ * containers), and keeps idle + starting >= pending + WARM_RUNNERS under
+ * MAX_RUNNERS. Deliveries, container output and the periodic
+ * reconciliation with GitHub and Docker only update the books; one
+ * synchronous pass then decides what to start and stop.
+ */
+export class Controller implements ControllerCore {
+  readonly config: Config;
+  readonly settings: ControllerSettings;
+  readonly engine: ContainerEngine;
+  readonly api: RunnerApi;
+  readonly log: Logger;
+  readonly metrics = new ControllerMetrics();
+  readonly pool = new RunnerPool();
+  readonly runnerGroupId: number;
+  jobs = new JobBook();
+  readonly #store: ControllerStore;
+  readonly stopping: AbortSignal;
+  readonly #ended = new AbortController();
+  #ready = false;
+  #halted = false;
+  readonly #now: () => number;
+  readonly #repositories = new Set<string>();
+  readonly #work = new Set<Promise<unknown>>();
+  #scaleQueued = false;
+  readonly #backoff = new StartBackoff();
+  /** The next look when nothing else will come: a start backoff's end, an idle runner's grace. */
+  readonly #wakeup = new Wakeup(() => this.scaleSoon());
+  #atCapLogged = 0;
+  #stopReconcile: (() => void) | undefined;
+  #lastWebhookAt: number | undefined;
+  #lastReconcileAt: number | undefined;
+  #lastReconcileError: string | undefined;
+
+  constructor(d: ControllerDeps) {
+    this.config = d.config;
+    this.settings = d.settings;
+    this.engine = d.engine;
+    this.api = d.api;
+    this.log = d.log;
+    this.#store = d.store;
+    this.runnerGroupId = d.runnerGroupId;
+    this.#now = d.now ?? Date.now;
+    this.stopping = d.stopping;
+    if (d.config.scope?.kind === "repository") this.#repositories.add(d.config.scope.name);
+  }
+
+  get ended(): AbortSignal {
+    return this.#ended.signal;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+
+  /** Takes back what an earlier run saved (its runners come back from Docker and GitHub in `start`). */
+  restore(saved: SavedState | undefined): void {
+    if (!saved) return;
+    this.jobs = JobBook.from(saved.jobs);
+    for (const r of saved.repositories ?? []) this.#repositories.add(r);
+    const pending = this.jobs.pending().length;
+    this.log.info(`state of ${saved.savedAt} restored: ${pending} pending job(s), ${saved.runners.length} runner(s) started then`);
+  }
+
+  /** Adopts what Docker and GitHub show, then reconciles every RECONCILE_INTERVAL_SEC. */
+  async start(): Promise<void> {
+    await this.reconcile();
+    // Only now: a delivery that came during the first look must not start runners the look would have adopted.
+    this.#ready = true;
+    const failing = failureLog(this.log, "reconciliation");
+    this.#stopReconcile = every(
+      this.config.RECONCILE_INTERVAL_SEC * 1000,
+      async () => {
+        await this.reconcile();
+        if (this.#lastReconcileError === undefined) failing.ok();
+        else failing.failed(new Error(this.#lastReconcileError));
+      },
+      (e) => failing.failed(e),
+    );
+    this.scaleSoon();
+  }
+
+  /** One look at Docker, GitHub's runners and GitHub's queue; each part fails alone. */
+  async reconcile(): Promise<void> {
+    const errors: string[] = [];
+    const part = async (what: string, fn: () => Promise<void>): Promise<void> => {
+      if (this.stopping.aborted) return;
+      try {
+        await fn();
+      } catch (e) {
+        errors.push(`${what}: ${(e as Error).message}`);
+      }
+    };
+    await part("Docker containers", () => reconcileContainers(this));
+    await part("GitHub runners", () => reconcileRegistrations(this));
+    await part("GitHub queued jobs", () => reconcileQueue(this, [...this.#repositories], (ev, source) => this.onJob(ev, source)));
+    this.jobs.prune(this.now());
+    this.#lastReconcileAt = this.now();
+    this.#lastReconcileError = errors.length > 0 ? errors.join("; ") : undefined;
+    this.saveSoon();
+    this.scaleSoon();
+  }
+
+  /** A verified workflow_job delivery (or a job found by reconciliation): books updated now, work after the answer. */
+  onJob(ev: WorkflowJobEvent, source: "webhook" | "reconcile" = "webhook"): DeliveryResult {
+    if (source === "webhook") this.#lastWebhookAt = this.now();
+    if (!labelsMatch(ev.labels, this.settings.runnerLabels)) {
+      if (ev.state === "queued") {
+        this.log.info(`job ${ev.id} (${ev.repository}) wants [${ev.labels.join(", ")}], which runners with [${this.settings.runnerLabels.join(", ")}] do not have: not ours`);
+      }
+      return "not_ours";
+    }
+    if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
+    const change = this.jobs.apply(ev, this.now());
+    this.pool.noteJob(ev);
+    if (change.kind === "unchanged") return "duplicate";
+    const { job } = change;
+    if (job.state === "in_progress") {
+      // GitHub's own times when the delivery has them (a late `queued` delivery would leave ours unknown).
+      this.metrics.queueTime(ev.times?.createdAt ?? job.queuedAt, ev.times?.startedAt ?? this.now());
+    }
+    const how = source === "reconcile" ? " (found by reconciliation: no delivery announced it)" : "";
+    const from = change.kind === "advanced" ? ` (was ${change.from})` : "";
+    const by = ev.runnerName ? ` on ${ev.runnerName}` : "";
+    this.log.info(`job ${job.id} (${job.repository}, run ${job.runId}) ${job.state}${from}${by}${how}: ${this.jobs.pending().length} pending`);
+    this.saveSoon();
+    this.scaleSoon();
+    return "accepted";
+  }
+
+  scaleSoon(): void {
+    if (this.#scaleQueued || !this.#ready || this.stopping.aborted) return;
+    this.#scaleQueued = true;
+    setImmediate(() => {
+      this.#scaleQueued = false;
+      this.#scale();
+    });
+  }
+
+  /** One decision, taken synchronously: a runner takes its slot in the pool before any await. */
+  #scale(): void {
+    if (this.stopping.aborted) return;
+    const now = this.now();
+    const pending = this.jobs.pending().length;
+    const counts = this.pool.counts();
+    const idle = this.pool.all().filter((r) => r.phase === "idle").map((r) => ({ name: r.name, idleMs: now - (r.idleSince ?? now) }));
+    const c = this.config;
+    const decision = scaleDecision({ pending, warm: c.WARM_RUNNERS, max: c.MAX_RUNNERS, counts, idle, idleGraceMs: c.RUNNER_IDLE_GRACE_SEC * 1000 });
+    const demand = `demand ${pending + c.WARM_RUNNERS} (${pending} pending + ${c.WARM_RUNNERS} warm)`;
+    for (const name of decision.stop) {
+      const r = this.pool.get(name);
+      if (r) this.background(stopIdleRunner(this, r, `idle ${Math.round((now - (r.idleSince ?? now)) / 1000)} s above ${demand}`));
+    }
+    const paused = this.#backoff.remaining(now);
+    if (decision.start > 0 && paused > 0) return this.#wakeup.in(paused);
+    const total = this.pool.size;
+    for (let i = 0; i < decision.start; i++) {
+      const runner = this.pool.add(newRunnerName(this), now);
+      this.log.info(
+        `starting runner ${runner.name} for ${demand}: ${counts.starting + i} starting, ${counts.idle} idle, ${counts.busy} busy, ${total + i + 1}/${c.MAX_RUNNERS} runners`,
+      );
+      this.background(launchRunner(this, runner));
+    }
+    // Idle runners above the demand wait out their grace: look again when the first one's ends.
+    const excess = counts.starting + counts.idle - pending - c.WARM_RUNNERS;
+    if (excess > 0 && decision.stop.length === 0 && idle.length > 0) {
+      this.#wakeup.in(Math.max(0, c.RUNNER_IDLE_GRACE_SEC * 1000 - Math.max(...idle.map((r) => r.idleMs))) + 10);
+    }
+    if (pending > 0 && this.pool.size >= c.MAX_RUNNERS && decision.start === 0 && counts.starting + counts.idle < pending) {
+      this.#logAtCap(pending);
+    }
+  }
+
+  /** "Waiting for a free slot" once per change of the pending count, never per pass. */
+  #logAtCap(pending: number): void {
+    if (this.#atCapLogged === pending) return;
+    this.#atCapLogged = pending;
+    this.log.info(`MAX_RUNNERS=${this.config.MAX_RUNNERS} reached: ${pending} pending job(s) wait for a runner to finish (none is dropped)`);
+  }
+
+  runnerFailed(): void {
+    const { failures, waitMs } = this.#backoff.failed(this.now());
+    if (failures > 1) this.log.warn(`${failures} runners failed in a row: next start in ${Math.round(waitMs / 1000)} s`);
+  }
+
+  runnerHealthy(): void {
+    this.#backoff.healthy();
+  }
+
+  background(work: Promise<unknown>): void {
+    const p = work.catch((e: unknown) => this.log.warn(`background work failed: ${(e as Error).message}`)).finally(() => this.#work.delete(p));
+    this.#work.add(p);
+  }
+
+  saveSoon(): void {
+    if (!this.#halted) this.#store.saveSoon(() => this.#snapshot(), (e) => this.#saveFailed(e));
+  }
+
+  save(): void {
+    if (this.#halted) return;
+    try {
+      this.#store.save(this.#snapshot());
+    } catch (e) {
+      this.#saveFailed(e as Error);
+    }
+  }
+
+  #snapshot(): SavedState {
+    return {
+      version: 1,
+      controllerId: this.settings.controllerId,
+      savedAt: new Date(this.now()).toISOString(),
+      jobs: this.jobs.toJSON(),
+      repositories: [...this.#repositories],
+      runners: this.pool.all().map((r) => ({ name: r.name, runnerId: r.runnerId, containerId: r.containerId, startedAt: r.startedAt })),
+    };
+  }
+
+  #saveFailed(e: Error): void {
+    this.log.error(`cannot save the state to ${this.#store.file}: ${e.message}`);
+  }
+
+  health(): Record<string, unknown> {
+    const counts = this.pool.counts();
+    const at = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+    return {
+      status: this.stopping.aborted ? "stopping" : !this.#ready ? "starting" : this.#lastReconcileError ? "degraded" : "ok",
+      max_runners: this.config.MAX_RUNNERS,
+      warm_runners: this.config.WARM_RUNNERS,
+      pending: this.jobs.pending().length,
+      runners: { starting: counts.starting, idle: counts.idle, busy: counts.busy, stopping: counts.stopping },
+      last_webhook_at: at(this.#lastWebhookAt),
+      last_reconcile_at: at(this.#lastReconcileAt),
+      last_reconcile_error: this.#lastReconcileError ?? null,
+    };
+  }
+
+  renderMetrics(): Promise<{ contentType: string; body: string }> {
+    return this.metrics.render(this.jobs.pending().length, this.pool.counts());
+  }
+
+  /** Stops every timer and stops following runners, saving nothing: what a crash leaves behind (tests). */
+  halt(): void {
+    this.#stopReconcile?.();
+    this.#wakeup.cancel();
+    this.#store.cancel();
+    this.#ready = false;
+    this.#halted = true;
+    this.#ended.abort();
+    unwatchAll(this);
+  }
+
+  /**
+   * The stop: no new runner; idle and starting runners are stopped (their
+   * registrations first: one that just took a job stays); busy ones are left
+   * to finish their job and exit by themselves; the state is saved. Bounded
+   * by `deadline`. Called once the `stopping` signal has aborted.
+   */
+  async stop(deadline: AbortSignal): Promise<void> {
+    this.#stopReconcile?.();
+    this.#wakeup.cancel();
+    const deadlineHit = new Promise((resolve) => deadline.addEventListener("abort", resolve, { once: true }));
+    const stops = this.pool
+      .all()
+      .filter((r) => r.phase === "idle" || (r.phase === "starting" && r.containerId !== undefined))
+      .map((r) => stopIdleRunner(this, r, "the controller is stopping"));
+    await Promise.race([Promise.allSettled(stops), deadlineHit]);
+    const busy = this.pool.all().filter((r) => r.phase === "busy").length;
+    if (busy > 0) this.log.info(`${busy} runner(s) running a job are left alone: they finish it and exit by themselves`);
+    await Promise.race([Promise.allSettled([...this.#work]), deadlineHit]);
+    this.#ended.abort();
+    unwatchAll(this);
+    this.save();
+  }
+}

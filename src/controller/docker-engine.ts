@@ -1,0 +1,172 @@
+import { PassThrough } from "node:stream";
+import { createInterface } from "node:readline";
+import Docker from "dockerode";
+import {
+  LABEL_CONTROLLER,
+  LABEL_RUNNER_ID,
+  LABEL_RUNNER_NAME,
+  type ContainerEngine,
+  type ContainerWatcher,
+  type RunnerContainer,
+  type RunnerContainerSpec,
+} from "./container-engine.ts";
+import { dockerMessage, dockerStatus } from "./docker-error.ts";
+import { jitArchive } from "./jit-archive.ts";
+
+/** "Already gone" and "already stopping/being removed": what kill and remove may meet in a race with the container's exit. */
+const GONE = new Set([404, 409]);
+
+type Destroyable = NodeJS.ReadableStream & { destroy?: () => void };
+
+/**
+ * The Docker Engine API through dockerode, over /var/run/docker.sock or
+ * DOCKER_HOST (docker-modem reads it, TLS variables included).
+ */
+export class DockerEngine implements ContainerEngine {
+  readonly #docker: Docker;
+
+  constructor(docker: Docker = new Docker()) {
+    this.#docker = docker;
+  }
+
+  /** The engine's version: the controller's first call, so an unreachable engine is one clear line. */
+  async version(): Promise<string> {
+    const v = await this.#docker.version();
+    return v.Version;
+  }
+
+  async list(controllerId: string): Promise<RunnerContainer[]> {
+    const all = await this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_CONTROLLER}=${controllerId}`] } });
+    return all.map((c) => {
+      const id = Number(c.Labels[LABEL_RUNNER_ID]);
+      return {
+        id: c.Id,
+        runnerName: c.Labels[LABEL_RUNNER_NAME] ?? c.Names[0]?.replace(/^\//, "") ?? c.Id,
+        runnerId: Number.isSafeInteger(id) && id > 0 ? id : undefined,
+        running: c.State === "running",
+        createdAt: c.Created * 1000,
+      };
+    });
+  }
+
+  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }> {
+    const options: Docker.ContainerCreateOptions = {
+      name: spec.name,
+      Image: spec.image,
+      Labels: { ...spec.labels },
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      HostConfig: {
+        AutoRemove: true,
+        Binds: [...spec.binds],
+        // As compose.yml: the work dir in memory, executable; the host reachable by name.
+        Tmpfs: { "/mnt": "exec" },
+        ExtraHosts: ["host.docker.internal:host-gateway"],
+        Privileged: spec.privileged,
+        ...(spec.network !== undefined ? { NetworkMode: spec.network } : {}),
+        ...(spec.runtime !== undefined ? { Runtime: spec.runtime } : {}),
+      },
+    };
+    let container: Docker.Container;
+    try {
+      container = await this.#docker.createContainer(options);
+    } catch (e) {
+      if (dockerStatus(e) !== 404 || !/no such image/i.test(dockerMessage(e))) throw e;
+      await this.#pull(spec.image);
+      container = await this.#docker.createContainer(options);
+    }
+    let unwatch = (): void => {};
+    try {
+      await container.putArchive(await jitArchive(jitConfig), { path: "/" });
+      // Attached and waited on before the start, as `docker run --rm` does: the
+      // output and the exit code of a container that dies at once are not lost.
+      const output = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as Destroyable;
+      // "removed" (AutoRemove): also answers, with a 404, when it is gone before the wait arrives; "next-exit" would hang then.
+      const exited = container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>;
+      unwatch = this.#watch(output, exited, watcher);
+      await container.start();
+    } catch (e) {
+      unwatch();
+      await this.remove(container.id).catch(() => undefined);
+      throw e;
+    }
+    return { id: container.id, unwatch };
+  }
+
+  follow(id: string, watcher: ContainerWatcher): () => void {
+    const container = this.#docker.getContainer(id);
+    const output = container.logs({ follow: true, stdout: true, stderr: true, since: 0 }) as unknown as Promise<Destroyable>;
+    return this.#watch(output, container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>, watcher);
+  }
+
+  /**
+   * Lines of a multiplexed output stream (no TTY), then the exit: `onExit`
+   * once both the stream ended and the wait answered, so no line comes after it.
+   */
+  #watch(output: Destroyable | Promise<Destroyable>, exited: Promise<{ StatusCode?: number }>, watcher: ContainerWatcher): () => void {
+    const lines = new PassThrough();
+    let stopped = false;
+    let outputDone = false;
+    let exit: { code: number | undefined } | undefined;
+    let raw: Destroyable | undefined;
+    const finish = (): void => {
+      if (stopped || !outputDone || !exit) return;
+      stopped = true;
+      watcher.onExit(exit.code);
+    };
+    createInterface({ input: lines, crlfDelay: Infinity }).on("line", (line) => {
+      if (!stopped) watcher.onLine(line);
+    });
+    lines.on("end", () => {
+      outputDone = true;
+      finish();
+    });
+    Promise.resolve(output).then(
+      (stream) => {
+        raw = stream;
+        if (stopped) return void stream.destroy?.();
+        this.#docker.modem.demuxStream(stream, lines, lines);
+        stream.on("end", () => lines.end());
+        stream.on("error", () => lines.end());
+      },
+      () => lines.end(),
+    );
+    exited.then(
+      (r) => {
+        exit = { code: r.StatusCode };
+        finish();
+      },
+      () => {
+        exit = { code: undefined };
+        finish();
+      },
+    );
+    return () => {
+      stopped = true;
+      raw?.destroy?.();
+      lines.destroy();
+    };
+  }
+
+  async #pull(image: string): Promise<void> {
+    const stream = await this.#docker.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      this.#docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async kill(id: string, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).kill({ signal });
+    } catch (e) {
+      if (!GONE.has(dockerStatus(e) ?? 0)) throw e;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).remove({ force: true, v: true });
+    } catch (e) {
+      if (!GONE.has(dockerStatus(e) ?? 0)) throw e;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { RunnerContainer } from "./container-engine.ts";
+import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
+import { labelsMatch } from "./label-match.ts";
+import { removeRegistration, watchRunner } from "./runner-lifecycle.ts";
+import type { WorkflowJobEvent } from "./workflow-job-event.ts";
+
+/**
+ * Docker's side: containers of ours that the pool does not know are adopted
+ * (running) or removed (not running; a crash between create and start);
+ * runners whose container vanished unseen leave the pool.
+ */
+export async function reconcileContainers(core: ControllerCore): Promise<void> {
+  const listedAt = core.now();
+  const containers = await core.engine.list(core.settings.controllerId);
+  const byName = new Map<string, RunnerContainer>(containers.map((c) => [c.runnerName, c]));
+  for (const c of containers) {
+    if (core.pool.get(c.runnerName)) continue;
+    if (!c.running) {
+      core.log.info(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName}: not running (left by an earlier run)`);
+      await core.engine.remove(c.id);
+      if (c.runnerId !== undefined) core.background(removeRegistration(core, c.runnerName, c.runnerId));
+      continue;
+    }
+    const runner = core.pool.add(c.runnerName, c.createdAt);
+    runner.runnerId = c.runnerId;
+    runner.containerId = c.id;
+    runner.containerSince = listedAt;
+    core.log.info(`adopted runner ${c.runnerName} (container ${c.id.slice(0, 12)}, started ${Math.round((listedAt - c.createdAt) / 1000)} s ago)`);
+    watchRunner(core, runner);
+  }
+  for (const r of core.pool.all()) {
+    if (r.containerId === undefined || r.containerSince > listedAt || byName.get(r.name)?.id === r.containerId) continue;
+    // Its exit was missed (an engine restart): it is gone all the same.
+    core.log.warn(`runner ${r.name}: its container ${r.containerId.slice(0, 12)} is gone`);
+    core.pool.delete(r.name);
+    if (!r.finishedJob && r.runnerId !== undefined) core.background(removeRegistration(core, r.name, r.runnerId));
+  }
+}
+
+/**
+ * GitHub's runners: a registration with our name prefix that no runner of
+ * the pool holds (its container never started, or the controller died
+ * between the JIT config and the container) is removed.
+ */
+export async function reconcileRegistrations(core: ControllerCore): Promise<void> {
+  const prefix = runnerNamePrefix(core);
+  for (const r of await core.api.list(core.stopping)) {
+    if (!r.name.startsWith(prefix) || core.pool.get(r.name)) continue;
+    core.log.info(`registration ${r.name} (id ${r.id}) has no container: removing it`);
+    core.background(removeRegistration(core, r.name, r.id));
+  }
+}
+
+/**
+ * GitHub's queue: jobs it lists as queued that no delivery announced are
+ * added (a lost delivery is still served); jobs we count as pending that it
+ * no longer lists were taken or cancelled while their delivery was lost,
+ * and stop counting. Only jobs known before the listing began are dropped.
+ */
+export async function reconcileQueue(
+  core: ControllerCore,
+  repositories: readonly string[],
+  apply: (ev: WorkflowJobEvent, source: "reconcile") => void,
+): Promise<void> {
+  for (const repository of repositories) {
+    const startedAt = core.now();
+    let listed;
+    try {
+      listed = await core.api.queuedJobs(repository, core.stopping);
+    } catch (e) {
+      core.log.warn(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
+      continue;
+    }
+    const seen = new Set<number>();
+    for (const job of listed) {
+      seen.add(job.id);
+      if (!labelsMatch(job.labels, core.settings.runnerLabels)) continue;
+      apply({ id: job.id, runId: job.runId, state: "queued", repository, labels: job.labels, runnerName: null }, "reconcile");
+    }
+    for (const job of core.jobs.pending()) {
+      if (job.repository.toLowerCase() !== repository.toLowerCase() || seen.has(job.id) || job.updatedAt >= startedAt) continue;
+      core.jobs.markGone(job.id, core.now());
+      core.log.info(`job ${job.id} (${repository}) is no longer queued on GitHub (its in_progress or completed delivery was lost): not counted any more`);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { WorkflowJobEvent } from "./workflow-job-event.ts";
+
+/** Where a runner container is in its one-job life. */
+export type RunnerPhase = "starting" | "idle" | "busy" | "stopping";
+
+/** One runner of ours: a registration (once generate-jitconfig answered) and a container (once created). */
+export interface PoolRunner {
+  readonly name: string;
+  runnerId: number | undefined;
+  containerId: string | undefined;
+  /** Epoch ms when the controller learnt its container id (a container listing older than that may not show it). */
+  containerSince: number;
+  phase: RunnerPhase;
+  /** Epoch ms of the start decision (or of the container's creation, when adopted). */
+  readonly startedAt: number;
+  idleSince: number | undefined;
+  /** It said "Running job": from then on only its own exit ends it. */
+  tookJob: boolean;
+  /** It said "Job ... completed": GitHub removes its registration itself. */
+  finishedJob: boolean;
+  /** Its last lines, shown when it fails before taking a job (its container removes itself). */
+  readonly tail: string[];
+}
+
+export type PhaseCounts = Record<RunnerPhase, number>;
+
+/** The runners of this controller, by name. */
+export class RunnerPool {
+  readonly #runners = new Map<string, PoolRunner>();
+
+  add(name: string, startedAt: number, phase: RunnerPhase = "starting"): PoolRunner {
+    const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, tail: [] };
+    this.#runners.set(name, r);
+    return r;
+  }
+
+  /** A delivery naming one of our runners is GitHub's word that it took a job (its output may say so later). */
+  noteJob(ev: WorkflowJobEvent): void {
+    const runner = ev.runnerName ? this.#runners.get(ev.runnerName) : undefined;
+    if (!runner || (ev.state !== "in_progress" && ev.state !== "completed")) return;
+    runner.tookJob = true;
+    if (ev.state === "completed") runner.finishedJob = true;
+    if (runner.phase === "idle" || runner.phase === "starting") runner.phase = "busy";
+  }
+
+  get(name: string): PoolRunner | undefined {
+    return this.#runners.get(name);
+  }
+
+  delete(name: string): void {
+    this.#runners.delete(name);
+  }
+
+  all(): PoolRunner[] {
+    return [...this.#runners.values()];
+  }
+
+  counts(): PhaseCounts {
+    const out: PhaseCounts = { starting: 0, idle: 0, busy: 0, stopping: 0 };
+    for (const r of this.#runners.values()) out[r.phase]++;
+    return out;
+  }
+
+  /** Every runner takes a slot under MAX_RUNNERS until its container is gone. */
+  get size(): number {
+    return this.#runners.size;
+  }
+}

@@ -1,0 +1,186 @@
+import { EventEmitter } from "node:events";
+import {
+  LABEL_CONTROLLER,
+  LABEL_RUNNER_ID,
+  LABEL_RUNNER_NAME,
+  type ContainerEngine,
+  type ContainerWatcher,
+  type RunnerContainer,
+  type RunnerContainerSpec,
+} from "../../../src/controller/container-engine.ts";
+import type { FakeGitHub } from "../github/fake-github.ts";
+import { connectListener, type TestListener } from "../github/test-listener.ts";
+
+/** How a fake container behaves: a working runner, or one that fails in a given way. */
+export type FakeBehavior = "runner" | "exit-at-once" | "never-listens";
+
+export interface FakeContainer {
+  readonly id: string;
+  readonly spec: RunnerContainerSpec;
+  /** What the controller put at the JIT config's path (never in `spec.env`). */
+  readonly jitConfig: string;
+  readonly createdAt: number;
+  running: boolean;
+  exitCode: number | undefined;
+  readonly lines: string[];
+  removed: boolean;
+}
+
+const ts = (): string => new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+
+/**
+ * An in-memory Docker engine for the controller's tests. Each container
+ * "runs the supervisor": it connects to the fake GitHub with the JIT config
+ * it was given (the test listener), prints the relayed lines a real one
+ * prints, takes one job, completes it after its `durationMs` and exits 0;
+ * SIGTERM while idle exits 143, while busy after the job. Emits "change" on
+ * every state change, and remembers the most containers that ever existed at once.
+ */
+export class FakeEngine extends EventEmitter implements ContainerEngine {
+  readonly containers = new Map<string, FakeContainer>();
+  /** The most containers that existed at once (created, not yet removed). */
+  peak = 0;
+  /** Decides each new container's behavior (default: a working runner). */
+  behavior: (spec: RunnerContainerSpec) => FakeBehavior = () => "runner";
+  /** Makes `list` and `start` fail (an engine that went away). */
+  down = false;
+  readonly #gh: FakeGitHub;
+  readonly #followers = new Map<string, Set<ContainerWatcher>>();
+  readonly #listeners = new Map<string, TestListener>();
+  readonly #terms = new Set<string>();
+  #next = 1;
+
+  constructor(gh: FakeGitHub) {
+    super();
+    this.setMaxListeners(0);
+    this.#gh = gh;
+  }
+
+  /** Containers that exist (created and not removed). */
+  alive(): FakeContainer[] {
+    return [...this.containers.values()].filter((c) => !c.removed);
+  }
+
+  async list(controllerId: string): Promise<RunnerContainer[]> {
+    if (this.down) throw new Error("connect ENOENT /var/run/docker.sock");
+    return this.alive()
+      .filter((c) => c.spec.labels[LABEL_CONTROLLER] === controllerId)
+      .map((c) => ({
+        id: c.id,
+        runnerName: c.spec.labels[LABEL_RUNNER_NAME] ?? c.spec.name,
+        runnerId: Number(c.spec.labels[LABEL_RUNNER_ID]) || undefined,
+        running: c.running,
+        createdAt: c.createdAt,
+      }));
+  }
+
+  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }> {
+    if (this.down) throw new Error("connect ENOENT /var/run/docker.sock");
+    if (this.alive().some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
+    const id = `fake${String(this.#next++).padStart(8, "0")}${"0".repeat(52)}`;
+    const c: FakeContainer = { id, spec, jitConfig, createdAt: Date.now(), running: true, exitCode: undefined, lines: [], removed: false };
+    this.containers.set(id, c);
+    this.peak = Math.max(this.peak, this.alive().length);
+    const unwatch = this.#attach(id, watcher);
+    this.emit("change");
+    void this.#run(c, this.behavior(spec));
+    return { id, unwatch };
+  }
+
+  follow(id: string, watcher: ContainerWatcher): () => void {
+    const c = this.containers.get(id);
+    // As `docker logs` of a container AutoRemove took: nothing, and the wait answers 404.
+    if (!c || c.removed) {
+      queueMicrotask(() => watcher.onExit(undefined));
+      return () => {};
+    }
+    for (const l of c.lines) watcher.onLine(l);
+    return this.#attach(id, watcher);
+  }
+
+  #attach(id: string, watcher: ContainerWatcher): () => void {
+    const set = this.#followers.get(id) ?? new Set();
+    set.add(watcher);
+    this.#followers.set(id, set);
+    return () => set.delete(watcher);
+  }
+
+  async kill(id: string, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c || !c.running) return;
+    if (signal === "SIGKILL") return this.#exit(c, 137);
+    this.#terms.add(id);
+    this.emit("change");
+    // Idle: the supervisor stops the runner at once. Busy: the job finishes first (see #run).
+    const l = this.#listeners.get(id);
+    if (l && !c.lines.some((x) => x.includes("Running job:"))) await l.close();
+  }
+
+  async remove(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c || c.removed) return;
+    if (c.running) this.#exit(c, 137);
+    c.removed = true;
+    this.emit("change");
+  }
+
+  /** Containers exit and vanish (AutoRemove) as the real ones do. */
+  #exit(c: FakeContainer, code: number): void {
+    if (!c.running) return;
+    c.running = false;
+    c.exitCode = code;
+    void this.#listeners.get(c.id)?.close();
+    this.#listeners.delete(c.id);
+    for (const f of this.#followers.get(c.id) ?? []) f.onExit(code);
+    this.#followers.delete(c.id);
+    c.removed = true;
+    this.emit("change");
+  }
+
+  #print(c: FakeContainer, component: string, text: string): void {
+    const line = `[${ts()}] ${component}: ${text}`;
+    c.lines.push(line);
+    for (const f of this.#followers.get(c.id) ?? []) f.onLine(line);
+    this.emit("change");
+  }
+
+  async #run(c: FakeContainer, behavior: FakeBehavior): Promise<void> {
+    await Promise.resolve();
+    this.#print(c, "ci-runner", "ci-runner (fake engine) starting");
+    if (behavior === "exit-at-once") {
+      this.#print(c, "ci-runner", "error: the runner image is broken");
+      return this.#exit(c, 1);
+    }
+    if (behavior === "never-listens") return;
+    let listener: TestListener;
+    try {
+      listener = await connectListener(this.#gh, c.jitConfig);
+    } catch (e) {
+      this.#print(c, "ci-runner", `error: ${(e as Error).message}`);
+      return this.#exit(c, 1);
+    }
+    if (!c.running) return void listener.close();
+    this.#listeners.set(c.id, listener);
+    this.#print(c, "runner", "Listening for Jobs");
+    for (;;) {
+      if (this.#terms.has(c.id)) return this.#exit(c, 143);
+      let msg: { type?: string; job?: { id: number; name: string; durationMs?: number } } | undefined;
+      try {
+        msg = (await listener.poll(1000)) as typeof msg;
+      } catch {
+        // The registration or the session is gone (deleted, or closed by SIGTERM).
+        if (c.running) this.#print(c, "runner", "Runner registration has been deleted from the server");
+        return this.#exit(c, this.#terms.has(c.id) ? 143 : 1);
+      }
+      if (!c.running) return;
+      if (msg?.type !== "job" || !msg.job) continue;
+      const job = msg.job;
+      this.#print(c, "runner", `Running job: ${job.name}`);
+      await new Promise((r) => setTimeout(r, job.durationMs ?? 0));
+      if (!c.running) return;
+      await listener.complete(job.id, "Succeeded");
+      this.#print(c, "runner", `Job ${job.name} completed with result: Succeeded`);
+      return this.#exit(c, 0);
+    }
+  }
+}

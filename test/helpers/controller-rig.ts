@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startController, type RunningController } from "../../src/controller/run-controller.ts";
+import { createLogger, setLogSink } from "../../src/log/logger.ts";
+import { FakeEngine } from "../fakes/docker/fake-engine.ts";
+import { FAKE_PAT, startFakeGitHub, type FakeGitHub, type FakeWebhook } from "../fakes/github/fake-github.ts";
+import { LineLog } from "./line-log.ts";
+
+export const WEBHOOK_SECRET = "it-webhook-secret-0123456789";
+export const REPO = "octo/hello";
+export const LABEL = "ctl";
+
+export interface ControllerRig {
+  readonly gh: FakeGitHub;
+  readonly engine: FakeEngine;
+  readonly hook: FakeWebhook;
+  readonly dataDir: string;
+  /** Every line the controller logged, across restarts. */
+  readonly lines: string[];
+  /** The one running now. */
+  running: RunningController;
+  readonly url: string;
+  /** Resolves with the first line matching `re` (already logged or later). */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** The graceful stop (as on SIGTERM). */
+  stop(): Promise<void>;
+  /** What SIGKILL leaves: no save, no stop of runners; then a new controller on the same DATA_DIR and port. */
+  crashAndRestart(extraEnv?: Record<string, string>): Promise<void>;
+  /** Queues `n` jobs for LABEL in one run (a matrix); returns their ids. */
+  queueMatrix(n: number, spec?: { durationMs?: number; labels?: string[] }): number[];
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * The controller in this process against the fake GitHub (a repository
+ * webhook pointing at it) and the fake engine, whose containers are fake
+ * runners that take jobs from the fake GitHub with their JIT config.
+ */
+export async function startControllerRig(t: Teardown, env: Record<string, string> = {}): Promise<ControllerRig> {
+  const gh = await startFakeGitHub();
+  const engine = new FakeEngine(gh);
+  const dataDir = mkdtempSync(join(tmpdir(), "ci-runner-ctl-"));
+  const log = new LineLog();
+  const restoreSink = setLogSink((line) => log.push(line));
+  const baseEnv: Record<string, string> = {
+    GH_URL: gh.url,
+    GH_TOKEN: FAKE_PAT,
+    GH_REPOSITORY: REPO,
+    GH_LABELS: LABEL,
+    WEBHOOK_SECRET,
+    WEBHOOK_PORT: "0",
+    DATA_DIR: dataDir,
+    CI_RUNNER_SECRETS_DIR: join(dataDir, "no-secrets"),
+    RUNNER_IMAGE: "ci-runner:ephemeral-fake",
+    ...env,
+  };
+  let stopCtl = new AbortController();
+  const boot = (extra: Record<string, string>, port: string) =>
+    startController({ env: { ...baseEnv, ...extra, WEBHOOK_PORT: port }, log: createLogger("controller"), stopping: stopCtl.signal, engine });
+  const first = await boot({}, baseEnv.WEBHOOK_PORT ?? "0");
+  const url = `http://127.0.0.1:${first.port}/webhook`;
+  const hook = await gh.addWebhook({ url, secret: WEBHOOK_SECRET });
+  const rig: ControllerRig = {
+    gh,
+    engine,
+    hook,
+    dataDir,
+    lines: log.lines,
+    running: first,
+    url,
+    waitForLine: (re, timeoutMs) => log.waitFor(re, timeoutMs),
+    async stop() {
+      stopCtl.abort();
+      await rig.running.shutdown();
+    },
+    async crashAndRestart(extra = {}) {
+      stopCtl.abort();
+      rig.running.halt();
+      stopCtl = new AbortController();
+      rig.running = await boot(extra, String(first.port));
+    },
+    queueMatrix(n, spec = {}) {
+      const runId = gh.newRunId();
+      return Array.from({ length: n }, (_, i) =>
+        gh.queueJob({ labels: spec.labels ?? [LABEL], runId, name: `matrix-${i + 1}`, ...(spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}) }),
+      );
+    },
+  };
+  t.teardown(async () => {
+    if (!stopCtl.signal.aborted) await rig.stop().catch(() => undefined);
+    rig.running.halt();
+    restoreSink();
+    await gh.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return rig;
+}

@@ -1,0 +1,77 @@
+// `ci-runner controller` as the bundle runs it: exit codes and lines for
+// what is wrong before it starts, and the stop on SIGTERM.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sign } from "@octokit/webhooks-methods";
+import t from "tap";
+import { startMinimalDockerApi } from "../fakes/docker/minimal-docker-api.ts";
+import { FAKE_PAT, startFakeGitHub } from "../fakes/github/fake-github.ts";
+import { startSupervisor } from "../helpers/supervisor-process.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ci-runner-ctlp-"));
+const gh = await startFakeGitHub();
+const docker = await startMinimalDockerApi(join(dir, "docker.sock"));
+t.teardown(async () => {
+  await docker.close();
+  await gh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  GH_URL: gh.url,
+  GH_TOKEN: FAKE_PAT,
+  GH_REPOSITORY: "octo/hello",
+  GH_LABELS: "ctl",
+  WEBHOOK_SECRET: "process-test-secret",
+  WEBHOOK_PORT: "0",
+  DATA_DIR: join(dir, "data"),
+  DOCKER_HOST: `unix://${join(dir, "docker.sock")}`,
+  CI_RUNNER_SECRETS_DIR: join(dir, "no-secrets"),
+  ...extra,
+});
+
+t.test("what is wrong before the start: one line, its exit code, nothing registered", async (t) => {
+  const cases: [string, Record<string, string>, number, RegExp][] = [
+    ["no secret", { WEBHOOK_SECRET: "" }, 78, / error: WEBHOOK_SECRET: required/],
+    ["a registration token", { GH_TOKEN: "", GH_RUNNER_TOKEN: "AABBCCDDEEFF" }, 78, / error: GH_RUNNER_TOKEN: ci-runner controller needs GH_TOKEN or a GitHub App/],
+    ["a bad cap", { MAX_RUNNERS: "lots" }, 78, / error: MAX_RUNNERS: expected an integer/],
+    ["an unusable data dir", { DATA_DIR: "/proc/ci-runner-nope" }, 78, / error: DATA_DIR: cannot write in \/proc\/ci-runner-nope/],
+    ["a wrong PAT", { GH_TOKEN: "ghp_wrongwrongwrongwrong" }, 78, / error: GH_TOKEN: GitHub answered 401/],
+    ["no Docker engine", { DOCKER_HOST: `unix://${join(dir, "none.sock")}` }, 1, / error: cannot reach the Docker engine at unix:\/\/.*none\.sock \(DOCKER_HOST\)/],
+  ];
+  for (const [what, extra, code, line] of cases) {
+    const p = startSupervisor(env(extra), { pid1: false, args: ["controller"] });
+    t.equal((await p.exited).code, code, `${what}: exit ${code}`);
+    const errors = p.lines.filter((l) => / error: /.test(l));
+    t.equal(errors.length, 1, `${what}: one error line`);
+    t.match(errors[0], line, what);
+  }
+  t.same(gh.runners(), [], "nothing registered");
+  t.notOk(gh.requests().some((r) => r.method === "POST"), "no runner was ever asked for");
+});
+
+t.test("SIGTERM: 143 within seconds, the state saved", async (t) => {
+  const p = startSupervisor(env(), { pid1: false, args: ["controller"] });
+  const listening = await p.waitForLine(/webhook on :\d+\/webhook/);
+  await p.waitForLine(/controller: ready$/);
+  const port = Number(/webhook on :(\d+)\//.exec(listening)?.[1]);
+  const body = JSON.stringify({ zen: "hi" });
+  const ping = await fetch(`http://127.0.0.1:${port}/webhook`, {
+    method: "POST",
+    body,
+    headers: { "x-github-event": "ping", "x-hub-signature-256": await sign("process-test-secret", body) },
+  });
+  t.equal(ping.status, 200, "a ping is answered");
+  t.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+  const sent = Date.now();
+  p.signal("SIGTERM");
+  const { code } = await p.exited;
+  t.equal(code, 143);
+  t.ok(Date.now() - sent < 10_000, `stopped within Docker's grace period (${Date.now() - sent} ms)`);
+  t.match(p.output(), /SIGTERM: webhook deliveries now get 503; saving the state/);
+  const saved = JSON.parse(readFileSync(join(dir, "data", "controller-state.json"), "utf8")) as { version: number; controllerId: string };
+  t.match(saved, { version: 1, controllerId: /^[0-9a-f]{8}$/ });
+  t.notMatch(p.output(), /process-test-secret|ghp_fake/, "no secret in the log");
+});

@@ -1,0 +1,79 @@
+// What goes wrong around the controller: lost deliveries, runners that
+// never serve, a crash mid-burst. Each ends with every job served once and
+// nothing left behind.
+import t from "tap";
+import { startControllerRig, type ControllerRig } from "../helpers/controller-rig.ts";
+
+/** Waits until every job completed, then until no container and no registration is left. */
+async function allServed(rig: ControllerRig, ids: number[], timeoutMs = 60_000) {
+  const jobs = await rig.gh.waitFor(() => {
+    const list = ids.map((id) => rig.gh.job(id));
+    return list.every((j) => j?.status === "completed") && list;
+  }, timeoutMs);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 30_000);
+  return jobs;
+}
+
+t.test("a delivery GitHub never sent: reconciliation finds the job and serves it", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1" });
+  rig.hook.drop((action) => action === "queued");
+  const [id] = rig.queueMatrix(1) as [number];
+  await rig.waitForLine(new RegExp(`job ${id} \\(octo/hello, run \\d+\\) queued \\(found by reconciliation: no delivery announced it\\): 1 pending`));
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded");
+  t.equal(rig.engine.containers.size, 1, "one runner");
+  t.ok(
+    rig.gh.requests().some((r) => /\/repos\/octo\/hello\/actions\/runs\?.*status=queued/.test(r.path)),
+    "it asked for the queued runs",
+  );
+});
+
+t.test("lost in_progress and completed deliveries: the job stops counting at the next reconciliation", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1", RUNNER_IDLE_GRACE_SEC: "0" });
+  rig.hook.drop((action) => action !== "queued");
+  const [id] = rig.queueMatrix(1) as [number];
+  await rig.waitForLine(new RegExp(`job ${id} \\(octo/hello\\) is no longer queued on GitHub`));
+  // Until then it still counted: a runner started for it meanwhile is stopped as idle above the demand.
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 30_000);
+  t.equal(rig.gh.job(id)?.conclusion, "Succeeded");
+  t.equal((rig.running.controller.health() as { pending: number }).pending, 0, "not pending any more");
+  t.ok(rig.engine.containers.size <= 2, `at most one runner more than the job needed (${rig.engine.containers.size})`);
+});
+
+t.test("a runner image that exits at once: removed with its registration, replaced, the job still served", async (t) => {
+  const rig = await startControllerRig(t);
+  let starts = 0;
+  rig.engine.behavior = () => (++starts === 1 ? "exit-at-once" : "runner");
+  const [id] = rig.queueMatrix(1) as [number];
+  const line = await rig.waitForLine(/runner \S+ removed: exited with code 1 before taking a job; its last lines: .*the runner image is broken/);
+  t.match(line, / error: /, "an error line");
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded", "served by the replacement");
+  t.equal(rig.engine.containers.size, 2);
+});
+
+t.test("a runner not listening within RUNNER_BOOT_TIMEOUT_SEC: removed and replaced", async (t) => {
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
+  let starts = 0;
+  rig.engine.behavior = () => (++starts === 1 ? "never-listens" : "runner");
+  const [id] = rig.queueMatrix(1) as [number];
+  await rig.waitForLine(/runner \S+: not listening for jobs 1 s after its start \(RUNNER_BOOT_TIMEOUT_SEC\): removing it/);
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded");
+  t.match(rig.lines.join("\n"), /deregistered runner/, "its registration was removed");
+});
+
+t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing left", async (t) => {
+  const rig = await startControllerRig(t, { MAX_RUNNERS: "3" });
+  const ids = rig.queueMatrix(30, { durationMs: 50 });
+  // Mid-burst: some jobs done, runners busy and starting, jobs still pending.
+  await rig.gh.waitFor(() => ids.filter((id) => rig.gh.job(id)?.status === "completed").length >= 5, 30_000);
+  // Deliveries sent while it is down fail and are never retried, as on GitHub.
+  await rig.crashAndRestart();
+  await rig.waitForLine(/state of .* restored: \d+ pending job\(s\)/);
+  const jobs = await allServed(rig, ids);
+  t.ok(jobs.every((j) => j?.conclusion === "Succeeded"), "every job succeeded");
+  t.equal(new Set(jobs.map((j) => j?.runnerName)).size, 30, "each job ran once, on a runner of its own");
+  t.ok(rig.engine.peak <= 3, `never more than MAX_RUNNERS containers (peak ${rig.engine.peak})`);
+  t.ok(rig.engine.containers.size <= 30 + 3, `no runner started twice for the same demand (${rig.engine.containers.size} containers for 30 jobs)`);
+});
