@@ -17,10 +17,13 @@ scripts/docker-engine.sh
 scripts/e2e-images.sh >/dev/null
 
 # Leftovers of an interrupted run: containers we labelled, compose projects
-# named cie2e*, their networks and the derived test images.
+# named cie2e*, runner containers of test controllers (CONTROLLER_ID cie2e*),
+# their networks and the derived test images.
 stale=$( { "$DOCKER" ps -aq --filter label=ci-runner-e2e=1
            "$DOCKER" ps -a --filter label=com.docker.compose.project \
-             --format '{{.ID}} {{.Label "com.docker.compose.project"}}' | awk '$2 ~ /^cie2e/ {print $1}'; } | sort -u)
+             --format '{{.ID}} {{.Label "com.docker.compose.project"}}' | awk '$2 ~ /^cie2e/ {print $1}'
+           "$DOCKER" ps -a --filter label=ci-runner.controller \
+             --format '{{.ID}} {{.Label "ci-runner.controller"}}' | awk '$2 ~ /^cie2e/ {print $1}'; } | sort -u)
 if [ -n "$stale" ]; then
   log "removing $(echo "$stale" | wc -l) container(s) of an earlier run"
   "$DOCKER" rm -f -v $stale >/dev/null

@@ -175,7 +175,7 @@ export class Controller implements ControllerCore {
   #scale(): void {
     if (this.stopping.aborted) return;
     const now = this.now();
-    const pending = this.jobs.pending().length;
+    const pending = Math.max(0, this.jobs.pending().length - this.pool.unconfirmedJobs());
     const counts = this.pool.counts();
     const idle = this.pool.all().filter((r) => r.phase === "idle").map((r) => ({ name: r.name, idleMs: now - (r.idleSince ?? now) }));
     const c = this.config;

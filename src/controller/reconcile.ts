@@ -62,6 +62,8 @@ export async function reconcileQueue(
   repositories: readonly string[],
   apply: (ev: WorkflowJobEvent, source: "reconcile") => void,
 ): Promise<void> {
+  const began = core.now();
+  let complete = true;
   for (const repository of repositories) {
     const startedAt = core.now();
     let listed;
@@ -69,6 +71,7 @@ export async function reconcileQueue(
       listed = await core.api.queuedJobs(repository, core.stopping);
     } catch (e) {
       core.log.warn(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
+      complete = false;
       continue;
     }
     const seen = new Set<number>();
@@ -83,4 +86,5 @@ export async function reconcileQueue(
       core.log.info(`job ${job.id} (${repository}) is no longer queued on GitHub (its in_progress or completed delivery was lost): not counted any more`);
     }
   }
+  if (complete) core.pool.forgetServedBefore(began);
 }

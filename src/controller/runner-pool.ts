@@ -18,6 +18,8 @@ export interface PoolRunner {
   tookJob: boolean;
   /** It said "Job ... completed": GitHub removes its registration itself. */
   finishedJob: boolean;
+  /** A delivery named it as the runner of a job: that job no longer counts as pending. */
+  confirmed: boolean;
   /** Its last lines, shown when it fails before taking a job (its container removes itself). */
   readonly tail: string[];
 }
@@ -27,18 +29,24 @@ export type PhaseCounts = Record<RunnerPhase, number>;
 /** The runners of this controller, by name. */
 export class RunnerPool {
   readonly #runners = new Map<string, PoolRunner>();
+  /** Runners gone after taking a job that no delivery named (lost or late): name -> when they left. */
+  readonly #servedUnnamed = new Map<string, number>();
 
   add(name: string, startedAt: number, phase: RunnerPhase = "starting"): PoolRunner {
-    const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, tail: [] };
+    const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, confirmed: false, tail: [] };
     this.#runners.set(name, r);
     return r;
   }
 
   /** A delivery naming one of our runners is GitHub's word that it took a job (its output may say so later). */
   noteJob(ev: WorkflowJobEvent): void {
+    if (ev.state !== "in_progress" && ev.state !== "completed") return;
+    // The late delivery of a runner already gone: its job leaves the pending count through this delivery.
+    if (ev.runnerName) this.#servedUnnamed.delete(ev.runnerName);
     const runner = ev.runnerName ? this.#runners.get(ev.runnerName) : undefined;
-    if (!runner || (ev.state !== "in_progress" && ev.state !== "completed")) return;
+    if (!runner) return;
     runner.tookJob = true;
+    runner.confirmed = true;
     if (ev.state === "completed") runner.finishedJob = true;
     if (runner.phase === "idle" || runner.phase === "starting") runner.phase = "busy";
   }
@@ -47,8 +55,15 @@ export class RunnerPool {
     return this.#runners.get(name);
   }
 
-  delete(name: string): void {
+  delete(name: string, now = Date.now()): void {
+    const r = this.#runners.get(name);
+    if (r?.tookJob && !r.confirmed) this.#servedUnnamed.set(name, now);
     this.#runners.delete(name);
+  }
+
+  /** A reconciliation of the queue that began at `since` knows what those runners served: they stop counting. */
+  forgetServedBefore(since: number): void {
+    for (const [name, at] of this.#servedUnnamed) if (at < since) this.#servedUnnamed.delete(name);
   }
 
   all(): PoolRunner[] {
@@ -59,6 +74,17 @@ export class RunnerPool {
     const out: PhaseCounts = { starting: 0, idle: 0, busy: 0, stopping: 0 };
     for (const r of this.#runners.values()) out[r.phase]++;
     return out;
+  }
+
+  /**
+   * Jobs that still count as pending but are served: runners (here or gone)
+   * whose output said they took a job that no delivery has named yet
+   * (GitHub's in_progress can lag the runner by seconds, or be lost).
+   */
+  unconfirmedJobs(): number {
+    let n = this.#servedUnnamed.size;
+    for (const r of this.#runners.values()) if (r.tookJob && !r.confirmed) n++;
+    return n;
   }
 
   /** Every runner takes a slot under MAX_RUNNERS until its container is gone. */

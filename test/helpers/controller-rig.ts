@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { startController, type RunningController } from "../../src/controller/run-controller.ts";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
 import { FakeEngine } from "../fakes/docker/fake-engine.ts";
-import { FAKE_PAT, startFakeGitHub, type FakeGitHub, type FakeWebhook } from "../fakes/github/fake-github.ts";
+import { startFakeGitHub, type FakeGitHub, type FakeWebhook } from "../fakes/github/fake-github.ts";
+import { controllerEnv, WEBHOOK_SECRET } from "./controller-env.ts";
 import { LineLog } from "./line-log.ts";
 
-export const WEBHOOK_SECRET = "it-webhook-secret-0123456789";
+export { WEBHOOK_SECRET };
 export const REPO = "octo/hello";
 export const LABEL = "ctl";
 
@@ -46,18 +47,7 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
   const dataDir = mkdtempSync(join(tmpdir(), "ci-runner-ctl-"));
   const log = new LineLog();
   const restoreSink = setLogSink((line) => log.push(line));
-  const baseEnv: Record<string, string> = {
-    GH_URL: gh.url,
-    GH_TOKEN: FAKE_PAT,
-    GH_REPOSITORY: REPO,
-    GH_LABELS: LABEL,
-    WEBHOOK_SECRET,
-    WEBHOOK_PORT: "0",
-    DATA_DIR: dataDir,
-    CI_RUNNER_SECRETS_DIR: join(dataDir, "no-secrets"),
-    RUNNER_IMAGE: "ci-runner:ephemeral-fake",
-    ...env,
-  };
+  const baseEnv = controllerEnv({ ghUrl: gh.url, repository: REPO, label: LABEL, dataDir, image: "ci-runner:ephemeral-fake" }, env);
   let stopCtl = new AbortController();
   const boot = (extra: Record<string, string>, port: string) =>
     startController({ env: { ...baseEnv, ...extra, WEBHOOK_PORT: port }, log: createLogger("controller"), stopping: stopCtl.signal, engine });

@@ -75,6 +75,7 @@ t.test("10,000 fuzzed deliveries: no crash, nothing started, every one answered"
     await res.arrayBuffer();
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
   };
+  const began = performance.now();
   for (let i = 0; i < 10_000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => one(i + k)));
   // Below HTTP: bytes no client library would send (NUL in a header, a broken request line).
   const port = Number(new URL(rig.url).port);
@@ -94,8 +95,10 @@ t.test("10,000 fuzzed deliveries: no crash, nothing started, every one answered"
   t.equal((rig.running.controller.health() as { pending: number }).pending, 0, "nothing pending");
   const health = await fetch(rig.url.replace("/webhook", "/health"));
   t.equal(health.status, 200, "still healthy");
+  // At most one line per kind of refusal (unauthorized, malformed, too_large) per 10 s, however long this took.
   const refusedLines = rig.lines.filter((l) => l.includes("webhook delivery refused"));
-  t.ok(refusedLines.length <= 6, `the log is not flooded (${refusedLines.length} lines for thousands refused)`);
+  const bound = 3 * (Math.ceil((performance.now() - began) / 10_000) + 1);
+  t.ok(refusedLines.length <= bound, `the log is not flooded (${refusedLines.length} lines, at most ${bound}, for thousands refused)`);
 });
 
 t.test("health and metrics", async (t) => {

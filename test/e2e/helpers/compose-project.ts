@@ -28,17 +28,21 @@ export class ComposeProject {
   readonly name: string;
   readonly dir: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly file: string;
 
-  private constructor(name: string, dir: string, env: NodeJS.ProcessEnv) {
+  private constructor(name: string, dir: string, env: NodeJS.ProcessEnv, file: string) {
     this.name = name;
     this.dir = dir;
     this.env = env;
+    this.file = file;
   }
 
   static create(
     t: { teardown(fn: () => unknown): void; passing(): boolean },
     label: string,
     vars: Record<string, string>,
+    /** Another compose file of the repository (compose.autoscale.yml). */
+    file = COMPOSE_FILE,
   ): ComposeProject {
     const name = `cie2e${label.replace(/[^a-z0-9]/g, "")}${process.pid}x${++counter}`;
     const dir = mkdtempSync(join(tmpdir(), "ci-runner-e2e-"));
@@ -54,7 +58,7 @@ export class ComposeProject {
       REPLICAS: "1",
       ...vars,
     };
-    const project = new ComposeProject(name, dir, env);
+    const project = new ComposeProject(name, dir, env, file);
     t.teardown(async () => {
       // A failed scenario shows what its containers printed: often the only clue from a CI run.
       if (!t.passing()) {
@@ -68,7 +72,7 @@ export class ComposeProject {
     return project;
   }
 
-  /** `compose -p NAME -f compose.yml --profile ephemeral ARGS`. */
+  /** `compose -p NAME -f compose.yml --profile ephemeral ARGS` (or the project's other file). */
   compose(args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
     const [cmd, ...pre] = composeCommand() as [string, ...string[]];
     return runCommand(cmd, [...pre, ...this.argv(), ...args], { env: this.env, cwd: this.dir, ...opts });
@@ -76,7 +80,7 @@ export class ComposeProject {
 
   /** Command line (after the compose command) that selects this project, for a pty. */
   argv(): string[] {
-    return ["-p", this.name, "-f", COMPOSE_FILE, "--profile", "ephemeral"];
+    return ["-p", this.name, "-f", this.file, "--profile", "ephemeral"];
   }
 
   /** The compose command and environment, for callers that spawn it themselves (node-pty). */
