@@ -67,6 +67,8 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
     if (watch) watch.unwatch = started.unwatch;
     core.metrics.started();
     core.log.info(`runner ${runner.name} (id ${jit.id}) started: container ${started.id.slice(0, 12)} from ${core.config.RUNNER_IMAGE}`);
+    // The stop began while it was being created: the stop's own pass did not see it.
+    if (core.stopping.aborted) await stopIdleRunner(core, runner, "the controller is stopping");
   } catch (e) {
     const watch = watches.get(runner);
     if (watch) clearTimeout(watch.bootTimer);

@@ -120,7 +120,8 @@ export class RunnerApi {
         signal,
       );
       const data = res.data as { runner: { id: number }; encoded_jit_config: string };
-      this.#retry.log.mask(data.encoded_jit_config);
+      // Rotating: a controller issues one per runner, for as long as it runs.
+      this.#retry.log.mask(data.encoded_jit_config, "rotating");
       return { id: data.runner.id, encodedJitConfig: data.encoded_jit_config };
     } catch (e) {
       if (httpStatus(e) === 409) return "taken";

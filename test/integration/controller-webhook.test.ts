@@ -140,3 +140,18 @@ t.test("the stop: 503 to deliveries, idle runners stopped, a busy one left to fi
   await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 20_000);
   t.pass("the idle runner was stopped and deregistered; the busy one exited after its job");
 });
+
+t.test("the stop while a runner is being created: that runner is stopped too, nothing left", async (t) => {
+  const rig = await startControllerRig(t);
+  const release = rig.engine.hold();
+  const held = new Promise((resolve) => rig.engine.once("start-held", resolve));
+  const [id] = rig.queueMatrix(1, { durationMs: 60_000 }) as [number];
+  await held;
+  const stopping = rig.stop();
+  release();
+  await stopping;
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 20_000);
+  t.equal(rig.engine.containers.size, 1, "the runner being created was created");
+  t.equal(rig.gh.job(id)?.status, "queued", "and stopped before it took the job");
+  t.match(rig.lines.join("\n"), /stopping runner \S+: the controller is stopping/);
+});

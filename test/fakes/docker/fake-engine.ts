@@ -44,6 +44,8 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
   behavior: (spec: RunnerContainerSpec) => FakeBehavior = () => "runner";
   /** Makes `list` and `start` fail (an engine that went away). */
   down = false;
+  /** While set, `start` waits for it before creating anything (a slow engine). */
+  #gate: Promise<void> | undefined;
   readonly #gh: FakeGitHub;
   readonly #followers = new Map<string, Set<ContainerWatcher>>();
   readonly #listeners = new Map<string, TestListener>();
@@ -74,7 +76,21 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
       }));
   }
 
+  /** Holds every `start` until the returned function is called; "start-held" is emitted for each one held. */
+  hold(): () => void {
+    let release = (): void => {};
+    this.#gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.#gate = undefined;
+      release();
+    };
+  }
+
   async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }> {
+    if (this.#gate) {
+      this.emit("start-held", spec.name);
+      await this.#gate;
+    }
     if (this.down) throw new Error("connect ENOENT /var/run/docker.sock");
     if (this.alive().some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
     const id = `fake${String(this.#next++).padStart(8, "0")}${"0".repeat(52)}`;
