@@ -3,6 +3,7 @@ import t from "tap";
 import { JobBook } from "../../src/controller/job-book.ts";
 import { labelsMatch } from "../../src/controller/label-match.ts";
 import { runnerOutputEvent } from "../../src/controller/runner-output.ts";
+import { RunnerPool } from "../../src/controller/runner-pool.ts";
 import { scaleDecision } from "../../src/controller/scale-decision.ts";
 import { parseWorkflowJob, type JobState, type WorkflowJobEvent } from "../../src/controller/workflow-job-event.ts";
 
@@ -81,4 +82,27 @@ t.test("runner output relayed by the supervisor", async (t) => {
   t.same(runnerOutputEvent("[2024-01-02 03:04:05 UTC] runner: Running job: build (1, 2)"), { kind: "job-started", job: "build (1, 2)" });
   t.same(runnerOutputEvent("[2024-01-02 03:04:05 UTC] runner: Job build completed with result: Succeeded"), { kind: "job-completed", job: "build", result: "Succeeded" });
   t.equal(runnerOutputEvent("[2024-01-02 03:04:05 UTC] guest hooks: Listening for Jobs"), undefined, "another component's line");
+});
+
+t.test("the pool: jobs being served that no delivery named yet do not count as pending", async (t) => {
+  const pool = new RunnerPool();
+  const a = pool.add("a", 0);
+  const b = pool.add("b", 0);
+  a.tookJob = true;
+  t.equal(pool.unconfirmedJobs(), 1, "a said it runs a job; no delivery named it");
+  pool.noteJob({ ...ev(7, "in_progress"), runnerName: "a" });
+  t.equal(pool.unconfirmedJobs(), 0, "the in_progress delivery named a");
+  b.tookJob = true;
+  pool.delete("b", 1000);
+  t.equal(pool.unconfirmedJobs(), 1, "b is gone, its job's delivery still missing");
+  pool.noteJob({ ...ev(8, "completed"), runnerName: "b" });
+  t.equal(pool.unconfirmedJobs(), 0, "its late delivery came");
+  const c = pool.add("c", 0);
+  c.tookJob = true;
+  pool.delete("c", 2000);
+  pool.forgetServedBefore(1500);
+  t.equal(pool.unconfirmedJobs(), 1, "a reconciliation that began before it left does not know yet");
+  pool.forgetServedBefore(2500);
+  t.equal(pool.unconfirmedJobs(), 0, "one that began after it does");
+  t.same(pool.counts(), { starting: 0, idle: 0, busy: 1, stopping: 0 }, "a, named by a delivery, is busy");
 });
