@@ -1,8 +1,8 @@
 // The fake runner driven directly against the fake GitHub: what config.sh
 // and run.sh print, exit with and leave on disk (docs/runner-contract.md).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import t from "tap";
 import { FAKE_PAT, startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { installFakeRunner } from "../fakes/runner/install-fake-runner.ts";
@@ -185,6 +185,49 @@ t.test("jitconfig, from the flag and from ACTIONS_RUNNER_INPUT_JITCONFIG", async
     t.equal(gh.job(jobId)?.runnerName, `jit-${viaEnv}`);
     t.equal(gh.runner(`jit-${viaEnv}`, r.repo), undefined, "a JIT runner is ephemeral");
   }
+});
+
+t.test("work folder: the JIT config's, against the runner's physical root; container hooks checked as the real runner does", async (t) => {
+  const jitFor = async (r: Awaited<ReturnType<typeof fresh>>, name: string, workFolder?: string): Promise<string> => {
+    const res = await fetch(`${gh.apiUrl}/${r.repo}/actions/runners/generate-jitconfig`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${FAKE_PAT}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, runner_group_id: 1, labels: [name], ...(workFolder === undefined ? {} : { work_folder: workFolder }) }),
+    });
+    return ((await res.json()) as { encoded_jit_config: string }).encoded_jit_config;
+  };
+  const runOne = async (script: string, jit: string, label: string, env: NodeJS.ProcessEnv = baseEnv()) => {
+    const run = startScript(script, [], { ...env, ACTIONS_RUNNER_INPUT_JITCONFIG: jit });
+    await run.waitForOutput(/Listening for Jobs/);
+    const jobId = gh.queueJob({ labels: [label], run: "pwd; echo here > file" });
+    const end = await run.exited;
+    t.equal(end.code, 0, end.stderr);
+    return gh.job(jobId)!;
+  };
+
+  // Reached through a symlink (as ~guest/actions-runner -> /home/runner), the runner works under the target.
+  const r = await fresh();
+  const link = `${r.dir}-link`;
+  roots.push(link);
+  symlinkSync(r.dir, link);
+  const rel = await runOne(join(link, "run.sh"), await jitFor(r, "wf-default"), "wf-default");
+  t.equal(rel.conclusion, "Succeeded");
+  const app = basename(r.repo);
+  t.match(rel.log, `${r.dir}/_work/${app}/${app}\n`, "the default _work, under the physical root");
+  t.ok(existsSync(join(r.dir, "_work", app, app, "file")), "the job's files are there");
+
+  const abs = mkdtempSync(join(tmpdir(), "fake-runner-work-"));
+  roots.push(abs);
+  const r2 = await fresh();
+  const absJob = await runOne(r2.script("run.sh"), await jitFor(r2, "wf-abs", abs), "wf-abs");
+  const app2 = basename(r2.repo);
+  t.match(absJob.log, `${abs}/${app2}/${app2}\n`, "an absolute work folder is used as is");
+  t.notOk(existsSync(join(r2.dir, "_work", app2)), "nothing under the runner's own _work");
+
+  const r3 = await fresh();
+  const hookless = await runOne(r3.script("run.sh"), await jitFor(r3, "wf-hooks"), "wf-hooks", { ...baseEnv(), ACTIONS_RUNNER_CONTAINER_HOOKS: join(r3.dir, "k8s", "index.js") });
+  t.equal(hookless.conclusion, "Failed", "a missing hook script fails the job");
+  t.match(hookless.log, `File not found at '${join(r3.dir, "k8s", "index.js")}'. Set ACTIONS_RUNNER_CONTAINER_HOOKS to the path of an existing file.`);
 });
 
 t.test("run.sh without configuration; remove without a token", async (t) => {

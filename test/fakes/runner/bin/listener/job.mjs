@@ -4,7 +4,7 @@
 // otherwise, Canceled when cancelled (shutdown signal or server request).
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { openDiag } from "./diag.mjs";
 import { line, utc } from "./term.mjs";
@@ -30,6 +30,26 @@ function runnerEnvFiles(root) {
     if (path !== "") env.PATH = path;
   }
   return env;
+}
+
+/**
+ * With ACTIONS_RUNNER_CONTAINER_HOOKS set, the real runner runs a job's
+ * container work through that script and first checks it (exists, ends in
+ * .js, .sh or .ps1), failing the job otherwise. A fake job stands for a
+ * container job here: the script is checked the same way, never run.
+ * Returns the job's error lines, or undefined when the check passes.
+ */
+function containerHookErrors() {
+  const hook = process.env.ACTIONS_RUNNER_CONTAINER_HOOKS;
+  if (!hook) return undefined;
+  const wrapper = "##[error]Executing the custom container implementation failed. Please contact your self hosted runner administrator.";
+  if (!existsSync(hook) || !statSync(hook).isFile()) {
+    return [`##[error]File not found at '${hook}'. Set ACTIONS_RUNNER_CONTAINER_HOOKS to the path of an existing file.`, wrapper];
+  }
+  if (![".js", ".sh", ".ps1"].some((ext) => hook.endsWith(ext))) {
+    return [`##[error]Invalid file extension at '${hook}'. ACTIONS_RUNNER_CONTAINER_HOOKS must be a path to a file with one of the following extensions: .js, .sh, .ps1`, wrapper];
+  }
+  return undefined;
 }
 
 /** Starts `job`; returns `{id, cancel(reason), done}` where done resolves with the result after it was reported. */
@@ -63,7 +83,11 @@ export function startJob(job, { client, root, settings, once }) {
   const done = (async () => {
     await client.jobStart(job.id).catch((err) => worker.error("Worker", `start report failed: ${err.message}`));
     let code;
+    const hookErrors = containerHookErrors();
     if (canceled) {
+      code = 1;
+    } else if (hookErrors) {
+      pending += `${hookErrors.join("\n")}\n`;
       code = 1;
     } else if (job.run !== undefined && job.run !== null) {
       const env = {
