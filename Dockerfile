@@ -14,8 +14,12 @@
 #   CI_STORAGE_FILE   path in the build context of the ci-storage tool to use
 #                     instead of the pinned download
 #   RUNNER_CONTAINER_HOOKS_VERSION  actions/runner-container-hooks release unpacked
-#                     into <runner dir>/k8s (ACTIONS_RUNNER_CONTAINER_HOOKS=/home/runner/k8s/index.js)
+#                     into /home/runner/k8s (ARC's containerMode kubernetes)
 #   RUNNER_CONTAINER_HOOKS_FILE     path in the build context of that zip to use instead
+#   RUNNER_CONTAINER_HOOKS_NOVOLUME_VERSION, RUNNER_CONTAINER_HOOKS_NOVOLUME_SHA256
+#                     the release unpacked into /home/runner/k8s-novolume (containerMode
+#                     kubernetes-novolume) and its zip's sum
+#   RUNNER_CONTAINER_HOOKS_NOVOLUME_FILE  path in the build context of that zip to use instead
 #   PASSWORDLESS_SUDO 1 (default): guest may sudo anything; 0: only /usr/bin/ci-storage
 #   INSTALL_DOCKER    1 (default): docker CLI and engine (Docker-in-Docker with DIND=1)
 #                     and the buildx and compose plugins:
@@ -63,29 +67,42 @@ ARG RUNNER_TARBALL=
 ARG CI_STORAGE_COMMIT=8007816e94e5cebf88b0daf8188fa70a930ee433
 ARG CI_STORAGE_SHA256=9ded920b344158ddbf5d066f949a38fd5b8574b58e6910a08a0200b8da3f7a3d
 ARG CI_STORAGE_FILE=
-# The version actions/runner's own image (images/Dockerfile at v2.336.0) ships.
-# The sum is of k8s/index.js inside the release zip (no published zip sum
-# was at hand): what runs is what is checked.
+# The versions actions/runner's own image (images/Dockerfile) ships, in the
+# same directories: k8s (ARC's containerMode kubernetes) and, from the 0.8
+# line that needs no shared work volume, k8s-novolume.
+# k8s: the sum is of k8s/index.js inside the release zip (the 0.7.0 release
+# notes publish none): what runs is what is checked.
 ARG RUNNER_CONTAINER_HOOKS_VERSION=0.7.0
 ARG RUNNER_CONTAINER_HOOKS_INDEX_SHA256=ab92729b095f5fdb8b51b8a6f8cfc2f1647617e0e12c17f2ff39feea686a1966
 ARG RUNNER_CONTAINER_HOOKS_FILE=
+# k8s-novolume: the release notes of 0.8.x publish the zip's sum. Pin it
+# here; left empty, the build checks the zip against the sum those notes
+# publish (fetched beside it) and prints it, so that it can be pinned.
+ARG RUNNER_CONTAINER_HOOKS_NOVOLUME_VERSION=0.8.1
+ARG RUNNER_CONTAINER_HOOKS_NOVOLUME_SHA256=
+ARG RUNNER_CONTAINER_HOOKS_NOVOLUME_FILE=
 # COPY needs a source that exists: without a local file, a small stand-in
-# that the RUN below ignores.
+# that the RUN below ignores. The runner's run.sh becomes run-runner.sh:
+# /home/runner/run.sh, ARC's command, is the supervisor.
 COPY ${RUNNER_TARBALL:-image/README.md} /tmp/local-runner.tar.gz
 COPY ${CI_STORAGE_FILE:-image/README.md} /tmp/local-ci-storage
 COPY ${RUNNER_CONTAINER_HOOKS_FILE:-image/README.md} /tmp/local-container-hooks.zip
+COPY ${RUNNER_CONTAINER_HOOKS_NOVOLUME_FILE:-image/README.md} /tmp/local-container-hooks-novolume.zip
 RUN --mount=type=secret,id=ca-certificates set -eu; \
     if [ -s /run/secrets/ca-certificates ]; then export CURL_CA_BUNDLE=/run/secrets/ca-certificates; fi; \
-    download() { \
-      if ! command -v curl >/dev/null; then \
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; \
+    need() { \
+      missing=""; for c in "$@"; do command -v "$c" >/dev/null || missing="$missing $c"; done; \
+      if [ -n "$missing" ]; then \
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing ca-certificates >/dev/null; \
       fi; \
-      curl -fsSL --retry 3 -o "$2" "$1"; \
-      echo "$3  $2" | sha256sum -c -; \
     }; \
-    mkdir -p /out/actions-runner; \
+    download() { need curl; curl -fsSL --retry 3 -o "$2" "$1"; }; \
+    download_checked() { download "$1" "$2"; echo "$3  $2" | sha256sum -c -; }; \
+    hooks_url() { echo "https://github.com/actions/runner-container-hooks/releases/download/v$1/actions-runner-hooks-k8s-$1.zip"; }; \
+    root=/out/runner; \
+    mkdir -p "$root"; \
     if [ -n "$RUNNER_TARBALL" ]; then \
-      tar -xzf /tmp/local-runner.tar.gz -C /out/actions-runner; \
+      tar -xzf /tmp/local-runner.tar.gz -C "$root"; \
     else \
       arch=${TARGETARCH:-$(dpkg --print-architecture)}; \
       case "$arch" in \
@@ -93,29 +110,37 @@ RUN --mount=type=secret,id=ca-certificates set -eu; \
         arm64) a=arm64; sum=$RUNNER_SHA256_ARM64 ;; \
         *) echo "no actions/runner build for $arch" >&2; exit 1 ;; \
       esac; \
-      download "https://github.com/actions/runner/releases/download/v${RUNNER_VERSION}/actions-runner-linux-${a}-${RUNNER_VERSION}.tar.gz" /tmp/runner.tar.gz "$sum"; \
-      tar -xzf /tmp/runner.tar.gz -C /out/actions-runner; \
+      download_checked "https://github.com/actions/runner/releases/download/v${RUNNER_VERSION}/actions-runner-linux-${a}-${RUNNER_VERSION}.tar.gz" /tmp/runner.tar.gz "$sum"; \
+      tar -xzf /tmp/runner.tar.gz -C "$root"; \
     fi; \
-    test -x /out/actions-runner/config.sh && test -x /out/actions-runner/run.sh; \
-    if ! command -v unzip >/dev/null; then \
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends unzip >/dev/null; \
-    fi; \
+    test -x "$root/config.sh" && test -x "$root/run.sh" && test -d "$root/externals"; \
+    mv "$root/run.sh" "$root/run-runner.sh"; \
+    need unzip; \
     if [ -n "$RUNNER_CONTAINER_HOOKS_FILE" ]; then \
-      unzip -q /tmp/local-container-hooks.zip -d /out/actions-runner/k8s; \
+      unzip -q /tmp/local-container-hooks.zip -d "$root/k8s"; \
     else \
-      curl_hooks="https://github.com/actions/runner-container-hooks/releases/download/v${RUNNER_CONTAINER_HOOKS_VERSION}/actions-runner-hooks-k8s-${RUNNER_CONTAINER_HOOKS_VERSION}.zip"; \
-      if ! command -v curl >/dev/null; then \
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; \
-      fi; \
-      curl -fsSL --retry 3 -o /tmp/hooks.zip "$curl_hooks"; \
-      unzip -q /tmp/hooks.zip -d /out/actions-runner/k8s; \
-      echo "$RUNNER_CONTAINER_HOOKS_INDEX_SHA256  /out/actions-runner/k8s/index.js" | sha256sum -c -; \
+      download "$(hooks_url "$RUNNER_CONTAINER_HOOKS_VERSION")" /tmp/hooks.zip; \
+      unzip -q /tmp/hooks.zip -d "$root/k8s"; \
+      echo "$RUNNER_CONTAINER_HOOKS_INDEX_SHA256  $root/k8s/index.js" | sha256sum -c -; \
     fi; \
-    test -f /out/actions-runner/k8s/index.js; \
+    if [ -n "$RUNNER_CONTAINER_HOOKS_NOVOLUME_FILE" ]; then \
+      unzip -q /tmp/local-container-hooks-novolume.zip -d "$root/k8s-novolume"; \
+    else \
+      v=$RUNNER_CONTAINER_HOOKS_NOVOLUME_VERSION; sum=$RUNNER_CONTAINER_HOOKS_NOVOLUME_SHA256; \
+      if [ -z "$sum" ]; then \
+        download "https://api.github.com/repos/actions/runner-container-hooks/releases/tags/v$v" /tmp/release.json; \
+        sum=$(grep -oE "actions-runner-hooks-k8s-$(echo "$v" | sed 's/\./\\./g')\.zip [0-9a-f]{64}" /tmp/release.json | head -n 1 | cut -d' ' -f2); \
+        if [ -z "$sum" ]; then echo "RUNNER_CONTAINER_HOOKS_NOVOLUME_SHA256: the v$v release notes publish no sum; pass it as a build arg" >&2; exit 1; fi; \
+        echo "RUNNER_CONTAINER_HOOKS_NOVOLUME_SHA256 not pinned: checking against the sum the v$v release notes publish, $sum"; \
+      fi; \
+      download_checked "$(hooks_url "$v")" /tmp/hooks-novolume.zip "$sum"; \
+      unzip -q /tmp/hooks-novolume.zip -d "$root/k8s-novolume"; \
+    fi; \
+    test -f "$root/k8s/index.js" && test -f "$root/k8s-novolume/index.js"; \
     if [ -n "$CI_STORAGE_FILE" ]; then \
       cp /tmp/local-ci-storage /out/ci-storage; \
     else \
-      download "https://raw.githubusercontent.com/dimikot/ci-storage/${CI_STORAGE_COMMIT}/ci-storage" /out/ci-storage "$CI_STORAGE_SHA256"; \
+      download_checked "https://raw.githubusercontent.com/dimikot/ci-storage/${CI_STORAGE_COMMIT}/ci-storage" /out/ci-storage "$CI_STORAGE_SHA256"; \
     fi; \
     chmod 755 /out/ci-storage
 
@@ -186,16 +211,20 @@ RUN set -eu; \
     echo 'guest ALL=(root) NOPASSWD: /usr/bin/ci-storage' >/etc/sudoers.d/ci-storage; \
     if [ "$PASSWORDLESS_SUDO" = 1 ]; then echo 'guest ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/guest; fi; \
     chmod 440 /etc/sudoers.d/*; \
-    mkdir -p /var/cache/ci-storage /mnt /home/runner; \
-    chown guest:guest /var/cache/ci-storage; chmod 700 /var/cache/ci-storage; \
-    ln -s /home/guest/actions-runner /actions-runner
+    mkdir -p /var/cache/ci-storage /mnt; \
+    chown guest:guest /var/cache/ci-storage; chmod 700 /var/cache/ci-storage
 
 # ---------------------------------------------------------------------------
 FROM image
 COPY --from=build /usr/local/bin/node /opt/ci-runner/node
 # ci-runner.js and its chunks (`ci-runner controller` is one of its own, loaded only by that command).
 COPY --from=build /src/dist/*.js /src/dist/reaper.node /opt/ci-runner/
-COPY --from=fetch --chown=1001:1001 /out/actions-runner /home/guest/actions-runner
+# The runner where actions-runner-controller's chart and the container hooks
+# look for it, as in actions/runner's own image: its root /home/runner (so
+# externals/ and _work/ are /home/runner/externals and /home/runner/_work),
+# hooks in k8s/ and k8s-novolume/. Owned by guest (uid 1001, the runner's
+# uid in ARC's pods) and group docker (123, the fsGroup non-root pods use).
+COPY --from=fetch --chown=1001:123 /out/runner /home/runner
 COPY --from=fetch /out/ci-storage /usr/bin/ci-storage
 COPY image/ci-runner /usr/local/bin/ci-runner
 # Jobs' `git clone https://github.com/...` with the step's own GITHUB_TOKEN (never the supervisor's PAT).
@@ -209,7 +238,10 @@ RUN set -eu; \
     rm -rf /tmp/entrypoint.d; \
     chmod 755 /usr/local/bin/ci-runner /usr/local/bin/git-credential-ci-runner; \
     ln -s /usr/local/bin/ci-runner /home/runner/run.sh; \
-    ln -s /home/guest/actions-runner/k8s /home/runner/k8s; \
+    install -d -o guest -g docker -m 775 /home/runner /home/runner/_work; \
+    ln -s /home/runner /home/guest/actions-runner; \
+    ln -s /home/runner /actions-runner; \
+    install -d -o guest -g guest -m 755 /run/ci-runner; \
     /opt/ci-runner/node --version; \
     /opt/ci-runner/node --no-inspect --no-inspect-brk --no-inspect-wait -e '' \
       || { echo "NODE_IMAGE: Node >= 20.15 needed (ENTRYPOINT passes --no-inspect-wait)" >&2; exit 1; }
@@ -246,6 +278,9 @@ LABEL org.opencontainers.image.title="ci-runner" \
       org.opencontainers.image.base.name="${BASE_IMAGE}"
 
 ENV LANG=C.UTF-8
+# For /home/runner/run-runner.sh started as root in place of the supervisor
+# (ARC's bring-your-own-image contract); the supervisor runs it as guest.
+ENV RUNNER_ALLOW_RUNASROOT=1
 WORKDIR /root
 # The supervisor drains on SIGTERM: a running job finishes before the runner
 # is removed (give it compose's stop_grace_period, e.g. 10m).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds what the e2e suite and bench:image run: the fake runner tarball
 # (build/e2e/fake-runner.tar.gz) and, from it, ci-runner:local and
-# ci-runner:ephemeral-local (scripts/image-offline.sh; cached layers make a
-# rebuild quick). Prints the tarball's path. Arguments go to
-# scripts/image-offline.sh (e.g. --tag ci-runner:mine --ephemeral-tag ...).
+# ci-runner:ephemeral-local, or the tags in E2E_IMAGE and E2E_EPHEMERAL_IMAGE
+# (scripts/image-offline.sh; cached layers make a rebuild quick). Prints the
+# tarball's path. Arguments go to scripts/image-offline.sh (e.g. --tag
+# ci-runner:mine --ephemeral-tag ..., which win over the variables).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,5 +34,8 @@ EOF
   tar -C "$stage" --owner=0 --group=0 --numeric-owner -czf "$tarball" $(ls -A "$stage")
 fi
 
-scripts/image-offline.sh --runner-tarball "$tarball" "$@"
+# E2E_IMAGE and E2E_EPHEMERAL_IMAGE name the images (worktrees that share
+# one engine keep theirs apart); --tag and --ephemeral-tag in "$@" win.
+scripts/image-offline.sh --runner-tarball "$tarball" \
+  --tag "${E2E_IMAGE:-ci-runner:local}" --ephemeral-tag "${E2E_EPHEMERAL_IMAGE:-ci-runner:ephemeral-local}" "$@"
 echo "$tarball"

@@ -53,9 +53,12 @@ cp "$runner_tarball" "$inputs/actions-runner.tar.gz"
 cp "$ci_storage" "$inputs/ci-storage"
 cp test/fixtures/image/docker-cli-plugin "$inputs/docker-buildx"
 cp test/fixtures/image/docker-cli-plugin "$inputs/docker-compose"
-# A stand-in runner-container-hooks release zip (python3 is here: node-gyp needs it).
-rm -f "$inputs/container-hooks.zip"
-(cd test/fixtures/image/container-hooks && python3 -m zipfile -c "$root/$inputs/container-hooks.zip" index.js)
+# Stand-ins for the two runner-container-hooks release zips, k8s and
+# k8s-novolume (python3 is here: node-gyp needs it).
+for flavour in k8s k8s-novolume; do
+  rm -f "$inputs/container-hooks-$flavour.zip"
+  (cd "test/fixtures/image/container-hooks/$flavour" && python3 -m zipfile -c "$root/$inputs/container-hooks-$flavour.zip" index.js)
+done
 
 secret=()
 # Behind a TLS-intercepting proxy, npm ci in the build needs the host's CAs.
@@ -80,7 +83,8 @@ build image -t "$tag" "${secret[@]}" \
   --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg NODE_IMAGE="$NODE_IMAGE" \
   --build-arg RUNNER_TARBALL="$inputs/actions-runner.tar.gz" \
   --build-arg CI_STORAGE_FILE="$inputs/ci-storage" \
-  --build-arg RUNNER_CONTAINER_HOOKS_FILE="$inputs/container-hooks.zip" \
+  --build-arg RUNNER_CONTAINER_HOOKS_FILE="$inputs/container-hooks-k8s.zip" \
+  --build-arg RUNNER_CONTAINER_HOOKS_NOVOLUME_FILE="$inputs/container-hooks-k8s-novolume.zip" \
   --build-arg DOCKER_BUILDX_FILE="$inputs/docker-buildx" \
   --build-arg DOCKER_COMPOSE_FILE="$inputs/docker-compose" \
   --build-arg IMAGE_OS="$image_os" \

@@ -14,6 +14,10 @@ log() { printf '[test-e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 scripts/docker-engine.sh
 
+# The images under test (other tags let worktrees that share an engine run side by side).
+E2E_IMAGE=${E2E_IMAGE:-ci-runner:local}
+E2E_EPHEMERAL_IMAGE=${E2E_EPHEMERAL_IMAGE:-ci-runner:ephemeral-local}
+export E2E_IMAGE E2E_EPHEMERAL_IMAGE
 scripts/e2e-images.sh >/dev/null
 
 # Leftovers of an interrupted run: containers we labelled, compose projects
@@ -33,7 +37,7 @@ nets=$("$DOCKER" network ls -q --filter name=cie2e)
 
 # The host as containers see it: the fake GitHub listens there only.
 E2E_HOST_GATEWAY=$("$DOCKER" run --rm --network none --add-host gw:host-gateway ci-runner-local/debian:bookworm getent hosts gw | awk '{print $1}')
-export E2E_HOST_GATEWAY E2E_IMAGE=ci-runner:local E2E_EPHEMERAL_IMAGE=ci-runner:ephemeral-local
+export E2E_HOST_GATEWAY E2E_IMAGE E2E_EPHEMERAL_IMAGE
 
 log "tap test/e2e (host gateway $E2E_HOST_GATEWAY)"
 if [ $# -eq 0 ]; then set -- test/e2e/*.test.ts; fi

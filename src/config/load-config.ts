@@ -140,7 +140,8 @@ export function loadConfig(
   const runnerUser = purpose === "runner" ? users(vals.RUNNER_USER) : currentUser();
   if (!runnerUser) throw new ConfigError("RUNNER_USER", `no such user "${vals.RUNNER_USER}" in /etc/passwd`);
 
-  const runnerDir = vals.RUNNER_DIR ?? `${runnerUser.home}/actions-runner`;
+  // The image's runner root, where actions-runner-controller's chart looks for it (~guest/actions-runner links there).
+  const runnerDir = vals.RUNNER_DIR ?? "/home/runner";
   // A start clears the runner directory's registration files before it restores the kept ones.
   if (vals.RUNNER_REGISTRATION_DIR === runnerDir) {
     throw new ConfigError("RUNNER_REGISTRATION_DIR", `must not be the runner directory ${runnerDir}: use a directory (a volume) of its own`);

@@ -71,7 +71,7 @@ export const VARS = {
   RUNNER_NAME_RANDOM_SUFFIX: v({ doc: "1: generated names end with a random suffix, new at every start, instead of the host id (one-job runners always get one)", rule: flag, default: "0" }),
   RUNNER_GROUP: v({ doc: "runner group name (GH_ORG or GH_ENTERPRISE; a repository has only Default)", rule: text }),
   RUNNER_USER: v({ doc: "unprivileged user that runs the runner and guest hooks", rule: pattern(USER, "a user name"), default: "guest" }),
-  RUNNER_DIR: v({ doc: "runner installation directory (default ~RUNNER_USER/actions-runner)", rule: absolutePath }),
+  RUNNER_DIR: v({ doc: "runner installation directory (default /home/runner, the runner's root in the image, as in actions/runner's own image)", rule: absolutePath }),
   WORK_DIR: v({ doc: "work directory of jobs (tmpfs encouraged)", rule: absolutePath, default: "/mnt" }),
   CACHE_DIR: v({ doc: "cache that survives container restarts", rule: absolutePath, default: "/var/cache/ci-storage" }),
   ROOT_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as root", rule: absolutePath, default: "/root" }),

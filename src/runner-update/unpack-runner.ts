@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import { runProcess } from "../process/start-process.ts";
+import { RENAMED_RUN_SH } from "../runner/runner-run-script.ts";
 
 /** What a runner tarball must hold for the swap to go ahead. */
 const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
@@ -10,7 +11,8 @@ const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
  * into a staging directory inside it, checked, then each top-level entry
  * (bin/, externals/, config.sh, ...) replaces the installed one by rename.
  * The registration files (.runner, .credentials), _work and _diag are not in
- * the tarball and stay. Throws with a one-line reason; a failed extraction
+ * the tarball and stay; the tarball's run.sh replaces run-runner.sh where the
+ * image renamed it. Throws with a one-line reason; a failed extraction
  * leaves the installed runner as it was.
  */
 export async function unpackRunner(tarball: string, runnerDir: string, user: UserInfo, env: Record<string, string>, signal: AbortSignal): Promise<void> {
@@ -21,9 +23,12 @@ export async function unpackRunner(tarball: string, runnerDir: string, user: Use
     if (run.code !== 0) throw new Error(`unpacking ${tarball} failed (exit code ${run.code}): ${run.stderr.trim().split("\n").at(-1) ?? ""}`.trim());
     const missing = REQUIRED.filter((f) => !existsSync(`${staging}/${f}`));
     if (missing.length) throw new Error(`${tarball} is not a runner tarball: no ${missing.join(", ")}`);
+    // The image's layout stays: its run.sh is the supervisor, the runner's own is run-runner.sh.
+    const renamed = existsSync(`${runnerDir}/${RENAMED_RUN_SH}`);
     for (const entry of readdirSync(staging)) {
-      rmSync(`${runnerDir}/${entry}`, { recursive: true, force: true });
-      renameSync(`${staging}/${entry}`, `${runnerDir}/${entry}`);
+      const target = `${runnerDir}/${renamed && entry === "run.sh" ? RENAMED_RUN_SH : entry}`;
+      rmSync(target, { recursive: true, force: true });
+      renameSync(`${staging}/${entry}`, target);
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { registerOrResume } from "./register-or-resume.ts";
 import { apiRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
 import { RunnerProcess } from "./runner-process.ts";
+import { runnerRunScript } from "./runner-run-script.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
 import type { ListenerEvent } from "./parse-listener-line.ts";
 
@@ -52,10 +53,9 @@ export function createRunnerPhase(): Phase {
       const credentials = config.credentials;
       if (!credentials) throw new Error("the runner phase needs credentials");
       // Before any GitHub call: a wrong RUNNER_DIR must not leave a registration behind.
-      for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? ["run.sh"] : ["config.sh", "run.sh"]) {
-        if (!existsSync(`${config.runnerDir}/${file}`)) {
-          throw new BootError(`RUNNER_DIR: no ${config.runnerDir}/${file}: the runner is not installed there`, EXIT_CONFIG);
-        }
+      const runScript = runnerRunScript(config.runnerDir);
+      for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? [runScript] : [`${config.runnerDir}/config.sh`, runScript]) {
+        if (!existsSync(file)) throw new BootError(`RUNNER_DIR: no ${file}: the runner is not installed there`, EXIT_CONFIG);
       }
       let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
       ctx.runner.name = name;

@@ -4,11 +4,12 @@ import type { Logger } from "../log/logger.ts";
 import { runnerEnv } from "./runner-env.ts";
 import { startProcess, type ProcessHandle } from "../process/start-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
+import { runnerRunScript } from "./runner-run-script.ts";
 
 /**
- * `run.sh` as the runner user in its own process group. Its output goes to
- * the container log and is parsed to know whether a job is running; each
- * parsed line is an `event`.
+ * The runner's own run.sh (runnerRunScript) as the runner user in its own
+ * process group. Its output goes to the container log and is parsed to know
+ * whether a job is running; each parsed line is an `event`.
  */
 export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
   readonly proc: ProcessHandle;
@@ -18,7 +19,7 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
     super();
     // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
     const env = runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" });
-    this.proc = startProcess(`${config.runnerDir}/run.sh`, [], {
+    this.proc = startProcess(runnerRunScript(config.runnerDir), [], {
       user: config.runnerUser,
       env,
       cwd: config.runnerDir,

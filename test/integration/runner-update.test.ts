@@ -1,6 +1,6 @@
 import t from "tap";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runnerArch } from "../../src/runner-update/runner-release.ts";
@@ -66,6 +66,20 @@ t.test("an old runner is replaced by the latest release; a second boot reuses th
   t.match(versionLine(second), `Current runner version: '${LATEST}'`);
   t.ok(second.some((l) => / runner update: using .* from the cache/.test(l)));
   t.equal(rel.downloads(), 1, "no second download");
+});
+
+t.test("the image's layout (run.sh the supervisor, the runner's own run-runner.sh) survives an update", async (t) => {
+  const rig = await setupRig(t);
+  const rel = await releases(t);
+  ageRunner(rig, 30);
+  // As the Dockerfile lays it out: the runner's run.sh renamed, run.sh something else.
+  renameSync(join(rig.runnerDir, "run.sh"), join(rig.runnerDir, "run-runner.sh"));
+  writeFileSync(join(rig.runnerDir, "run.sh"), "#!/bin/sh\necho the supervisor stand-in\nexit 3\n", { mode: 0o755 });
+  const lines = await bootAndStop(rig, updateEnv(rel));
+  t.match(versionLine(lines), `Current runner version: '${LATEST}'`, "the new runner runs, through run-runner.sh");
+  t.equal(readFileSync(join(rig.runnerDir, "run.sh"), "utf8"), "#!/bin/sh\necho the supervisor stand-in\nexit 3\n", "run.sh untouched");
+  t.match(readFileSync(join(rig.runnerDir, "run-runner.sh"), "utf8"), /run-helper\.sh/, "run-runner.sh is the new release's run.sh");
+  t.notOk(lines.some((l) => l.includes("the supervisor stand-in")), "the supervisor never ran the image's run.sh");
 });
 
 t.test("a bad checksum: one line, the installed runner boots, nothing cached", async (t) => {

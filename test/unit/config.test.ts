@@ -18,7 +18,7 @@ t.test("defaults", async (t) => {
   const c = loadConfig(base, user);
   t.equal(c.apiUrl, "https://api.github.com");
   t.equal(c.scope?.url, "https://github.com/o/r");
-  t.equal(c.runnerDir, "/home/guest/actions-runner");
+  t.equal(c.runnerDir, "/home/runner", "the image's runner root, where ARC looks for it");
   t.equal(c.WORK_DIR, "/mnt");
   t.same(c.GH_LABELS, ["a", "b"]);
   t.ok(Object.isFrozen(c));
