@@ -9,6 +9,7 @@ import { createSpotWatchPhase } from "./cloud/spot-watch-phase.ts";
 import { createUptimePhase } from "./cloud/uptime-phase.ts";
 import { createMetricsPhase } from "./cloud/metrics-phase.ts";
 import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
+import { createDockerWaitPhase } from "./docker/docker-wait-phase.ts";
 import { createForwardPhase } from "./forward/forward-phase.ts";
 import { createWorkdirReportPhase } from "./workdir/workdir-report-phase.ts";
 import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
@@ -27,6 +28,8 @@ export function bootPhases(): Phase[] {
     // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
     createForwardPhase(),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
+    // In the background, after the root hooks (which may start the engine or open its socket to guest).
+    createDockerWaitPhase(),
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
     createRunnerUpdatePhase(),

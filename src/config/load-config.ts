@@ -6,6 +6,7 @@ import { resolveCredentials, type Credentials } from "./credentials.ts";
 import { resolveScope, type Scope } from "./scope.ts";
 import { currentUser } from "./current-user.ts";
 import { lookupUser, type UserInfo } from "./lookup-user.ts";
+import { resolveWorkDir } from "./work-dir.ts";
 import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
 
 export interface Config extends VarValues {
@@ -19,6 +20,8 @@ export interface Config extends VarValues {
   readonly oneJob: boolean;
   readonly runnerUser: UserInfo;
   readonly runnerDir: string;
+  /** Where jobs work: WORK_DIR, or the work folder of a pre-issued JIT config (see resolveWorkDir). */
+  readonly workDir: string;
   readonly guestHooksDir: string;
   /** GC_OFFLINE_AFTER_SEC, else longer than a runner can stay registered and offline while it boots. */
   readonly gcOfflineAfterSec: number;
@@ -142,6 +145,7 @@ export function loadConfig(
 
   // The image's runner root, where actions-runner-controller's chart looks for it (~guest/actions-runner links there).
   const runnerDir = vals.RUNNER_DIR ?? "/home/runner";
+  const workDir = purpose === "runner" ? resolveWorkDir(vals.WORK_DIR, Boolean(env.WORK_DIR?.trim()), credentials, runnerDir) : vals.WORK_DIR;
   // A start clears the runner directory's registration files before it restores the kept ones.
   if (vals.RUNNER_REGISTRATION_DIR === runnerDir) {
     throw new ConfigError("RUNNER_REGISTRATION_DIR", `must not be the runner directory ${runnerDir}: use a directory (a volume) of its own`);
@@ -160,6 +164,7 @@ export function loadConfig(
     oneJob: vals.RUNNER_EPHEMERAL || vals.RUNNER_JIT || credentials?.kind === "jit",
     runnerUser,
     runnerDir,
+    workDir,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
     gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + 300,
     secretFiles: Object.freeze(secretFiles),

@@ -6,15 +6,17 @@ import { BootError } from "./boot-error.ts";
 import type { Phase } from "./phase.ts";
 
 /**
- * WORK_DIR and CACHE_DIR exist and belong to the runner user, mode 700, as
- * in the original image: jobs write there, other users of the host do not.
+ * The work dir (WORK_DIR, or a pre-issued JIT config's work folder) and
+ * CACHE_DIR exist and belong to the runner user, mode 700, as in the
+ * original image: jobs write there, other users of the host do not.
  */
 export function createPrepareDirsPhase(): Phase {
   return {
     name: "dirs",
     async start({ config, log }) {
       const { uid, gid } = config.runnerUser;
-      for (const [name, dir] of [["WORK_DIR", config.WORK_DIR], ["CACHE_DIR", config.CACHE_DIR]] as const) {
+      const workName = config.workDir === config.WORK_DIR ? "WORK_DIR" : "ACTIONS_RUNNER_INPUT_JITCONFIG's work folder";
+      for (const [name, dir] of [[workName, config.workDir], ["CACHE_DIR", config.CACHE_DIR]] as const) {
         try {
           // Missing parents as mkdir -p makes them (WORK_DIR=/tmp/runner/work): the runner user must get through them.
           makeDirs(dirname(dir), 0o755);
@@ -23,7 +25,7 @@ export function createPrepareDirsPhase(): Phase {
         } catch (e) {
           const why = `${name}: cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
           // Jobs cannot run without their work directory; a cache is only an optimisation.
-          if (name === "WORK_DIR") throw new BootError(why, EXIT_CONFIG);
+          if (name !== "CACHE_DIR") throw new BootError(why, EXIT_CONFIG);
           log.warn(why);
         }
       }

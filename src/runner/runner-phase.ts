@@ -6,6 +6,7 @@ import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
+import { jitRunnerSettings } from "./jit-runner-settings.ts";
 import { forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
 import { registerJit } from "./register-jit.ts";
 import { registerOrResume } from "./register-or-resume.ts";
@@ -60,13 +61,19 @@ export function createRunnerPhase(): Phase {
       let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
       ctx.runner.name = name;
       ctx.state.update({ state: "registering", runnerName: name });
-      const runEnv: Record<string, string> = {};
+      // The docker-wait phase has waited for the engine already: run.sh must not wait again.
+      const runEnv: Record<string, string> = config.RUNNER_WAIT_FOR_DOCKER_IN_SECONDS ? { RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: "0" } : {};
       // The runner directory holds only what this start puts there; a kept registration comes from RUNNER_REGISTRATION_DIR.
       const stale = clearStaleConfig(config.runnerDir);
       if (stale.length && config.RUNNER_REGISTRATION_DIR === undefined) log.info(`removed stale ${stale.join(", ")} from ${config.runnerDir} (left by an earlier start)`);
 
       if (credentials.kind === "jit") {
-        log.info("pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG): nothing to register; GitHub removes the runner after its job");
+        // Its name and id are the registration's, for the log, the state file and health.
+        const settings = jitRunnerSettings(credentials.jitConfig);
+        name = settings.agentName ?? name;
+        ctx.runner.name = name;
+        ctx.state.update({ runnerName: name, runnerId: settings.agentId });
+        log.info(`pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG) for runner ${name}: nothing to register; GitHub removes the runner after its job`);
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
       } else if (config.RUNNER_JIT) {
         const api = await ctx.github();

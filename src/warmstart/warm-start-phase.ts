@@ -42,7 +42,7 @@ export function createWarmStartPhase(options: WarmStartOptions = {}): Phase {
         if (host !== undefined) log.warn(`CI_STORAGE_HOST is set but the scope is not a repository (GH_REPOSITORY): no warm start from ${host.spec}`);
         return;
       }
-      const localDir = checkoutDir(config.WORK_DIR, repository);
+      const localDir = checkoutDir(config.workDir, repository);
       const key = config.CI_STORAGE_PRIVATE_KEY?.trim() ? config.CI_STORAGE_PRIVATE_KEY : undefined;
       let keyFile: string | undefined;
       try {

@@ -20,7 +20,7 @@ export function createWorkdirReportPhase(): Phase {
         timer.unref();
       };
       const tick = async () => {
-        const line = await workDirReport(config.WORK_DIR, Math.min(intervalMs, 30_000), stop.signal);
+        const line = await workDirReport(config.workDir, Math.min(intervalMs, 30_000), stop.signal);
         if (stop.signal.aborted) return;
         log.info(line);
         schedule();

@@ -1,5 +1,6 @@
 import t from "tap";
 import { generateKeyPairSync } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { setupRig, LABELS, REPO } from "../helpers/rig.ts";
 
@@ -69,9 +70,11 @@ t.test("pre-issued JIT (ARC): no credentials, nothing registered by us, hooks ru
   const rig = await setupRig(t);
   const jit = await preIssuedJit(rig, "arc-runner-1");
   const before = rig.fake.requests().length;
-  const env = { ...rig.env, GH_TOKEN: "", GH_REPOSITORY: "", GH_LABELS: "", ACTIONS_RUNNER_INPUT_JITCONFIG: jit };
+  const env = { ...rig.env, GH_TOKEN: "", GH_REPOSITORY: "", GH_LABELS: "", WORK_DIR: "", ACTIONS_RUNNER_INPUT_JITCONFIG: jit };
   const sup = rig.start(env);
   await sup.waitForLine(/Listening for Jobs/);
+  const state = JSON.parse(readFileSync(rig.stateFile, "utf8")) as { runnerName?: string; runnerId?: number };
+  t.same([state.runnerName, state.runnerId], ["arc-runner-1", rig.fake.runner("arc-runner-1")?.id], "the JIT config's runner, in the state file (health)");
   const job = rig.fake.queueJob({ labels, name: "arc", run: "env" });
   t.equal((await sup.exited).code, 0);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
@@ -81,6 +84,23 @@ t.test("pre-issued JIT (ARC): no credentials, nothing registered by us, hooks ru
   t.equal(rig.fake.runners().length, 0);
 });
 
+t.test("pre-issued JIT: the work dir is the one the runner works in (its work folder, under the runner's root)", async (t) => {
+  const rig = await setupRig(t);
+  const jit = await preIssuedJit(rig, "arc-runner-work");
+  // GH_REPOSITORY names the checkout dir the warm start prepares (and would load into).
+  const sup = rig.start({ GH_TOKEN: "", GH_LABELS: "", WORK_DIR: "", ACTIONS_RUNNER_INPUT_JITCONFIG: jit });
+  await sup.waitForLine(/Listening for Jobs/);
+  const checkout = `${rig.runnerDir}/_work/hello/hello`;
+  t.ok(existsSync(checkout), "the warm start's checkout dir is under the runner's _work");
+  const job = rig.fake.queueJob({ labels, name: "where", run: "pwd" });
+  t.equal((await sup.exited).code, 0);
+  t.match(rig.fake.job(job)?.log, `${checkout}\n`, "the job ran in that directory");
+
+  const other = rig.start({ GH_TOKEN: "", GH_LABELS: "", WORK_DIR: "/mnt", ACTIONS_RUNNER_INPUT_JITCONFIG: jit });
+  t.equal((await other.exited).code, 78, "WORK_DIR elsewhere is a configuration error");
+  t.match(other.output(), `WORK_DIR: /mnt, but the runner of ACTIONS_RUNNER_INPUT_JITCONFIG works in ${rig.runnerDir}/_work`);
+});
+
 t.test("pre-issued JIT: deprecated runner version exits 7 when ARC asks for it", async (t) => {
   const rig = await setupRig(t);
   const jit = await preIssuedJit(rig, "arc-runner-2");
@@ -88,6 +108,7 @@ t.test("pre-issued JIT: deprecated runner version exits 7 when ARC asks for it",
     GH_TOKEN: "",
     GH_REPOSITORY: "",
     GH_LABELS: "",
+    WORK_DIR: "",
     ACTIONS_RUNNER_INPUT_JITCONFIG: jit,
     ACTIONS_RUNNER_RETURN_VERSION_DEPRECATED_EXIT_CODE: "1",
     FAKE_RUNNER_EXIT_CODES: "7",

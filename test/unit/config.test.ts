@@ -19,6 +19,7 @@ t.test("defaults", async (t) => {
   t.equal(c.apiUrl, "https://api.github.com");
   t.equal(c.scope?.url, "https://github.com/o/r");
   t.equal(c.runnerDir, "/home/runner", "the image's runner root, where ARC looks for it");
+  t.equal(c.workDir, "/mnt");
   t.equal(c.WORK_DIR, "/mnt");
   t.same(c.GH_LABELS, ["a", "b"]);
   t.ok(Object.isFrozen(c));
