@@ -34,6 +34,9 @@ if [ -n "$stale" ]; then
 fi
 nets=$("$DOCKER" network ls -q --filter name=cie2e)
 [ -z "$nets" ] || "$DOCKER" network rm $nets >/dev/null || true
+# The pods' volumes (test/e2e/helpers/pod.ts labels them).
+vols=$("$DOCKER" volume ls -q --filter label=ci-runner-e2e=1)
+[ -z "$vols" ] || "$DOCKER" volume rm $vols >/dev/null || true
 
 # The host as containers see it: the fake GitHub listens there only.
 E2E_HOST_GATEWAY=$("$DOCKER" run --rm --network none --add-host gw:host-gateway ci-runner-local/debian:bookworm getent hosts gw | awk '{print $1}')
