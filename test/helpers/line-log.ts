@@ -1,3 +1,5 @@
+import { HANG_GUARD_MS } from "./hang-guard.ts";
+
 /**
  * Lines printed by a process under test, and waits for one of them: the
  * way tests synchronise on what a user would read. `CI_RUNNER_TEST_VERBOSE`
@@ -29,8 +31,12 @@ export class LineLog {
     return this.lines.join("\n");
   }
 
-  /** Resolves with the first line matching `re`, already printed or later; rejects after `timeoutMs` or at the end. */
-  waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
+  /**
+   * Resolves with the first line matching `re`, already printed or later;
+   * rejects at the end, or after `timeoutMs` (default: a hang guard, never a
+   * statement about speed).
+   */
+  waitFor(re: RegExp, timeoutMs = HANG_GUARD_MS): Promise<string> {
     const seen = this.lines.find((l) => re.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     if (this.#ended !== undefined) return Promise.reject(new Error(`${this.#ended} before a line matching ${re}; output:\n${this.text()}`));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HANG_GUARD_MS } from "./hang-guard.ts";
 import { LineLog } from "./line-log.ts";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -11,8 +12,16 @@ export interface SupervisorProcess {
   readonly child: ChildProcess;
   /** Every line printed so far (stdout and stderr together, in order). */
   readonly lines: string[];
+  /**
+   * Resolves once the process has exited and every line it printed has been
+   * read ('close', not 'exit': output may still be in the pipe at 'exit').
+   */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves with the first line matching `re` (already printed or later); rejects after `timeoutMs` or at exit. */
+  /**
+   * Resolves with the first line matching `re` (already printed or later);
+   * rejects when the process has ended without printing it, or after
+   * `timeoutMs` (default: a hang guard, never a statement about speed).
+   */
   waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Sends `signal` to the supervisor itself (PID 1 inside its namespace). */
   signal(signal: NodeJS.Signals): void;
@@ -78,10 +87,10 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
-  // Lines still in the pipes arrive just after the exit.
-  void exited.then(() => setTimeout(() => log.end("exited"), 100));
+  // At 'close' every line has been read: one not seen by then never comes.
+  void exited.then(() => log.end("exited"));
   let target: number | undefined;
   const pidOfSupervisor = (): number | undefined => {
     if (!pid1) return child.pid;
@@ -99,7 +108,7 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
       if (pid === undefined) throw new Error("supervisor pid not known yet");
       process.kill(pid, sig);
     },
-    waitForLine(re, timeoutMs = 30_000) {
+    waitForLine(re, timeoutMs = HANG_GUARD_MS) {
       return log.waitFor(re, timeoutMs);
     },
   };

@@ -15,7 +15,7 @@ function fill(protocol: string, host: string): string {
 
 async function runJob(rig: Rig, run: string, env: Record<string, string> = {}): Promise<string> {
   const id = rig.fake.queueJob({ labels, name: "git", run, env });
-  await rig.fake.waitFor(() => rig.fake.job(id)?.status === "completed", 30_000);
+  await rig.fake.waitFor(() => rig.fake.job(id)?.status === "completed");
   return rig.fake.job(id)?.log ?? "";
 }
 

@@ -1,6 +1,7 @@
 import t from "tap";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { setupRig } from "../helpers/rig.ts";
 
 // One bad value per variable: exit 78, one line naming it, no hook run, GitHub never called.
@@ -51,7 +52,7 @@ t.test("a WORK_DIR that cannot be created (under /proc): one line naming it, exi
   const rig = await setupRig(t);
   // Node's own recursive mkdirSync spins forever here, deaf to signals.
   const sup = rig.start({ WORK_DIR: "/proc/ci-runner-no-such-dir/work" });
-  const timer = setTimeout(() => sup.child.kill("SIGKILL"), 20_000);
+  const timer = setTimeout(() => sup.child.kill("SIGKILL"), HANG_GUARD_MS);
   t.equal((await sup.exited).code, 78);
   clearTimeout(timer);
   const errors = sup.lines.filter((l) => / error: /.test(l));

@@ -1,5 +1,6 @@
 import t from "tap";
 import { FORWARDED_SIGNALS } from "../../src/pid1/forward-signals.ts";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { startSupervisor } from "../helpers/supervisor-process.ts";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -26,9 +27,9 @@ t.test("a stop signal is forwarded to the child; exit 128 + signal", async (t) =
 t.test("a stop signal that came while Node was starting still reaches the child", async (t) => {
   const term = new URL("../fixtures/pid1/term-at-startup.cjs", import.meta.url).pathname;
   // No trap: the signal may land before a shell could install one. A child
-  // that never got it would sleep on until the SIGKILL below (exit 137).
-  const sup = startSupervisor(env, { nodeArgs: ["--require", term], args: ["sleep", "30"] });
-  const timer = setTimeout(() => sup.signal("SIGKILL"), 20_000);
+  // that never got it would sleep on until the hang guard's SIGKILL (exit 137).
+  const sup = startSupervisor(env, { nodeArgs: ["--require", term], args: ["sleep", "600"] });
+  const timer = setTimeout(() => sup.signal("SIGKILL"), HANG_GUARD_MS);
   t.equal((await sup.exited).code, 143, "the child ended by SIGTERM: 128 + 15");
   clearTimeout(timer);
 });

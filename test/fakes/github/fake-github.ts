@@ -11,12 +11,13 @@
  * const { token } = gh.registrationToken("repos/acme/app");
  * // ... ./config.sh --url `${gh.url}/acme/app` --token $token ...
  * const jobId = gh.queueJob({ labels: ["self-hosted"], run: "env" });
- * await gh.waitFor(() => gh.job(jobId)?.status === "completed", 10_000);
+ * await gh.waitFor(() => gh.job(jobId)?.status === "completed");
  * await gh.close();
  * ```
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HANG_GUARD_MS } from "../../helpers/hang-guard.ts";
 import { AppRegistry } from "./app-registry.ts";
 import { controlRoutes } from "./control-api.ts";
 import { FaultList, RateLimiter } from "./fault-list.ts";
@@ -78,7 +79,11 @@ export interface FakeGitHub {
   jobs(): FakeJob[];
   /** Cancels a job (a queued one at once; a running one through its runner). */
   cancelJob(id: number): boolean;
-  /** Resolves with the first truthy value of `predicate`, re-checked on every state change; rejects after `timeoutMs`. */
+  /**
+   * Resolves with the first truthy value of `predicate`, re-checked on every
+   * state change; rejects after `timeoutMs` (default: a hang guard, never a
+   * statement about speed).
+   */
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /** Every request received so far (method, path, status, headers, body). */
   requests(): RequestRecord[];
@@ -182,7 +187,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     job: (id) => world.jobs.get(id),
     jobs: () => world.jobs.list(),
     cancelJob: (id) => world.jobs.cancel(id),
-    waitFor: (predicate, timeoutMs = 10_000) => waitFor(world, predicate, timeoutMs),
+    waitFor: (predicate, timeoutMs = HANG_GUARD_MS) => waitFor(world, predicate, timeoutMs),
     requests: () => log.map((r) => ({ ...r })),
     requestsContaining: (text) =>
       log

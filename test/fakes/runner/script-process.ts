@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { HANG_GUARD_MS } from "../../helpers/hang-guard.ts";
 
 /** A finished script: exit code (or signal) and all it printed. */
 export interface ScriptResult {
@@ -14,7 +15,7 @@ export interface ScriptProcess {
   /** Output so far. */
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout or stderr matches `pattern`; rejects when the process exits first or after `timeoutMs`. */
+  /** Resolves once stdout or stderr matches `pattern`; rejects when the process exits first or after `timeoutMs` (default: a hang guard). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends `signal` to the process only (as `kill PID`), or to its whole group. */
   kill(signal: NodeJS.Signals, opts?: { group?: boolean }): void;
@@ -24,10 +25,11 @@ export interface ScriptProcess {
 /**
  * Starts `file` (a fake runner script) with `env`, detached in its own
  * process group so a test can signal the group as a supervisor would. The
- * process is killed (SIGKILL to the group) if it outlives `timeoutMs`.
+ * process is killed (SIGKILL to the group) if it outlives `timeoutMs`, a hang
+ * guard (default HANG_GUARD_MS) that keeps a hung test from leaving it behind.
  * `cwd` matters to run-helper.sh, which looks for `update.finished` there.
  */
-export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, cwd?: string): ScriptProcess {
+export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = HANG_GUARD_MS, cwd?: string): ScriptProcess {
   const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true, ...(cwd !== undefined ? { cwd } : {}) });
   let out = "";
   let err = "";
@@ -66,7 +68,7 @@ export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv
     stderr: () => err,
     exited,
     kill: (signal, opts = {}) => (opts.group ? killGroup(signal) : child.kill(signal)),
-    waitForOutput: (pattern, waitMs = 10_000) =>
+    waitForOutput: (pattern, waitMs = HANG_GUARD_MS) =>
       new Promise<void>((resolve, reject) => {
         const check = (): void => {
           if (pattern.test(out) || pattern.test(err)) {
@@ -92,6 +94,6 @@ export function startScript(file: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /** Runs `file` to completion. */
-export function runScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000, cwd?: string): Promise<ScriptResult> {
+export function runScript(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = HANG_GUARD_MS, cwd?: string): Promise<ScriptResult> {
   return startScript(file, args, env, timeoutMs, cwd).exited;
 }
