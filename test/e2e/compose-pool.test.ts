@@ -18,8 +18,10 @@ t.test("a pool of three: distinct runners, jobs run on each, down deregisters al
   t.equal(new Set(names).size, 3, `three distinct names: ${names.join(", ")}`);
   t.equal((await project.containers("ci-runner")).length, 3, "three containers");
 
-  // Three jobs at once on three idle runners: each runner takes one.
-  const ids = [1, 2, 3].map((i) => queueJob(fake, { name: `pool-${i}`, run: "sleep 2; echo ran as $(whoami)" }));
+  // Three held jobs: all three run at once only on three different runners (a busy runner takes no other).
+  const ids = [1, 2, 3].map((i) => queueJob(fake, { name: `pool-${i}`, run: "echo ran as $(whoami)", hold: true }));
+  await waitUntil("the three jobs running at once", () => ids.every((id) => fake.job(id)?.status === "in_progress"));
+  for (const id of ids) fake.releaseJob(id);
   const jobs = await Promise.all(ids.map((id) => jobDone(fake, id)));
   for (const job of jobs) {
     t.equal(job.conclusion, "Succeeded", `${job.name} succeeded`);

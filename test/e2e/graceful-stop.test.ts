@@ -19,12 +19,19 @@ t.test("stop during a job: the job succeeds, then the runner is gone", async (t)
   });
   const [id] = await project.containers("ci-runner");
 
-  const job = queueJob(fake, { name: "long", run: "echo started; sleep 8; echo finished" });
+  // Held: the job ends when the test releases it, once the drain has found it running.
+  const job = queueJob(fake, { name: "long", run: "echo started; echo finished", hold: true });
   await waitUntil("the job running", () => fake.job(job)?.status === "in_progress");
   // compose's stop_grace_period (10m) applies: this waits for the drain.
-  await project.compose(["stop", "ci-runner"]);
+  const stopped = project.compose(["stop", "ci-runner"]);
+  await waitUntil("GitHub refusing to delete the busy runner (422)", () =>
+    fake.requests().some((r) => r.method === "DELETE" && /\/actions\/runners\/\d+$/.test(r.path) && r.status === 422),
+  );
+  t.equal(fake.job(job)?.status, "in_progress", "the job still runs while the runner drains");
+  fake.releaseJob(job);
+  await stopped;
 
-  const done = await jobDone(fake, job, 10_000);
+  const done = await jobDone(fake, job);
   t.equal(done.conclusion, "Succeeded", "the job was not cancelled");
   t.match(done.log, /started\s+finished/, "the job ran to its end");
   t.same(fake.runners().map((r) => r.name), [], `runner ${name} is deregistered`);

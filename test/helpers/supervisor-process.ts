@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HANG_GUARD_MS } from "./hang-guard.ts";
@@ -27,6 +28,12 @@ export interface SupervisorProcess {
   signal(signal: NodeJS.Signals): void;
   /** The supervisor's pid as this machine sees it (for /proc), once known. */
   pid(): number | undefined;
+  /**
+   * Sends `signal` and resolves once the kernel has delivered it (no longer
+   * pending in /proc): its handler has then run in the kernel's sense, and
+   * Node sees it before any signal sent later.
+   */
+  deliver(signal: NodeJS.Signals): Promise<void>;
   output(): string;
 }
 
@@ -97,19 +104,41 @@ export function startSupervisor(env: Record<string, string>, opts: StartOptions 
     target ??= child.pid === undefined ? undefined : innerPid(child.pid);
     return target;
   };
+  const signal = (sig: NodeJS.Signals): number => {
+    const pid = pidOfSupervisor();
+    if (pid === undefined) throw new Error("supervisor pid not known yet");
+    process.kill(pid, sig);
+    return pid;
+  };
   return {
     child,
     lines: log.lines,
     exited,
     output: () => log.text(),
     pid: pidOfSupervisor,
-    signal(sig) {
-      const pid = pidOfSupervisor();
-      if (pid === undefined) throw new Error("supervisor pid not known yet");
-      process.kill(pid, sig);
+    signal: (sig) => void signal(sig),
+    async deliver(sig) {
+      const pid = signal(sig);
+      const until = Date.now() + HANG_GUARD_MS;
+      while (isPending(pid, sig)) {
+        if (Date.now() > until) throw new Error(`${sig} still pending for pid ${pid} after ${HANG_GUARD_MS} ms`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     waitForLine(re, timeoutMs = HANG_GUARD_MS) {
       return log.waitFor(re, timeoutMs);
     },
   };
+}
+
+/** Whether `sig` waits for delivery to `pid` (per-thread SigPnd or process-wide ShdPnd); false once it is gone. */
+function isPending(pid: number, sig: NodeJS.Signals): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return false;
+  }
+  const bit = 1n << BigInt(osConstants.signals[sig] - 1);
+  return [/^SigPnd:\s*([0-9a-f]+)$/m, /^ShdPnd:\s*([0-9a-f]+)$/m].some((re) => (BigInt(`0x${re.exec(status)?.[1] ?? "0"}`) & bit) !== 0n);
 }

@@ -109,26 +109,39 @@ t.test("runner-registration: RemoteAuth token, scope match, expiry, both base pa
   t.match(logged[0]?.body, /"runner_event":"register"/);
 });
 
-t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation", async (t) => {
-  // A fake whose sessions expire fast: a listener that stops polling is gone after 300 ms.
-  const quick = await startFakeGitHub({ sessionIdleTimeoutMs: 300 });
-  t.teardown(() => quick.close());
-  const { data } = await new Octokit({ auth: FAKE_PAT, baseUrl: quick.apiUrl }).actions.generateRunnerJitconfigForRepo({
+t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation, held jobs", async (t) => {
+  // Its own fake: sessions expire when the test says (expireIdleSessions), never between two of its steps.
+  const own = await startFakeGitHub();
+  t.teardown(() => own.close());
+  const { data } = await new Octokit({ auth: FAKE_PAT, baseUrl: own.apiUrl }).actions.generateRunnerJitconfigForRepo({
     owner: "s",
     repo: "j",
     name: "sess",
     runner_group_id: 1,
     labels: ["self-hosted"],
   });
-  const idle = await connectListener(quick, data.encoded_jit_config);
-  await t.rejects(connectListener(quick, data.encoded_jit_config), /409 .*A session for this runner already exists/, "one session per runner");
-  t.equal(quick.runner("sess")?.status, "online");
-  const abandoned = quick.queueJob({ labels: ["self-hosted"] });
+  const idle = await connectListener(own, data.encoded_jit_config);
+  await t.rejects(connectListener(own, data.encoded_jit_config), /409 .*A session for this runner already exists/, "one session per runner");
+  t.equal(own.runner("sess")?.status, "online");
+  const abandoned = own.queueJob({ labels: ["self-hosted"] });
   t.match(await idle.poll(1000), { type: "job" });
-  // No poll for longer than the idle timeout: the session expires, the runner goes offline, its job is abandoned.
-  await quick.waitFor(() => quick.runner("sess")?.status === "offline", 3000);
-  t.match(quick.runner("sess"), { busy: false, jobId: null });
-  t.equal(quick.job(abandoned)?.conclusion, "Abandoned");
+  // The listener polls no more: its session expires, the runner goes offline, its job is abandoned.
+  own.expireIdleSessions();
+  t.match(own.runner("sess"), { status: "offline", busy: false, jobId: null });
+  t.equal(own.job(abandoned)?.conclusion, "Abandoned");
+
+  // The same by the clock: a session nobody polls is gone after sessionIdleTimeoutMs.
+  const quick = await startFakeGitHub({ sessionIdleTimeoutMs: 300 });
+  t.teardown(() => quick.close());
+  const { data: timed } = await new Octokit({ auth: FAKE_PAT, baseUrl: quick.apiUrl }).actions.generateRunnerJitconfigForRepo({
+    owner: "s",
+    repo: "j",
+    name: "timed",
+    runner_group_id: 1,
+    labels: ["self-hosted"],
+  });
+  await connectListener(quick, timed.encoded_jit_config);
+  await quick.waitFor(() => quick.runner("timed")?.status === "offline");
 
   const again = await connectListener(gh, await jitRunner("s", "j", "labels", ["self-hosted", "Linux", "X64", "gpu"]));
   const tooDemanding = gh.queueJob({ labels: ["self-hosted", "gpu", "arm64"] });
@@ -141,6 +154,20 @@ t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation",
   t.same(await again.poll(1000), { type: "cancel", jobId: fits }, "a running job is cancelled through its runner");
   await again.complete(fits, "Canceled");
   t.equal(gh.job(fits)?.conclusion, "Canceled");
+
+  // A held job: handed out with hold, released once through the runner's next poll.
+  const holder = await connectListener(gh, await jitRunner("s", "j", "holder", ["self-hosted", "holds"]));
+  const held = gh.queueJob({ labels: ["holds"], hold: true });
+  t.match(await holder.poll(1000), { type: "job", job: { id: held, hold: true } });
+  t.equal(gh.job(held)?.held, true);
+  t.ok(gh.releaseJob(held));
+  t.notOk(gh.releaseJob(held), "released once");
+  t.same(await holder.poll(1000), { type: "release", jobId: held });
+  await holder.complete(held, "Succeeded");
+  const early = gh.queueJob({ labels: ["holds-early"], hold: true });
+  t.ok(gh.releaseJob(early), "a queued job can be released before a runner takes it");
+  const late = await connectListener(gh, await jitRunner("s", "j", "late", ["self-hosted", "holds-early"]));
+  t.match(await late.poll(1000), { type: "job", job: { id: early, hold: false } });
   await t.rejects(gh.waitFor(() => false, 50), /timed out after 50 ms/);
 });
 

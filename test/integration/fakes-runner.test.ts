@@ -7,9 +7,11 @@ import t from "tap";
 import { FAKE_PAT, startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { installFakeRunner } from "../fakes/runner/install-fake-runner.ts";
 import { runScript, startScript, type ScriptResult } from "../fakes/runner/script-process.ts";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 
 const isRoot = process.getuid?.() === 0;
-const gh: FakeGitHub = await startFakeGitHub({ sessionIdleTimeoutMs: 1500 });
+// Sessions of dead listeners are expired by the tests (expireIdleSessions), never by a race with a clock.
+const gh: FakeGitHub = await startFakeGitHub();
 const roots: string[] = [];
 t.teardown(async () => {
   await gh.close();
@@ -71,9 +73,8 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   t.equal(gh.runner("from-env", r.repo)?.status, "online");
 
   // The job holds until the test releases it, so the busy-removal checks cannot race its end.
-  const release = join(r.dir, "release-job");
-  const jobId = gh.queueJob({ labels: ["gpu"], name: "build", run: `echo "name=$RUNNER_NAME"; env; until [ -e ${release} ]; do sleep 0.1; done; echo done` });
-  await gh.waitFor(() => gh.runner("from-env", r.repo)?.busy, 5000);
+  const jobId = gh.queueJob({ labels: ["gpu"], name: "build", run: `echo "name=$RUNNER_NAME"; env; echo done`, hold: true });
+  await gh.waitFor(() => gh.runner("from-env", r.repo)?.busy);
   const busyDelete = await api(`${r.repo}/actions/runners/${gh.runner("from-env", r.repo)!.id}`, "DELETE");
   t.equal(busyDelete.status, 422);
   t.match(await busyDelete.json(), { message: 'Bad request - Runner "from-env" is still running a job' });
@@ -83,8 +84,8 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   t.match(busyRemove.stderr, "Failed: Removing runner from the server");
   t.match(busyRemove.stderr, 'Runner "from-env" is still running a job');
 
-  writeFileSync(release, "");
-  const job = await gh.waitFor(() => (gh.job(jobId)?.status === "completed" ? gh.job(jobId) : undefined), 8000);
+  t.ok(gh.releaseJob(jobId));
+  const job = await gh.waitFor(() => (gh.job(jobId)?.status === "completed" ? gh.job(jobId) : undefined));
   t.equal(job.conclusion, "Succeeded");
   t.equal(job.runnerName, "from-env");
   t.match(job.log, "name=from-env");
@@ -100,7 +101,7 @@ t.test("configure, run, take a job, refuse a busy removal, remove", async (t) =>
   const end = await run.exited;
   t.equal(end.code, 0);
   t.match(end.stdout, "Exiting...");
-  await gh.waitFor(() => gh.runner("from-env", r.repo)?.status === "offline", 3000);
+  await gh.waitFor(() => gh.runner("from-env", r.repo)?.status === "offline");
 
   const removed = await runScript(r.script("config.sh"), ["remove", "--token", removeToken], env);
   t.equal(removed.code, 0, removed.stderr);
@@ -247,7 +248,8 @@ t.test("signals: RUNNER_MANUALLY_TRAP_SIG turns SIGTERM into SIGINT, the job is 
   t.equal((await configure(r, ["--name", "sig", "--labels", "sig"])).code, 0);
   const run = startScript(r.script("run.sh"), [], { ...baseEnv(), RUNNER_MANUALLY_TRAP_SIG: "1" });
   await run.waitForOutput(/Listening for Jobs/);
-  const jobId = gh.queueJob({ labels: ["sig"], run: "sleep 30" });
+  // Held: it is still running when the signal comes, however long the boot took.
+  const jobId = gh.queueJob({ labels: ["sig"], hold: true });
   await run.waitForOutput(/Running job/);
   run.kill("SIGTERM");
   const end = await run.exited;
@@ -257,7 +259,7 @@ t.test("signals: RUNNER_MANUALLY_TRAP_SIG turns SIGTERM into SIGINT, the job is 
   t.equal(end.code, 143);
   t.equal(gh.job(jobId)?.conclusion, "Canceled");
   t.match(gh.job(jobId)?.log, "The runner has received a shutdown signal.");
-  await gh.waitFor(() => gh.runner("sig", r.repo)?.status === "offline", 3000);
+  await gh.waitFor(() => gh.runner("sig", r.repo)?.status === "offline");
 });
 
 t.test("listener exit codes through run-helper.sh and run.sh", async (t) => {
@@ -266,7 +268,7 @@ t.test("listener exit codes through run-helper.sh and run.sh", async (t) => {
   const codes = async (list: string, extra: NodeJS.ProcessEnv = {}): Promise<ScriptResult> => {
     rmSync(join(r.dir, "_diag", ".fake-run-count"), { force: true });
     // In the runner directory, as a service runs it: the self-update flag file is relative to the working directory.
-    return runScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_EXIT_CODES: list, ...extra }, 20_000, r.dir);
+    return runScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_EXIT_CODES: list, ...extra }, HANG_GUARD_MS, r.dir);
   };
   const update = await codes("3,1");
   t.match(update.stdout, "Runner listener exit because of updating, re-launch runner after successful update");
@@ -287,7 +289,7 @@ t.test("listener exit codes through run-helper.sh and run.sh", async (t) => {
 
 t.test("session conflict, connect errors, deleted registration", async (t) => {
   // Its own fake GitHub: the faults below must not hit the other tests' runners.
-  const own = await startFakeGitHub({ sessionIdleTimeoutMs: 1500 });
+  const own = await startFakeGitHub();
   t.teardown(() => own.close());
   const r = await fresh();
   r.url = `${own.url}/acme/solo`;
@@ -363,14 +365,18 @@ t.test("knobs: crash, diag error, stuck after deletion", async (t) => {
   t.match(crashed.stdout, "Exiting with unknown error code: 137", "a SIGKILLed listener is an unknown code to run-helper");
   t.equal(crashed.code, 0, "and run.sh still exits 0");
 
-  await gh.waitFor(() => gh.runner("knobs", r.repo)?.status === "offline", 5000);
+  // The crashed listener's session goes once the fake has seen its poll connection close.
+  await gh.waitFor(() => {
+    gh.expireIdleSessions();
+    return gh.runner("knobs", r.repo)?.status === "offline";
+  });
   const stuck = startScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_STUCK_WHEN_DELETED: "1", FAKE_RUNNER_DIAG_ERROR: "custom fatal line" });
   await stuck.waitForOutput(/Listening for Jobs/);
   t.equal(gh.removeRunner(gh.runner("knobs", r.repo)!.id), "removed");
   await stuck.waitForOutput(/Registration was not found or is not medium trust/);
   const diagDir = join(r.dir, "_diag");
   const logs = readdirSync(diagDir).filter((f) => f.startsWith("Runner_"));
-  await gh.waitFor(() => logs.some((f) => readFileSync(join(diagDir, f), "utf8").includes("Registration was not found or is not medium trust")), 5000);
+  await gh.waitFor(() => logs.some((f) => readFileSync(join(diagDir, f), "utf8").includes("Registration was not found or is not medium trust")));
   t.ok(logs.some((f) => /\[[\d-]+ [\d:]+Z ERR  Runner\] custom fatal line/.test(readFileSync(join(diagDir, f), "utf8"))));
   t.ok(existsSync(join(r.dir, ".runner")), "it does not clean up: it hangs");
   stuck.kill("SIGINT", { group: true });

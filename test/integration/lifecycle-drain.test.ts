@@ -31,10 +31,12 @@ t.test("SIGTERM during a job: the job completes Succeeded, then the runner is de
   const rig = await setupRig(t);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  const job = rig.fake.queueJob({ labels, name: "build", durationMs: 3000 });
+  // Held: the job ends when the test says, after the drain has found it running.
+  const job = rig.fake.queueJob({ labels, name: "build", hold: true });
   await sup.waitForLine(/Running job: build/);
   sup.signal("SIGTERM");
   await sup.waitForLine(/waiting for it to finish before deregistering/);
+  rig.fake.releaseJob(job);
   const { code } = await sup.exited;
   t.equal(code, 143);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
@@ -52,7 +54,7 @@ t.test("second SIGTERM cancels the job and still deregisters", async (t) => {
   const rig = await setupRig(t);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  const job = rig.fake.queueJob({ labels, name: "long", durationMs: 60_000 });
+  const job = rig.fake.queueJob({ labels, name: "long", hold: true });
   await sup.waitForLine(/Running job: long/);
   sup.signal("SIGTERM");
   await sup.waitForLine(/waiting for it to finish/);
@@ -67,7 +69,7 @@ t.test("SHUTDOWN_TIMEOUT_SEC cancels a job that outlives it, then deregisters", 
   const rig = await setupRig(t);
   const sup = rig.start({ SHUTDOWN_TIMEOUT_SEC: "2" });
   await sup.waitForLine(/Listening for Jobs/);
-  const job = rig.fake.queueJob({ labels, name: "slow", durationMs: 60_000 });
+  const job = rig.fake.queueJob({ labels, name: "slow", hold: true });
   await sup.waitForLine(/Running job: slow/);
   sup.signal("SIGTERM");
   await sup.waitForLine(/SHUTDOWN_TIMEOUT_SEC \(2 s\) reached/);
@@ -106,7 +108,7 @@ t.test("GitHub 5xx at registration is retried", async (t) => {
   const rig = await setupRig(t);
   rig.fake.fault({ method: "POST", path: /registration-token$/, status: 502, times: 2 });
   const sup = rig.start();
-  await sup.waitForLine(/Listening for Jobs/, 60_000);
+  await sup.waitForLine(/Listening for Jobs/);
   t.equal(sup.lines.filter((l) => /registration-token failed \(502/.test(l)).length, 2);
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
@@ -127,12 +129,14 @@ t.test("SIGCHLD, SIGPIPE, SIGTTIN and SIGTTOU never kill it; SIGHUP and SIGQUIT 
   const rig = await setupRig(t);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  for (const sig of ["SIGCHLD", "SIGPIPE", "SIGTTIN", "SIGTTOU"] as const) sup.signal(sig);
-  await new Promise((r) => setTimeout(r, 500));
+  // Each delivered before the next is sent: Node handles them in this order, SIGHUP last.
+  for (const sig of ["SIGCHLD", "SIGPIPE", "SIGTTIN", "SIGTTOU"] as const) await sup.deliver(sig);
   t.equal(sup.child.exitCode, null, "still running");
   t.equal(rig.fake.runners()[0]?.status, "online", "still registered and online");
-  sup.signal("SIGHUP");
+  await sup.deliver("SIGHUP");
+  // Had any of the four started a drain, SIGHUP would be a second stop signal with that one's code.
   t.equal((await sup.exited).code, 129, "128 + SIGHUP");
+  t.same(sup.lines.filter((l) => / received: /.test(l)).map((l) => l.replace(/^.* (SIG\w+) received: .*$/, "$1")), ["SIGHUP"], "SIGHUP is the only signal acted on");
   t.equal(rig.fake.runners().length, 0);
 
   const again = rig.start();
@@ -157,9 +161,11 @@ t.test("an exception nothing catches (a bug) drains instead of dying: the job fi
   const bug = new URL("../fixtures/pid1/throw-on-usr2.cjs", import.meta.url).pathname;
   const sup = rig.start({}, { nodeArgs: ["--require", bug] });
   await sup.waitForLine(/Listening for Jobs/);
-  const job = rig.fake.queueJob({ labels, name: "during-bug", durationMs: 3000 });
+  const job = rig.fake.queueJob({ labels, name: "during-bug", hold: true });
   await sup.waitForLine(/Running job: during-bug/);
   sup.signal("SIGUSR2");
+  await sup.waitForLine(/waiting for it to finish before deregistering/);
+  rig.fake.releaseJob(job);
   t.equal((await sup.exited).code, 70);
   t.match(sup.output(), /internal error \(a bug in ci-runner, please report it\): Error: simulated bug in a callback/);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded", "the running job finished");

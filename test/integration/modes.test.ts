@@ -5,7 +5,6 @@ import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { setupRig, LABELS, REPO } from "../helpers/rig.ts";
 
 const labels = LABELS.split(",");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test("ephemeral: one job, then exit 0 and no registration left", async (t) => {
   const rig = await setupRig(t);
@@ -24,9 +23,12 @@ t.test("ephemeral: stop while busy lets the job finish, no registration left", a
   const rig = await setupRig(t);
   const sup = rig.start({ RUNNER_EPHEMERAL: "1" });
   await sup.waitForLine(/Listening for Jobs/);
-  const job = rig.fake.queueJob({ labels, name: "busy", durationMs: 2500 });
+  // Held until the drain has found it running: a job that ended first would make this an idle stop (exit 0).
+  const job = rig.fake.queueJob({ labels, name: "busy", hold: true });
   await sup.waitForLine(/Running job: busy/);
   sup.signal("SIGTERM");
+  await sup.waitForLine(/waiting for it to finish/);
+  rig.fake.releaseJob(job);
   const { code } = await sup.exited;
   t.equal(code, 143);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
@@ -121,11 +123,12 @@ t.test("GitHub App: installation looked up, token refreshed, deregistration afte
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   rig.fake.registerApp({ appId: 4242, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() });
+  // Tokens that live less than the refresh margin: every use needs a fresh one.
   rig.fake.setInstallationTokenTtl(1500);
   const sup = rig.start({ GH_TOKEN: "", GH_APP_ID: "4242", GH_APP_PRIVATE_KEY: pem });
   await sup.waitForLine(/Listening for Jobs/);
   t.match(sup.output(), /GitHub App 4242: installation \d+ for octo\/hello/);
-  await sleep(2500); // the installation token of the boot has expired
+  rig.fake.expireTokens(); // the installation token of the boot has expired
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
   t.equal(rig.fake.runners().length, 0, "deregistered with a fresh installation token");
@@ -139,9 +142,11 @@ t.test("GH_RUNNER_TOKEN: registers with it; GitHub refuses it for removal: one c
   const sup = rig.start({ GH_TOKEN: "", GH_RUNNER_TOKEN: token });
   await sup.waitForLine(/Listening for Jobs/);
   t.match(sup.output(), /GH_RUNNER_TOKEN is a registration token, valid one hour/);
-  const job = rig.fake.queueJob({ labels, name: "tok", durationMs: 1500 });
+  const job = rig.fake.queueJob({ labels, name: "tok", hold: true });
   await sup.waitForLine(/Running job: tok/);
   sup.signal("SIGTERM");
+  await sup.waitForLine(/waiting for it to finish/);
+  rig.fake.releaseJob(job);
   t.equal((await sup.exited).code, 143);
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded", "the job was not cancelled");
   t.equal(sup.lines.filter((l) => /cannot deregister runner .*GitHub refused the removal with GH_RUNNER_TOKEN/.test(l)).length, 1, "one line");

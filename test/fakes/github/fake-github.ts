@@ -79,6 +79,14 @@ export interface FakeGitHub {
   jobs(): FakeJob[];
   /** Cancels a job (a queued one at once; a running one through its runner). */
   cancelJob(id: number): boolean;
+  /** Lets a job queued with `hold` go on (through its runner's next poll when it runs); false when not held. */
+  releaseJob(id: number): boolean;
+  /**
+   * Drops every session whose listener is not polling right now, as
+   * `sessionIdleTimeoutMs` would later: its runner goes offline, a job it ran
+   * is abandoned. For a test that killed a listener and wants the moment.
+   */
+  expireIdleSessions(): void;
   /**
    * Resolves with the first truthy value of `predicate`, re-checked on every
    * state change; rejects after `timeoutMs` (default: a hang guard, never a
@@ -151,14 +159,15 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   );
   // Sessions of listeners that died (SIGKILL) expire: their runners go offline,
   // and a job they were running is abandoned (so the runner can be deleted again).
-  const sweeper = setInterval(() => {
-    for (const id of world.sessions.sweep()) {
+  const expireIdle = (now: number): void => {
+    for (const id of world.sessions.sweep(now)) {
       if (world.sessions.hasSession(id)) continue;
       const jobId = world.registry.get(id)?.jobId;
       if (jobId !== null && jobId !== undefined) world.jobs.complete(jobId, "Abandoned");
       world.registry.update(id, { status: "offline", busy: false, jobId: null });
     }
-  }, 250);
+  };
+  const sweeper = setInterval(() => expireIdle(Date.now()), 250);
   sweeper.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -187,6 +196,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     job: (id) => world.jobs.get(id),
     jobs: () => world.jobs.list(),
     cancelJob: (id) => world.jobs.cancel(id),
+    releaseJob: (id) => world.jobs.release(id),
+    expireIdleSessions: () => expireIdle(Infinity),
     waitFor: (predicate, timeoutMs = HANG_GUARD_MS) => waitFor(world, predicate, timeoutMs),
     requests: () => log.map((r) => ({ ...r })),
     requestsContaining: (text) =>

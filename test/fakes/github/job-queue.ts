@@ -4,6 +4,8 @@ import type { FakeJob, JobResult, JobSpec } from "./types.ts";
 interface JobRecord extends FakeJob {
   /** Set by a cancel request while the job runs; delivered once to the runner's next poll. */
   cancelPending: boolean;
+  /** Set by `release` while a held job runs; delivered once to the runner's next poll. */
+  releasePending: boolean;
 }
 
 /** Where jobs live unless a spec names another repository. */
@@ -40,6 +42,8 @@ export class JobQueue extends EventEmitter {
       runnerId: null,
       log: "",
       cancelPending: false,
+      releasePending: false,
+      held: spec.hold === true,
       ...(spec.run !== undefined ? { run: spec.run } : {}),
       ...(spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}),
       ...(spec.env !== undefined ? { env: { ...spec.env } } : {}),
@@ -96,6 +100,7 @@ export class JobQueue extends EventEmitter {
     job.conclusion = result;
     job.cancelPending = false;
     job.completedAt = new Date().toISOString();
+    job.releasePending = false;
     this.emit("change");
     this.emit("transition", publicJob(job), "completed");
   }
@@ -113,11 +118,33 @@ export class JobQueue extends EventEmitter {
     return true;
   }
 
+  /**
+   * Lets a held job go on: a queued one is handed out unheld, a running one
+   * is told through its runner's next poll. Returns false when unknown, done or not held.
+   */
+  release(id: number): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.status === "completed" || !job.held) return false;
+    job.held = false;
+    if (job.status === "in_progress") job.releasePending = true;
+    this.emit("change");
+    return true;
+  }
+
   /** A running job of `runnerId` whose cancellation the runner has not been told yet; marks it told. */
   takeCancel(runnerId: number): number | undefined {
+    return this.takePending(runnerId, "cancelPending");
+  }
+
+  /** A running job of `runnerId` whose release the runner has not been told yet; marks it told. */
+  takeRelease(runnerId: number): number | undefined {
+    return this.takePending(runnerId, "releasePending");
+  }
+
+  private takePending(runnerId: number, flag: "cancelPending" | "releasePending"): number | undefined {
     for (const job of this.jobs.values()) {
-      if (job.runnerId === runnerId && job.cancelPending && job.status === "in_progress") {
-        job.cancelPending = false;
+      if (job.runnerId === runnerId && job[flag] && job.status === "in_progress") {
+        job[flag] = false;
         return job.id;
       }
     }
@@ -132,6 +159,6 @@ export class JobQueue extends EventEmitter {
 }
 
 function publicJob(job: JobRecord): FakeJob {
-  const { cancelPending: _c, ...rest } = job;
+  const { cancelPending: _c, releasePending: _r, ...rest } = job;
   return { ...rest, labels: [...job.labels], ...(job.env ? { env: { ...job.env } } : {}) };
 }

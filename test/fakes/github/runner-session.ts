@@ -12,7 +12,7 @@ const RESULTS: readonly JobResult[] = ["Succeeded", "SucceededWithIssues", "Fail
  * The listener side of the fake's runner protocol (not GitHub's broker
  * protocol, just enough to behave like it): OAuth with a client assertion
  * signed by the runner's key, one session per runner, long-polled messages
- * (a job or a cancellation), and job start, log and completion reports.
+ * (a job, a cancellation or a release), and job start, log and completion reports.
  */
 export function runnerSessionRoutes(world: World): Route[] {
   const P = RUNNER_PROTOCOL_PATH;
@@ -96,7 +96,7 @@ function authRunner(world: World, ex: Exchange): RunnerRecord | undefined {
   return runner;
 }
 
-/** Long poll: answers with a cancellation, a job, 404 when the registration or session is gone, or 204 after the hold time. */
+/** Long poll: answers with a cancellation, a release of a held job, a job, 404 when the registration or session is gone, or 204 after the hold time. */
 function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
   const sid = ex.params.sid ?? "";
   if (world.sessions.get(sid)?.runnerId !== runner.id) {
@@ -127,10 +127,13 @@ function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
       if (world.sessions.get(sid) === undefined) return finish(404, { code: "SessionExpired", message: "The session has expired." });
       const cancel = world.jobs.takeCancel(runner.id);
       if (cancel !== undefined) return finish(200, { type: "cancel", jobId: cancel });
+      const release = world.jobs.takeRelease(runner.id);
+      if (release !== undefined) return finish(200, { type: "release", jobId: release });
       if (current.busy) return;
       const job = world.jobs.nextFor(current.labels.map((l) => l.name));
       if (!job) return;
-      finish(200, { type: "job", job: { id: job.id, name: job.name, run: job.run, durationMs: job.durationMs, env: job.env } }, () => {
+      const message = { id: job.id, name: job.name, run: job.run, durationMs: job.durationMs, env: job.env, hold: job.held };
+      finish(200, { type: "job", job: message }, () => {
         world.jobs.assign(job.id, current.id, current.name);
         world.registry.update(current.id, { busy: true, jobId: job.id });
       });

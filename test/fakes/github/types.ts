@@ -59,6 +59,8 @@ export interface FakeJob {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** Queued with `hold` and not released yet (`releaseJob`). */
+  held: boolean;
 }
 
 export interface JobSpec {
@@ -71,6 +73,12 @@ export interface JobSpec {
   durationMs?: number;
   run?: string;
   env?: Record<string, string>;
+  /**
+   * The job stays in progress until `releaseJob(id)` (or a cancellation),
+   * then runs `run` or sleeps `durationMs`: a test decides when it ends,
+   * instead of racing its duration.
+   */
+  hold?: boolean;
 }
 
 /** One request the fake received. Headers and body are kept whole so tests can search them for secrets. */

@@ -1,5 +1,6 @@
 // Running one job: its `run` script with `bash -c` in the workspace (own
-// process group), or a sleep of `durationMs`. Output is posted to the fake
+// process group), or a sleep of `durationMs`; a `hold` job first waits for
+// the fake's release (or a cancellation). Output is posted to the fake
 // GitHub as the job log; the result is Succeeded on exit 0, Failed
 // otherwise, Canceled when cancelled (shutdown signal or server request).
 import { spawn } from "node:child_process";
@@ -52,7 +53,7 @@ function containerHookErrors() {
   return undefined;
 }
 
-/** Starts `job`; returns `{id, cancel(reason), done}` where done resolves with the result after it was reported. */
+/** Starts `job`; returns `{id, cancel(reason), release(), done}` where done resolves with the result after it was reported. */
 export function startJob(job, { client, root, settings, once }) {
   line(`${utc()}: Running job: ${job.name}`);
   const worker = openDiag(root, "Worker");
@@ -80,8 +81,14 @@ export function startJob(job, { client, root, settings, once }) {
   let child;
   let sleeper;
   let finishSleep;
+  let release;
+  const released = job.hold ? new Promise((resolve) => (release = resolve)) : undefined;
   const done = (async () => {
     await client.jobStart(job.id).catch((err) => worker.error("Worker", `start report failed: ${err.message}`));
+    if (released) {
+      worker.info("Worker", `Job ${job.name} (${job.id}) held until the fake releases it`);
+      await released;
+    }
     let code;
     const hookErrors = containerHookErrors();
     if (canceled) {
@@ -152,10 +159,15 @@ export function startJob(job, { client, root, settings, once }) {
   return {
     id: job.id,
     done,
+    /** The fake GitHub released a held job: it runs now. */
+    release() {
+      release?.();
+    },
     /** "shutdown" (the runner is stopping) or "server" (cancelled on GitHub). */
     cancel(reason) {
       if (canceled) return;
       canceled = true;
+      release?.();
       pending += `${reason === "shutdown" ? SHUTDOWN_ANNOTATION : CANCEL_ANNOTATION}\n`;
       if (sleeper) {
         clearTimeout(sleeper);

@@ -114,6 +114,7 @@ export async function run(cmd, store, version) {
       continue;
     }
     if (message?.type === "cancel" && current?.id === message.jobId) current.cancel("server");
+    if (message?.type === "release" && current?.id === message.jobId) current.release();
     if (message?.type === "job" && !current) {
       const job = startJob(message.job, { client, root: store.root, settings, once });
       current = job;
