@@ -48,7 +48,7 @@ t.test("root hooks, then guest hooks as the runner user, in order; exported vars
   ]);
   t.ok(sup.lines.some((l) => /hook entrypoint\.10-a\.sh: hello from a$/.test(l)), "hook output prefixed with its name");
   const job = rig.fake.queueJob({ labels, name: "env", run: 'echo "vars:$FROM_ROOT:$FROM_GUEST:$(echo "$MULTI" | tr "\\n" +)"' });
-  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed");
   t.match(rig.fake.job(job)?.log, /vars:r1:g1:l1\+l2\+/);
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
@@ -72,7 +72,8 @@ t.test("background processes left by hooks keep running and are stopped at shutd
   const rig = await setupRig(t);
   // A name to find it by from outside the PID namespace.
   const marker = `bg-marker-${process.pid}-${Date.now()}`;
-  hook(rig.rootHooks, "entrypoint.10-bg.sh", `(exec -a ${marker} sleep 1000) >/dev/null 2>&1 &`);
+  // The hook returns once the child carries the name (exec done), so the boot never races it.
+  hook(rig.rootHooks, "entrypoint.10-bg.sh", `(exec -a ${marker} sleep 1000) >/dev/null 2>&1 &\nuntil grep -qa ${marker} /proc/$!/cmdline; do sleep 0.01; done`);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
   t.equal(liveProcesses(marker), 1, "background process alive while the runner runs");
@@ -97,14 +98,17 @@ t.test("a background process that keeps the hook's output open holds up nothing;
 
 t.test("200 orphans from a hook: none left as zombies", async (t) => {
   const rig = await setupRig(t);
-  hook(rig.rootHooks, "entrypoint.10-orphans.sh", "for i in $(seq 200); do (sleep 0.2 &); done");
+  const marker = `orphan-${process.pid}-${Date.now()}`;
+  hook(rig.rootHooks, "entrypoint.10-orphans.sh", `for i in $(seq 200); do ( (exec -a ${marker} sleep 0.2) &); done`);
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  await new Promise((r) => setTimeout(r, 2500));
   const { execFileSync } = await import("node:child_process");
   const innerPid = Number(readFileSync(`/proc/${sup.child.pid}/task/${sup.child.pid}/children`, "utf8").trim().split(/\s+/)[0]);
-  const zombies = execFileSync("ps", ["-o", "stat=", "--ppid", String(innerPid)]).toString().split("\n").filter((s) => s.startsWith("Z"));
-  t.equal(zombies.length, 0, "no zombie children of PID 1");
+  const zombies = () => execFileSync("ps", ["-o", "stat=", "--ppid", String(innerPid)]).toString().split("\n").filter((s) => s.startsWith("Z")).length;
+  // Every orphan has exited (a zombie until reaped); reaping each is then a matter of the reaper, not of time.
+  await rig.fake.waitFor(() => liveProcesses(marker) === 0);
+  const left = await rig.fake.waitFor(() => zombies() === 0 && "none").catch(() => `${zombies()}`);
+  t.equal(left, "none", "no zombie children of PID 1");
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
@@ -121,7 +125,7 @@ t.test("a hook exporting what no environment can hold: one warning each, the res
   t.match(sup.output(), /hook entrypoint\.20-big\.sh: warning: \$CI_RUNNER_ENV line 1: HUGE is 196 KiB; the kernel refuses an environment entry over 128 KiB \(E2BIG\); not exported/);
   t.match(sup.output(), /hook entrypoint\.20-big\.sh: warning: \$CI_RUNNER_ENV line 2: NULVAR contains a NUL byte/);
   const job = rig.fake.queueJob({ labels, name: "env", run: 'echo "fine:$FINE huge:${#HUGE}"' });
-  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed");
   t.equal(rig.fake.job(job)?.conclusion, "Succeeded");
   t.match(rig.fake.job(job)?.log, /fine:ok huge:0/);
   sup.signal("SIGTERM");

@@ -1,4 +1,5 @@
 import t from "tap";
+import { existsSync, readFileSync } from "node:fs";
 import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { startSupervisor } from "../helpers/supervisor-process.ts";
 import { setupRig, LABELS, REPO } from "../helpers/rig.ts";
@@ -7,7 +8,7 @@ t.test("watchdog: a fatal line in _diag/Runner_*.log -> graceful path, deregiste
   const rig = await setupRig(t);
   const sup = rig.start({ FAKE_RUNNER_DIAG_ERROR: "Registration was not found or is not medium trust. Trust level is low" });
   await sup.waitForLine(/Listening for Jobs/);
-  await sup.waitForLine(/runner health: .*Registration was not found or is not medium trust/, 30_000);
+  await sup.waitForLine(/runner health: .*Registration was not found or is not medium trust/);
   t.equal((await sup.exited).code, 1);
   t.equal(rig.fake.runners().length, 0);
 });
@@ -18,7 +19,7 @@ t.test("watchdog: a runner stuck after its registration was deleted is replaced"
   await sup.waitForLine(/Listening for Jobs/);
   const id = rig.fake.runners()[0]?.id as number;
   t.equal(rig.fake.removeRunner(id), "removed");
-  await sup.waitForLine(/runner health: /, 30_000);
+  await sup.waitForLine(/runner health: /);
   t.not((await sup.exited).code, 0);
 });
 
@@ -31,7 +32,9 @@ t.test("ci-runner health follows the state file", async (t) => {
   t.equal((await health()).code, 1, "no state file yet: unhealthy");
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
-  await rig.fake.waitFor(() => rig.fake.runners()[0]?.status === "online", 10_000);
+  await rig.fake.waitFor(() => rig.fake.runners()[0]?.status === "online");
+  // The supervisor writes "idle" right after it relays that line: wait for the file, as health reads it.
+  await rig.fake.waitFor(() => existsSync(rig.stateFile) && (JSON.parse(readFileSync(rig.stateFile, "utf8")) as { state: string }).state === "idle");
   const up = await health();
   t.equal(up.code, 0);
   t.match(up.out, new RegExp(`^healthy: idle: runner ${rig.env.RUNNER_NAME} \\(id \\d+\\)`));
@@ -58,7 +61,7 @@ t.test("offline cleanup, on by default, deletes only old offline runners of our 
   await jit("gcpfx-dead1", ours);
   const sup = rig.start({ RUNNER_NAME: "", RUNNER_NAME_PREFIX: "gcpfx", GC_OFFLINE_AFTER_SEC: "5" });
   await sup.waitForLine(/Listening for Jobs/);
-  await sup.waitForLine(/offline cleanup: deleted runner gcpfx-dead1/, 30_000);
+  await sup.waitForLine(/offline cleanup: deleted runner gcpfx-dead1/);
   const names = rig.fake.runners().map((r) => r.name).sort();
   t.notOk(names.includes("gcpfx-dead1"));
   t.ok(names.includes("other-dead"), "another prefix is never touched");
@@ -85,12 +88,15 @@ t.test("BTIME: a periodic uptime line and the state file's uptime section", asyn
   const btime = Math.floor(Date.now() / 1000) - 3600;
   const sup = rig.start({ BTIME: String(btime), UPTIME_REPORT_INTERVAL_SEC: "1" });
   await sup.waitForLine(/Listening for Jobs/);
-  const line = await sup.waitForLine(/uptime: instance \d+ s, container started \d+ s after the host booted, runner booted in \d+ s/, 10_000);
+  const line = await sup.waitForLine(/uptime: instance \d+ s, container started \d+ s after the host booted, runner booted in \d+ s/);
   t.match(line, /instance 36\d\d s/);
-  const { readFileSync } = await import("node:fs");
-  await new Promise((r) => setTimeout(r, 1500));
-  const section = (JSON.parse(readFileSync(rig.stateFile, "utf8")) as { sections: { uptime?: Record<string, number> } }).sections.uptime;
-  t.ok((section?.InstanceUptimeSec ?? 0) >= 3600 && (section?.RunnerBootSec ?? -1) >= 0, JSON.stringify(section));
+  // The state file follows the line within its write interval: wait for the file, not for a guess of that.
+  const uptimeSection = () => (JSON.parse(readFileSync(rig.stateFile, "utf8")) as { sections: { uptime?: Record<string, number> } }).sections.uptime;
+  const section = await rig.fake.waitFor(() => {
+    const u = uptimeSection();
+    return u?.RunnerBootSec !== undefined ? u : undefined;
+  });
+  t.ok((section.InstanceUptimeSec ?? 0) >= 3600 && (section.RunnerBootSec ?? -1) >= 0, JSON.stringify(section));
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
