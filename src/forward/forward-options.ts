@@ -30,6 +30,12 @@ export interface ForwardOptions {
   readonly tcpBufferBytes: number;
   /** Name resolution; tests inject one to change "DNS" while running. */
   readonly lookup?: Lookup;
+  /**
+   * Makes the signal that ends the boot table's wait for the first checks
+   * (default AbortSignal.timeout). Tests hand in their own to end it at a step
+   * they choose, never by racing a clock.
+   */
+  readonly firstChecksDeadline?: (ms: number) => AbortSignal;
 }
 
 export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({

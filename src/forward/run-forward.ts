@@ -1,5 +1,6 @@
 import { ConfigError } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { forwardOptions, forwardSpec } from "./forward-phase.ts";
@@ -14,6 +15,6 @@ export async function runForward(config: Config, log: Logger, signal: AbortSigna
   const spec = forwardSpec(config);
   if (!spec) throw new ConfigError("FORWARD_PORTS", "`ci-runner forward` needs FORWARD_HOST and FORWARD_PORTS");
   const forwarders = await startForwarders(spec, log.child("forward"), forwardOptions(config, overrides));
-  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+  await whenAborted(signal);
   await forwarders.stop();
 }

@@ -1,4 +1,5 @@
 import type { ForwardPort } from "../config/parse-forward.ts";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { formatForwardTable } from "./forward-table.ts";
@@ -120,12 +121,8 @@ async function firstChecks(
     }),
   );
   const lookups = udpHosts.map((h) => resolver.resolve(h).catch(() => undefined));
-  let timer: NodeJS.Timeout | undefined;
-  const cap = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.min(options.connectTimeoutMs + 500, FIRST_CHECKS_MAX_MS));
-  });
-  await Promise.race([Promise.all([...checks, ...lookups]), cap]);
+  const deadline = (options.firstChecksDeadline ?? AbortSignal.timeout)(Math.min(options.connectTimeoutMs + 500, FIRST_CHECKS_MAX_MS));
+  await Promise.race([Promise.all([...checks, ...lookups]), whenAborted(deadline)]);
   late = true;
-  clearTimeout(timer);
   return new Set(pending);
 }

@@ -1,11 +1,12 @@
 import t, { type Test } from "tap";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import type { LookupAddress } from "../../src/forward/resolve-host.ts";
-import { forwardConfig, freePort, taggedServer, testContext, waitFor, whoAnswers } from "../fixtures/forward/net-helpers.ts";
+import { forwardConfig, freePort, taggedServer, testContext, waitFor, waitForEveryCheck, whoAnswers } from "../fixtures/forward/net-helpers.ts";
+import { heldDeadline } from "../helpers/held-deadline.ts";
 
 const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
 // Short checks so that "after the checks pass" happens within the test; rise 3 as in production.
-const quick = { checkIntervalMs: 100, rise: 3, fall: 3 };
+const quick = { ...waitForEveryCheck, checkIntervalMs: 100, rise: 3, fall: 3 };
 
 async function started(t: Test, env: Record<string, string>, overrides = {}) {
   const { ctx, lines, restore } = testContext(forwardConfig(env));
@@ -93,17 +94,23 @@ t.test("a server whose first check hangs does not hold up the boot: 'no answer y
   const port = await freePort();
   const backup = await taggedServer("127.0.0.3", port);
   t.teardown(() => backup.kill());
-  // A black-holed name server: the answer (not found) comes after the boot table.
+  // A black-holed name server: the answer (not found) comes when the test gives it, after the boot table.
+  let answer: () => void = () => {};
   const lookup = async (host: string): Promise<LookupAddress[]> => {
     if (host === "slow.test") {
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise<void>((r) => (answer = r));
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
     }
     return [{ address: host, family: 4 }];
   };
-  const lines = await started(t, { FORWARD_HOST: "slow.test 127.0.0.3", FORWARD_PORTS: `${port}` }, { lookup, connectTimeoutMs: 3000 });
+  // The table's wait ends once the backup's first check is over (it closes its connection), not at a time.
+  const cap = heldDeadline();
+  backup.server.once("connection", (s) => s.once("close", cap.fire));
+  const lines = await started(t, { FORWARD_HOST: "slow.test 127.0.0.3", FORWARD_PORTS: `${port}` }, { lookup, firstChecksDeadline: cap.deadline });
+  t.equal(cap.requestedMs(), 1000, "the table waits at most 1 s for the first checks");
   t.match(lines.join("\n"), `127.0.0.1:${port} -> slow.test:${port} (no answer yet), 127.0.0.3:${port} up`, "the table is out before the check ends");
   t.notOk(lines.some((l) => l.includes("slow.test") && l.includes("warning")), "no verdict on slow.test yet");
+  answer();
   const down = await waitFor(
     () => lines.find((l) => l.includes(`server slow.test:${port} is down`)),
     (l) => l !== undefined,

@@ -2,7 +2,7 @@ import t from "tap";
 import { connect, createServer } from "node:net";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import type { PortStatus } from "../../src/forward/port-status.ts";
-import { forwardConfig, freePort, taggedServer, testContext, whoAnswers } from "../fixtures/forward/net-helpers.ts";
+import { forwardConfig, freePort, taggedServer, testContext, waitFor, waitForEveryCheck, whoAnswers } from "../fixtures/forward/net-helpers.ts";
 
 const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
 
@@ -12,7 +12,7 @@ t.test("TCP: bytes both ways, half-close honoured, counters in the state file", 
   t.teardown(() => primary.kill());
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2:22 127.0.0.3", FORWARD_PORTS: `${port}` }));
   t.teardown(restore);
-  const phase = createForwardPhase();
+  const phase = createForwardPhase(waitForEveryCheck);
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
 
@@ -33,9 +33,10 @@ t.test("TCP: bytes both ways, half-close honoured, counters in the state file", 
   t.equal(received.length, 8 + payload.length, "everything sent after the half-close came back");
   t.ok(received.subarray(8).equals(payload), "the bytes are the same");
 
-  const section = () => (ctx.state.get().sections.forward as PortStatus[] | undefined)?.[0];
-  await new Promise((r) => setTimeout(r, 1500)); // the phase publishes once a second
-  const s = section();
+  const published = () => ctx.state.get().sections.forward as PortStatus[] | undefined;
+  // The phase publishes once a second: wait for a publish made after the transfer.
+  const before = published();
+  const s = (await waitFor(published, (now) => now !== before))?.[0];
   t.equal(s?.connections, 1);
   t.equal(s?.bytesIn, payload.length);
   t.equal(s?.bytesOut, 8 + payload.length);
@@ -49,7 +50,7 @@ t.test("tcp-backup: the host order is reversed for that port", async (t) => {
   t.teardown(() => Promise.all([a.kill(), b.kill()]));
   const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${port}/tcp-backup` }));
   t.teardown(restore);
-  const phase = createForwardPhase();
+  const phase = createForwardPhase(waitForEveryCheck);
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
   t.equal(await whoAnswers(port), "127.0.0.3");
@@ -66,7 +67,7 @@ t.test("port already in use: one clear error line naming port and host; start st
   t.teardown(() => up.kill());
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${busy} ${free}` }));
   t.teardown(restore);
-  const phase = createForwardPhase();
+  const phase = createForwardPhase(waitForEveryCheck);
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
   const errors = lines.filter((l) => l.includes(" error: "));
@@ -84,12 +85,12 @@ t.test("a port busy at boot is taken once it is free, with one line", async (t) 
   t.teardown(() => up.kill());
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${busy}` }));
   t.teardown(restore);
-  const phase = createForwardPhase({ checkIntervalMs: 200 });
+  const phase = createForwardPhase({ ...waitForEveryCheck, checkIntervalMs: 200 });
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
   t.match(lines.find((l) => l.includes(" error: ")) ?? "", /trying again every 0\.2 s/);
   await new Promise((r) => squatter.close(r));
-  for (let i = 0; i < 50 && !lines.some((l) => l.includes(`listening on 127.0.0.1:${busy} now`)); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => lines.some((l) => l.includes(`listening on 127.0.0.1:${busy} now`)), (seen) => seen);
   t.ok(lines.some((l) => l.includes(`${busy}/tcp: listening on 127.0.0.1:${busy} now (it was in use at boot)`)), "one line when it listens");
   t.equal(await whoAnswers(busy), "127.0.0.2", "and it forwards");
 });
@@ -100,7 +101,7 @@ t.test("stop closes the listeners", async (t) => {
   t.teardown(() => up.kill());
   const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }));
   t.teardown(restore);
-  const phase = createForwardPhase();
+  const phase = createForwardPhase(waitForEveryCheck);
   await phase.start(ctx);
   const open = connect(port, "127.0.0.1");
   const cut = new Promise((r) => open.on("close", r));
@@ -115,7 +116,7 @@ t.test("stop closes the listeners", async (t) => {
 t.test("no FORWARD_HOST/FORWARD_PORTS: the phase does nothing", async (t) => {
   const { ctx, lines, restore } = testContext(forwardConfig({}));
   t.teardown(restore);
-  const phase = createForwardPhase();
+  const phase = createForwardPhase(waitForEveryCheck);
   await phase.start(ctx);
   await phase.stop?.(ctx, stopReason);
   t.same(lines, []);

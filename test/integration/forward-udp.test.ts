@@ -2,7 +2,7 @@ import t from "tap";
 import { createSocket, type Socket } from "node:dgram";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import type { PortStatus } from "../../src/forward/port-status.ts";
-import { forwardConfig, freePort, testContext, waitFor } from "../fixtures/forward/net-helpers.ts";
+import { forwardConfig, freePort, testContext, waitFor, waitForEveryCheck } from "../fixtures/forward/net-helpers.ts";
 
 const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
 
@@ -39,7 +39,7 @@ t.test("UDP: datagrams go to the primary, replies come back to the right client,
   });
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${port}/udp` }));
   t.teardown(restore);
-  const phase = createForwardPhase({ udpIdleMs: 300 });
+  const phase = createForwardPhase({ ...waitForEveryCheck, udpIdleMs: 300 });
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
   t.match(lines.join("\n"), `${port}/udp  127.0.0.1:${port} -> 127.0.0.2:${port}`);
@@ -69,7 +69,7 @@ t.test("UDP: an unresolvable host is one warning line naming port and host; star
   };
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "statsd.test", FORWARD_PORTS: `${port}/udp` }));
   t.teardown(restore);
-  const phase = createForwardPhase({ lookup });
+  const phase = createForwardPhase({ ...waitForEveryCheck, lookup });
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
   const client = createSocket("udp4");
@@ -88,7 +88,7 @@ t.test("UDP: a client sending from a new port each time cannot open unbounded so
   t.teardown(() => server.close());
   const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}/udp` }));
   t.teardown(restore);
-  const phase = createForwardPhase({ udpMaxSessions: 8 });
+  const phase = createForwardPhase({ ...waitForEveryCheck, udpMaxSessions: 8 });
   await phase.start(ctx);
   t.teardown(() => phase.stop?.(ctx, stopReason));
 

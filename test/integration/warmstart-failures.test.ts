@@ -7,6 +7,7 @@ import { checkoutDir, localMetaPath, storageDirFor } from "../../src/warmstart/s
 import { phaseHarness, workDir, type PhaseHarness } from "../fixtures/warmstart/phase-context.ts";
 import { writeSlot } from "../fixtures/warmstart/slots.ts";
 import { freePort, startStorageHost } from "../fixtures/warmstart/storage-host.ts";
+import { heldDeadline } from "../helpers/held-deadline.ts";
 import { ensureTestUser } from "../helpers/test-user.ts";
 
 const host = await startStorageHost();
@@ -63,20 +64,6 @@ function processesMentioning(text: string): string[] {
 }
 
 const log = (c: Case) => c.h.lines.join("\n");
-
-/** A give-up timer the test fires itself, at the step it chooses. */
-function heldDeadline(): { deadline: (ms: number) => AbortSignal; fire: () => void; requestedMs: () => number | undefined } {
-  const controller = new AbortController();
-  let requested: number | undefined;
-  return {
-    deadline: (ms) => {
-      requested = ms;
-      return controller.signal;
-    },
-    fire: () => controller.abort(),
-    requestedMs: () => requested,
-  };
-}
 
 async function lineMatching(c: Case, re: RegExp): Promise<void> {
   while (!c.h.lines.some((l) => re.test(l))) await new Promise((r) => setTimeout(r, 20));
