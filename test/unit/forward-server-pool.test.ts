@@ -2,6 +2,7 @@ import t, { type Test } from "tap";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
 import { createHostResolver, type LookupAddress } from "../../src/forward/resolve-host.ts";
 import { ServerPool } from "../../src/forward/server-pool.ts";
+import { useTestClock } from "../helpers/test-clock.ts";
 
 function pool(t: Test, hosts: string[], rise = 3, fall = 2) {
   const lines: string[] = [];
@@ -60,6 +61,8 @@ t.test("resolver: IPv4 preferred, cached, re-resolved after expiry, last good ad
     [{ address: "10.0.0.2", family: 4 }],
     new Error("EAI_AGAIN"),
   ];
+  // The test's clock: "expired" is 80 ms later on it, and nothing expires between two steps on a slow machine.
+  const clock = useTestClock(t, ["Date"]);
   let lookups = 0;
   const r = createHostResolver(50, async () => {
     const a = answers[Math.min(lookups++, answers.length - 1)]!;
@@ -71,16 +74,17 @@ t.test("resolver: IPv4 preferred, cached, re-resolved after expiry, last good ad
   t.equal(await r.resolve("db"), "10.0.0.1");
   t.equal(r.peek("db"), "10.0.0.1");
   t.equal(lookups, 1, "cached");
-  await new Promise((res) => setTimeout(res, 80));
+  clock.tick(80);
   t.equal(r.peek("db"), undefined, "expired");
   t.equal(await r.resolve("db"), "10.0.0.2");
-  await new Promise((res) => setTimeout(res, 80));
+  clock.tick(80);
   t.equal(await r.resolve("db"), "10.0.0.2", "a failed lookup keeps the last good address");
   t.equal(await r.resolve("127.0.0.9"), "127.0.0.9", "IP literals are not looked up");
   t.equal(lookups, 3);
 });
 
 t.test("resolver: a name that never resolved is not looked up again for every caller", async (t) => {
+  useTestClock(t, ["Date"]);
   let lookups = 0;
   const r = createHostResolver(10_000, async () => {
     lookups += 1;
