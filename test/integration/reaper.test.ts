@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import t from "tap";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -24,7 +25,7 @@ function fixture(scenario: string, pid1: boolean): Promise<Run> {
       stdio: ["ignore", "pipe", "inherit"],
       // unshare --fork ignores SIGTERM, and so does a PID 1 without a handler;
       // SIGKILL to unshare takes the namespace down with it (--kill-child).
-      timeout: 20_000,
+      timeout: HANG_GUARD_MS,
       killSignal: "SIGKILL",
     });
     let out = "";
@@ -38,7 +39,7 @@ function fixture(scenario: string, pid1: boolean): Promise<Run> {
   });
 }
 
-// All at once: they mostly sleep, and the file stays well under 20 s.
+// All at once: they mostly sleep.
 const runs = {
   orphans: fixture("orphans", true),
   noReaper: fixture("orphans-no-reaper", true),
