@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import t from "tap";
 import { findExecutable } from "../../src/fs/find-executable.ts";
@@ -7,6 +7,7 @@ import { checkoutDir, localMetaPath, storageDirFor } from "../../src/warmstart/s
 import { phaseHarness, workDir, type PhaseHarness } from "../fixtures/warmstart/phase-context.ts";
 import { writeSlot } from "../fixtures/warmstart/slots.ts";
 import { freePort, startStorageHost } from "../fixtures/warmstart/storage-host.ts";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { heldDeadline } from "../helpers/held-deadline.ts";
 import { ensureTestUser } from "../helpers/test-user.ts";
 
@@ -66,13 +67,40 @@ function processesMentioning(text: string): string[] {
 const log = (c: Case) => c.h.lines.join("\n");
 
 async function lineMatching(c: Case, re: RegExp): Promise<void> {
-  while (!c.h.lines.some((l) => re.test(l))) await new Promise((r) => setTimeout(r, 20));
+  const until = Date.now() + HANG_GUARD_MS;
+  while (!c.h.lines.some((l) => re.test(l))) {
+    if (Date.now() > until) throw new Error(`no line matching ${re}:\n${log(c)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Holds the slot transfer at a known step: `ssh` in the load's PATH is
+ * held-ssh.mjs, which passes the first 500 kB the host's rsync sends (a few
+ * whole files) and holds the rest until the test ends, so that the load is
+ * still running when the test acts, however slow the machine (a --bwlimit
+ * only made that likely). The listing goes through unheld.
+ */
+function holdTransfer(t: Tap, c: Case, name: string): void {
+  const bin = `${host.dir}/held-ssh-${name}`;
+  mkdirSync(bin, { recursive: true, mode: 0o755 });
+  const release = `${bin}/release`;
+  copyFileSync(new URL("../fixtures/warmstart/held-ssh.mjs", import.meta.url), `${bin}/ssh`);
+  chmodSync(`${bin}/ssh`, 0o755);
+  const env = c.h.ctx.exportedEnv;
+  env.set("PATH", `${bin}:${process.env.PATH}`);
+  env.set("HELD_SSH_REAL", findExecutable("ssh", process.env.PATH) as string);
+  env.set("HELD_SSH_BYTES", "500000");
+  env.set("HELD_SSH_RELEASE", release);
+  // A transfer the product failed to kill would then finish instead of lingering.
+  t.teardown(() => writeFileSync(release, ""));
 }
 
 t.test("a load longer than CI_STORAGE_LOAD_TIMEOUT_SEC is given up during the transfer, the partial dir cleaned", async (t) => {
   const c = setup(t, "timeout", { CI_STORAGE_LOAD_TIMEOUT_SEC: "7" });
+  holdTransfer(t, c, "timeout");
   const held = heldDeadline();
-  const phase = createWarmStartPhase({ deadline: held.deadline, progressIntervalMs: 100, extraRsyncArgs: ["--bwlimit=300"] });
+  const phase = createWarmStartPhase({ deadline: held.deadline, progressIntervalMs: 100 });
   await phase.start(c.h.ctx);
   // Give up once rsync has written part of the slot: the moment is the test's, not the machine's speed.
   await lineMatching(c, /loading slot run-1: [1-9]/);
@@ -163,7 +191,8 @@ t.test("no storage dir at all: the same", async (t) => {
 
 t.test("stop during the load: rsync and ssh killed, no meta file, background settles", async (t) => {
   const c = setup(t, "stop");
-  const phase = createWarmStartPhase({ progressIntervalMs: 100, extraRsyncArgs: ["--bwlimit=300"] });
+  holdTransfer(t, c, "stop");
+  const phase = createWarmStartPhase({ progressIntervalMs: 100 });
   await phase.start(c.h.ctx);
   await lineMatching(c, /loading slot run-1: [1-9]/);
   t.ok(processesMentioning(c.local).length > 0, "the transfer is running");
