@@ -4,6 +4,7 @@ import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { LABELS, setupRig, type Rig } from "../helpers/rig.ts";
+import { takeMachineLock } from "../helpers/machine-lock.ts";
 import { REPO_ROOT } from "../helpers/supervisor-process.ts";
 
 const labels = LABELS.split(",");
@@ -19,16 +20,24 @@ async function runJob(rig: Rig, run: string, env: Record<string, string> = {}): 
   return rig.fake.job(id)?.log ?? "";
 }
 
-/** The runner user's ~/.gitconfig is shared by every test on this machine: put back what was there. */
-function keepGitConfig(t: { teardown(fn: () => unknown): void }, path: string): void {
+/**
+ * The runner user's ~/.gitconfig is shared by every test run on this machine:
+ * this test has it to itself until its end, then puts back what was there.
+ */
+async function keepGitConfig(t: { teardown(fn: () => unknown): void }, path: string): Promise<void> {
+  const unlock = await takeMachineLock("gitconfig");
   const before = existsSync(path) ? readFileSync(path) : undefined;
-  t.teardown(() => (before === undefined ? rmSync(path, { force: true }) : writeFileSync(path, before)));
+  t.teardown(() => {
+    if (before === undefined) rmSync(path, { force: true });
+    else writeFileSync(path, before);
+    unlock();
+  });
 }
 
 t.test("a job step's git gets its own GITHUB_TOKEN / GH_TOKEN for github.com and GH_URL's host, nothing else", async (t) => {
   const rig = await setupRig(t);
   const gitconfig = join(rig.user.home, ".gitconfig");
-  keepGitConfig(t, gitconfig);
+  await keepGitConfig(t, gitconfig);
   writeFileSync(gitconfig, "[user]\n\tname = Someone Else\n");
   chownSync(gitconfig, rig.user.uid, rig.user.gid);
   const helper = join(rig.base, "git-credential-ci-runner");
@@ -86,7 +95,7 @@ t.test("no helper installed: one warning, the runner starts", async (t) => {
 t.test("a guest hook's own `git config --global` and the helper both end up in ~/.gitconfig", async (t) => {
   const rig = await setupRig(t);
   const gitconfig = join(rig.user.home, ".gitconfig");
-  keepGitConfig(t, gitconfig);
+  await keepGitConfig(t, gitconfig);
   rmSync(gitconfig, { force: true });
   const helper = join(rig.base, "git-credential-ci-runner");
   copyFileSync(join(REPO_ROOT, "image/git-credential-ci-runner"), helper);
