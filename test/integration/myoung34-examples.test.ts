@@ -134,7 +134,7 @@ LABELS=app
   t.equal(rig.fake.runners("orgs/octokode").length, 1, "registered with the App's installation token");
   t.match(sup.output(), /warning: APP_LOGIN: set, but without effect in ci-runner: the GitHub App's installation is looked up for the scope/);
   const job = rig.fake.queueJob({ labels: ["app"], name: "env", run: "env" });
-  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed");
   const { readFileSync } = await import("node:fs");
   for (const [where, text] of [["root hook", readFileSync(`${rig.base}/root-hook.env`, "utf8")], ["job", rig.fake.job(job)?.log ?? ""]] as const) {
     t.notMatch(text, /^(APP_ID|APP_PRIVATE_KEY|APP_LOGIN|GH_APP_ID|GH_APP_PRIVATE_KEY)=/m, `${where}: no App variable`);
@@ -246,7 +246,7 @@ TZ=UTC
   t.match(sup.output(), /config: GH_REPOSITORY=myoung34\/repo$/m, "DEBUG_OUTPUT: the configuration, then the boot");
   t.match(rig.fake.runners("repos/myoung34/repo")[0]?.name, /^asdf-.+-[0-9a-f]{8}$/, "a random suffix");
   const job = rig.fake.queueJob({ labels: ["blue"], name: "env", run: "env" });
-  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed", 30_000);
+  await rig.fake.waitFor(() => rig.fake.job(job)?.status === "completed");
   const log = rig.fake.job(job)?.log ?? "";
   t.match(log, /^RUNNER_MANUALLY_TRAP_SIG=1$/m, "the job printed its environment");
   for (const name of ["REPO_URL", "LABELS", "RUNNER_NAME_PREFIX", "RANDOM_RUNNER_SUFFIX", "UNSET_CONFIG_VARS", "DEBUG_OUTPUT", "GH_URL", "RUNNER_DIR", "CI_RUNNER_STATE_FILE", "ACCESS_TOKEN"]) {
