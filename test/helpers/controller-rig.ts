@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { startController, type RunningController } from "../../src/controller/run-controller.ts";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
 import { FakeEngine } from "../fakes/docker/fake-engine.ts";
-import { startFakeGitHub, type FakeGitHub, type FakeWebhook } from "../fakes/github/fake-github.ts";
+import { startFakeGitHub, type FakeGitHub, type FakeWebhook, type JobSpec } from "../fakes/github/fake-github.ts";
 import { controllerEnv, WEBHOOK_SECRET } from "./controller-env.ts";
 import { LineLog } from "./line-log.ts";
 
@@ -29,7 +29,7 @@ export interface ControllerRig {
   /** What SIGKILL leaves: no save, no stop of runners; then a new controller on the same DATA_DIR and port. */
   crashAndRestart(extraEnv?: Record<string, string>): Promise<void>;
   /** Queues `n` jobs for LABEL in one run (a matrix); returns their ids. */
-  queueMatrix(n: number, spec?: { durationMs?: number; labels?: string[] }): number[];
+  queueMatrix(n: number, spec?: Partial<Pick<JobSpec, "durationMs" | "labels" | "hold">>): number[];
 }
 
 interface Teardown {
@@ -76,7 +76,7 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
     queueMatrix(n, spec = {}) {
       const runId = gh.newRunId();
       return Array.from({ length: n }, (_, i) =>
-        gh.queueJob({ labels: spec.labels ?? [LABEL], runId, name: `matrix-${i + 1}`, ...(spec.durationMs !== undefined ? { durationMs: spec.durationMs } : {}) }),
+        gh.queueJob({ ...spec, labels: spec.labels ?? [LABEL], runId, name: `matrix-${i + 1}` }),
       );
     },
   };

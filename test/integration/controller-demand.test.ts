@@ -7,7 +7,7 @@ import { startControllerRig } from "../helpers/controller-rig.ts";
 t.test("one queued job: one runner, the job runs on it, nothing left", async (t) => {
   const rig = await startControllerRig(t);
   const [id] = rig.queueMatrix(1) as [number];
-  const job = await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed" && rig.gh.job(id), 20_000);
+  const job = await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed" && rig.gh.job(id));
   t.equal(job.conclusion, "Succeeded");
   t.match(job.runnerName, /^ci-runner-[0-9a-f]{8}-[0-9a-f]{8}$/, "a runner of the controller's name space");
   await rig.waitForLine(/runner \S+ removed: finished its job/);
@@ -31,7 +31,7 @@ t.test("a 256-job matrix with MAX_RUNNERS=4: every job served once, never more t
   t.equal(new Set(done.map((j) => j?.runnerName)).size, 256, "each on a runner of its own (one job per runner)");
   t.ok(rig.engine.peak <= 4, `at most 4 containers existed at once (peak ${rig.engine.peak})`);
   t.equal(rig.engine.peak, 4, "the cap was used");
-  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 20_000);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
   t.equal(rig.engine.containers.size, 256, "no runner more than the jobs");
   t.match(rig.lines.join("\n"), /MAX_RUNNERS=4 reached: \d+ pending job\(s\) wait for a runner to finish \(none is dropped\)/);
 });
@@ -39,7 +39,7 @@ t.test("a 256-job matrix with MAX_RUNNERS=4: every job served once, never more t
 t.test("duplicates, redeliveries and a re-sent completed change nothing", async (t) => {
   const rig = await startControllerRig(t);
   const [id] = rig.queueMatrix(1) as [number];
-  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed", 20_000);
+  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed");
   await rig.waitForLine(/removed: finished its job/);
   await rig.hook.settled();
   const before = rig.engine.containers.size;

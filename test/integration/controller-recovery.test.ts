@@ -3,14 +3,15 @@
 // nothing left behind.
 import t from "tap";
 import { startControllerRig, type ControllerRig } from "../helpers/controller-rig.ts";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 
 /** Waits until every job completed, then until no container and no registration is left. */
-async function allServed(rig: ControllerRig, ids: number[], timeoutMs = 60_000) {
+async function allServed(rig: ControllerRig, ids: number[], timeoutMs = HANG_GUARD_MS) {
   const jobs = await rig.gh.waitFor(() => {
     const list = ids.map((id) => rig.gh.job(id));
     return list.every((j) => j?.status === "completed") && list;
   }, timeoutMs);
-  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 30_000);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
   return jobs;
 }
 
@@ -33,7 +34,7 @@ t.test("lost in_progress and completed deliveries: the job stops counting at the
   rig.hook.drop((action) => action !== "queued");
   const [id] = rig.queueMatrix(1) as [number];
   await rig.waitForLine(new RegExp(`job ${id} \\(octo/hello\\) is no longer queued on GitHub`));
-  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 30_000);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
   t.equal(rig.gh.job(id)?.conclusion, "Succeeded");
   t.equal((rig.running.controller.health() as { pending: number }).pending, 0, "not pending any more");
   // Its runner said it took a job that no delivery named: that job was not counted again meanwhile.
@@ -67,7 +68,7 @@ t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing le
   const rig = await startControllerRig(t, { MAX_RUNNERS: "3" });
   const ids = rig.queueMatrix(30, { durationMs: 50 });
   // Mid-burst: some jobs done, runners busy and starting, jobs still pending.
-  await rig.gh.waitFor(() => ids.filter((id) => rig.gh.job(id)?.status === "completed").length >= 5, 30_000);
+  await rig.gh.waitFor(() => ids.filter((id) => rig.gh.job(id)?.status === "completed").length >= 5);
   // Deliveries sent while it is down fail and are never retried, as on GitHub.
   await rig.crashAndRestart();
   await rig.waitForLine(/state of .* restored: \d+ pending job\(s\)/);

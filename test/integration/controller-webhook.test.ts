@@ -108,7 +108,7 @@ t.test("health and metrics", async (t) => {
   t.match(health, { status: "ok", max_runners: 3, warm_runners: 1, pending: 0, runners: { starting: 0, idle: 1, busy: 0 } });
   t.match(health.last_reconcile_at, /^\d{4}-\d\d-\d\dT/);
   const [id] = rig.queueMatrix(1) as [number];
-  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed", 20_000);
+  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed");
   await rig.hook.settled();
   const after = (await (await fetch(rig.url.replace("/webhook", "/health"))).json()) as Record<string, unknown>;
   t.match(after.last_webhook_at, /^\d{4}-\d\d-\d\dT/);
@@ -123,9 +123,10 @@ t.test("health and metrics", async (t) => {
 
 t.test("the stop: 503 to deliveries, idle runners stopped, a busy one left to finish, state saved", async (t) => {
   const rig = await startControllerRig(t, { WARM_RUNNERS: "1" });
-  const [id] = rig.queueMatrix(1, { durationMs: 1500 }) as [number];
-  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "in_progress", 20_000);
-  await rig.gh.waitFor(() => rig.gh.runners().filter((r) => r.status === "online" && !r.busy).length === 1, 20_000);
+  // Held: it still runs after the stop however long the steps below take; released at the end.
+  const [id] = rig.queueMatrix(1, { hold: true }) as [number];
+  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "in_progress");
+  await rig.gh.waitFor(() => rig.gh.runners().filter((r) => r.status === "online" && !r.busy).length === 1);
   await rig.hook.settled();
   const stopping = rig.stop();
   const refused = await post(rig.url, "{}", { "x-github-event": "ping", "x-hub-signature-256": await sign(WEBHOOK_SECRET, "{}") });
@@ -135,9 +136,10 @@ t.test("the stop: 503 to deliveries, idle runners stopped, a busy one left to fi
   const saved = JSON.parse(readFileSync(join(rig.dataDir, "controller-state.json"), "utf8")) as { jobs: { id: number; state: string }[] };
   t.match(saved.jobs, [{ id, state: "in_progress" }], "the state file has the job as the controller last knew it");
   t.equal(rig.gh.job(id)?.status, "in_progress", "the job still runs after the controller stopped");
-  const done = await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed" && rig.gh.job(id), 20_000);
+  rig.gh.releaseJob(id);
+  const done = await rig.gh.waitFor(() => rig.gh.job(id)?.status === "completed" && rig.gh.job(id));
   t.equal(done.conclusion, "Succeeded", "and finishes");
-  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 20_000);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
   t.pass("the idle runner was stopped and deregistered; the busy one exited after its job");
 });
 
@@ -150,7 +152,7 @@ t.test("the stop while a runner is being created: that runner is stopped too, no
   const stopping = rig.stop();
   release();
   await stopping;
-  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0, 20_000);
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
   t.equal(rig.engine.containers.size, 1, "the runner being created was created");
   t.equal(rig.gh.job(id)?.status, "queued", "and stopped before it took the job");
   t.match(rig.lines.join("\n"), /stopping runner \S+: the controller is stopping/);

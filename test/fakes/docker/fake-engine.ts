@@ -26,13 +26,17 @@ export interface FakeContainer {
   removed: boolean;
 }
 
+/** A message of the fake GitHub's runner protocol. */
+type Message = { type?: string; jobId?: number; job?: { id: number; name: string; durationMs?: number; hold?: boolean } };
+
 const ts = (): string => new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 
 /**
  * An in-memory Docker engine for the controller's tests. Each container
  * "runs the supervisor": it connects to the fake GitHub with the JIT config
  * it was given (the test listener), prints the relayed lines a real one
- * prints, takes one job, completes it after its `durationMs` and exits 0;
+ * prints, takes one job, completes it after its `durationMs` (a held job
+ * once the fake GitHub releases it) and exits 0;
  * SIGTERM while idle exits 143, while busy after the job. Emits "change" on
  * every state change, and remembers the most containers that ever existed at once.
  */
@@ -160,6 +164,15 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     this.emit("change");
   }
 
+  /** A held job waits for the fake GitHub's release, polling as a busy runner does; false when the container went away first. */
+  async #released(c: FakeContainer, listener: TestListener, jobId: number): Promise<boolean> {
+    while (c.running) {
+      const msg = (await listener.poll(1000).catch(() => undefined)) as Message | undefined;
+      if (msg?.type === "release" && msg.jobId === jobId) return c.running;
+    }
+    return false;
+  }
+
   async #run(c: FakeContainer, behavior: FakeBehavior): Promise<void> {
     await Promise.resolve();
     this.#print(c, "ci-runner", "ci-runner (fake engine) starting");
@@ -180,7 +193,7 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     this.#print(c, "runner", "Listening for Jobs");
     for (;;) {
       if (this.#terms.has(c.id)) return this.#exit(c, 143);
-      let msg: { type?: string; job?: { id: number; name: string; durationMs?: number } } | undefined;
+      let msg: Message | undefined;
       try {
         msg = (await listener.poll(1000)) as typeof msg;
       } catch {
@@ -192,6 +205,7 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
       if (msg?.type !== "job" || !msg.job) continue;
       const job = msg.job;
       this.#print(c, "runner", `Running job: ${job.name}`);
+      if (job.hold && !(await this.#released(c, listener, job.id))) return;
       await new Promise((r) => setTimeout(r, job.durationMs ?? 0));
       if (!c.running) return;
       await listener.complete(job.id, "Succeeded");
