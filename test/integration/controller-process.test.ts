@@ -52,7 +52,7 @@ t.test("what is wrong before the start: one line, its exit code, nothing registe
   t.notOk(gh.requests().some((r) => r.method === "POST"), "no runner was ever asked for");
 });
 
-t.test("SIGTERM: 143 within seconds, the state saved", async (t) => {
+t.test("SIGTERM: 143 by itself, the state saved", async (t) => {
   const p = startSupervisor(env(), { pid1: false, args: ["controller"] });
   const listening = await p.waitForLine(/webhook on :\d+\/webhook/);
   await p.waitForLine(/controller: ready$/);
@@ -69,7 +69,8 @@ t.test("SIGTERM: 143 within seconds, the state saved", async (t) => {
   p.signal("SIGTERM");
   const { code } = await p.exited;
   t.equal(code, 143);
-  t.ok(Date.now() - sent < 10_000, `stopped within Docker's grace period (${Date.now() - sent} ms)`);
+  // How fast is bench's business (no timed assertions); shown for whoever reads the output.
+  t.comment(`stopped ${Date.now() - sent} ms after SIGTERM`);
   t.match(p.output(), /SIGTERM: webhook deliveries now get 503; saving the state/);
   const saved = JSON.parse(readFileSync(join(dir, "data", "controller-state.json"), "utf8")) as { version: number; controllerId: string };
   t.match(saved, { version: 1, controllerId: /^[0-9a-f]{8}$/ });
