@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import type { State } from "../lifecycle/state-store.ts";
 
 /** States in which the container is doing its job: a draining runner still finishes its job. */
-const HEALTHY = new Set(["idle", "busy", "draining"]);
+const HEALTHY = new Set(["idle", "busy", "draining", "serving"]);
 
 /**
  * `ci-runner health` (Docker HEALTHCHECK, Kubernetes probe): exit 0 when the
- * runner is registered and listening or running a job, else 1, with one line.
+ * runner is registered and listening or running a job, or the controller
+ * answers webhooks, else 1, with one line.
  */
 export function health(stateFile: string, out: (line: string) => void): number {
   let state: State;
@@ -21,6 +22,10 @@ export function health(stateFile: string, out: (line: string) => void): number {
   } catch {
     out(`unhealthy: the supervisor (pid ${state.pid}) is not running`);
     return 1;
+  }
+  if (state.state === "serving") {
+    out("healthy: the controller answers webhooks");
+    return 0;
   }
   const job = state.currentJob ? `, job ${state.currentJob}` : "";
   const line = `${state.state}: runner ${state.runnerName ?? "?"} (id ${state.runnerId ?? "?"})${job}, ${state.jobsCompleted} job(s) done`;

@@ -1,3 +1,4 @@
+import { StateStore } from "../lifecycle/state-store.ts";
 import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import { loadConfig, type Env } from "../config/load-config.ts";
 import { connectRunnerApi } from "../github/github-client.ts";
@@ -99,11 +100,15 @@ export async function startController(o: StartOptions): Promise<RunningControlle
     closeServer();
     throw e;
   }
+  // The image's HEALTHCHECK (`ci-runner health`) reads this, as for a runner.
+  const state = new StateStore(config.CI_RUNNER_STATE_FILE);
+  state.update({ state: "serving" });
   log.info("ready");
   return {
     controller,
     port,
     async shutdown() {
+      state.update({ state: "stopped" });
       await controller.stop(AbortSignal.timeout(STOP_DEADLINE_MS));
       closeServer();
     },

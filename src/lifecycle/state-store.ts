@@ -2,7 +2,8 @@ import { renameSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
 import { dirname } from "node:path";
 
-export type RunnerState = "booting" | "registering" | "idle" | "busy" | "draining" | "stopped" | "failed";
+/** `serving`: the controller (`ci-runner controller`) answers webhooks. */
+export type RunnerState = "booting" | "registering" | "idle" | "busy" | "draining" | "serving" | "stopped" | "failed";
 
 /** What `ci-runner health` and people read: one JSON file, replaced atomically. */
 export interface State {

@@ -19,6 +19,7 @@ export function controllerEnv(o: { ghUrl: string; repository: string; label: str
     WEBHOOK_PORT: "0",
     DATA_DIR: o.dataDir,
     CI_RUNNER_SECRETS_DIR: join(o.dataDir, "no-secrets"),
+    CI_RUNNER_STATE_FILE: join(o.dataDir, "state.json"),
     RUNNER_IMAGE: o.image,
     ...extra,
   };

@@ -29,6 +29,7 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   DATA_DIR: join(dir, "data"),
   DOCKER_HOST: `unix://${join(dir, "docker.sock")}`,
   CI_RUNNER_SECRETS_DIR: join(dir, "no-secrets"),
+  CI_RUNNER_STATE_FILE: join(dir, "state.json"),
   ...extra,
 });
 
@@ -65,10 +66,16 @@ t.test("SIGTERM: 143 by itself, the state saved", async (t) => {
   });
   t.equal(ping.status, 200, "a ping is answered");
   t.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+  // The image's HEALTHCHECK is `ci-runner health`, for the controller as for a runner.
+  const probe = startSupervisor(env(), { pid1: false, args: ["health"] });
+  t.equal((await probe.exited).code, 0, "ci-runner health: healthy while the controller serves");
+  t.match(probe.output(), /healthy: the controller answers webhooks/);
   const sent = Date.now();
   p.signal("SIGTERM");
   const { code } = await p.exited;
   t.equal(code, 143);
+  const after = startSupervisor(env(), { pid1: false, args: ["health"] });
+  t.equal((await after.exited).code, 1, "ci-runner health: unhealthy once it stopped");
   // How fast is bench's business (no timed assertions); shown for whoever reads the output.
   t.comment(`stopped ${Date.now() - sent} ms after SIGTERM`);
   t.match(p.output(), /SIGTERM: webhook deliveries now get 503; saving the state/);
