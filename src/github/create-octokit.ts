@@ -14,7 +14,7 @@ const REFRESH_MARGIN_MS = 10 * 60_000;
  * `expires_at`; this one drops it REFRESH_MARGIN_MS before that, so every
  * use gets a token that is still valid (value: `token|createdAt|expiresAt|...`).
  */
-export function expiryAwareCache(now: () => number = Date.now): { get(key: string): string | undefined; set(key: string, value: string): void } {
+function expiryAwareCache(now: () => number = Date.now): { get(key: string): string | undefined; set(key: string, value: string): void } {
   const map = new Map<string, string>();
   return {
     get(key) {

@@ -24,7 +24,7 @@ function header(e: unknown, name: string): string | undefined {
 }
 
 /** Milliseconds to wait for a rate limit, or undefined when the error is not one. */
-export function rateLimitWaitMs(e: unknown, now = Date.now()): number | undefined {
+function rateLimitWaitMs(e: unknown, now = Date.now()): number | undefined {
   const status = httpStatus(e);
   if (status !== 403 && status !== 429) return undefined;
   const retryAfter = header(e, "retry-after");

@@ -9,7 +9,7 @@ import { startProcess } from "../process/start-process.ts";
 import { mergeExports } from "./merge-exports.ts";
 import { parseEnvFile } from "./parse-env-file.ts";
 
-export class HookFailedError extends BootError {}
+class HookFailedError extends BootError {}
 
 /** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;

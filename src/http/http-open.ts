@@ -9,7 +9,7 @@ import { HttpLimitError } from "./http-limit-error.ts";
  * Node's defaults): one that goes this long without a byte, connecting,
  * waiting for the answer or in the middle of its body, is given up.
  */
-export const IDLE_TIMEOUT_MS = 30_000;
+const IDLE_TIMEOUT_MS = 30_000;
 /** The largest answer held by default: API answers are a few kB, a page of 100 runners about 100 kB. */
 export const MAX_BODY_BYTES = 4_000_000;
 const MAX_REDIRECTS = 5;

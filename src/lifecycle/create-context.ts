@@ -16,7 +16,8 @@ export function createContext(config: Config, log: Logger, state: StateStore, co
     config,
     log,
     state,
-    startedAt: new Date(),
+    // The state file's start, so that its uptime figures and the phases' agree.
+    startedAt: new Date(state.get().startedAt),
     github: lazyRunnerApi(config, log, controls.stopping),
     runner: {},
     ...controls,

@@ -5,7 +5,7 @@ import { takeStartupSignals } from "./startup-signals.ts";
 // The supervisor's signal table. SIGCHLD is libuv's; SIGKILL and SIGSTOP cannot be caught.
 
 /** Signals that start the graceful shutdown (a second one escalates). */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
 
 /**
  * Signals that must never kill the supervisor. Node already ignores SIGPIPE;

@@ -3,12 +3,12 @@ import { retry, STOPPED, type Attempt } from "../lifecycle/retry.ts";
 import type { Registration } from "./registration.ts";
 
 /** The line for a removal that left no registration behind. */
-export function removedLine(result: "deleted" | "gone", name: string): string {
+function removedLine(result: "deleted" | "gone", name: string): string {
   return result === "deleted" ? `deregistered runner ${name}` : `runner ${name} was already gone from GitHub`;
 }
 
 /** One line for a credential that cannot remove runners (GH_RUNNER_TOKEN). */
-export function refusedLine(name: string): string {
+function refusedLine(name: string): string {
   return (
     `cannot deregister runner ${name}: GitHub refused the removal with GH_RUNNER_TOKEN (removal needs a remove token, ` +
     `and registration tokens expire after an hour); the registration stays until GitHub drops it. Use GH_TOKEN or a GitHub App to deregister`

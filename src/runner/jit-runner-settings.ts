@@ -1,5 +1,5 @@
 /** The runner's default work folder (config.sh's `--work` default), relative to its root. */
-export const DEFAULT_WORK_FOLDER = "_work";
+const DEFAULT_WORK_FOLDER = "_work";
 
 /** What the supervisor reads from a JIT config's `.runner` file. */
 export interface JitRunnerSettings {
