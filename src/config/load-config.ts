@@ -166,7 +166,8 @@ export function loadConfig(
     runnerDir,
     workDir,
     guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
-    gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + 300,
+    // Registered, and offline, until the warm start and the Docker wait are over.
+    gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + vals.RUNNER_WAIT_FOR_DOCKER_IN_SECONDS + 300,
     secretFiles: Object.freeze(secretFiles),
     secrets: Object.freeze(secrets),
     warnings: Object.freeze([...warnings]),

@@ -1,3 +1,4 @@
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import type { Config } from "../config/load-config.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import { every, failureLog } from "../lifecycle/every.ts";
@@ -138,13 +139,19 @@ export class Controller implements ControllerCore {
   /** A verified workflow_job delivery (or a job found by reconciliation): books updated now, work after the answer. */
   onJob(ev: WorkflowJobEvent, source: "webhook" | "reconcile" = "webhook"): DeliveryResult {
     if (source === "webhook") this.#lastWebhookAt = this.now();
+    const scope = this.config.scope;
+    // An organization's webhook (or an App's) also delivers other repositories' jobs; our runners can take only ours.
+    if (scope?.kind === "repository" && ev.repository.toLowerCase() !== scope.name.toLowerCase()) {
+      if (ev.state === "queued") this.log.info(`job ${ev.id} is for ${ev.repository}, and these runners are registered to ${scope.name}: not ours`);
+      return "not_ours";
+    }
     if (!labelsMatch(ev.labels, this.settings.runnerLabels)) {
       if (ev.state === "queued") {
         this.log.info(`job ${ev.id} (${ev.repository}) wants [${ev.labels.join(", ")}], which runners with [${this.settings.runnerLabels.join(", ")}] do not have: not ours`);
       }
       return "not_ours";
     }
-    if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
+    if (scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
     const change = this.jobs.apply(ev, this.now());
     this.pool.noteJob(ev);
     if (change.kind === "unchanged") return "duplicate";
@@ -293,7 +300,7 @@ export class Controller implements ControllerCore {
   async stop(deadline: AbortSignal): Promise<void> {
     this.#stopReconcile?.();
     this.#wakeup.cancel();
-    const deadlineHit = new Promise((resolve) => deadline.addEventListener("abort", resolve, { once: true }));
+    const deadlineHit = whenAborted(deadline);
     const stops = this.pool
       .all()
       .filter((r) => r.phase === "idle" || (r.phase === "starting" && r.containerId !== undefined))

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import { StateStore } from "../lifecycle/state-store.ts";
 import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import { loadConfig, type Env } from "../config/load-config.ts";
@@ -56,6 +58,8 @@ async function connectDocker(log: Logger): Promise<ContainerEngine> {
  */
 export async function startController(o: StartOptions): Promise<RunningController> {
   const { log, stopping } = o;
+  // Every launch and the reconcile wait on it at once while GitHub is slow: more than Node's default of 10 is no leak.
+  setMaxListeners(0, stopping);
   const config = loadConfig(o.env, undefined, "controller");
   for (const secret of config.secrets) log.mask(secret);
   for (const w of config.warnings) log.warn(w);
@@ -139,7 +143,7 @@ export async function runController(env: Env = process.env): Promise<number> {
   const removeNet = catchStrayErrors(log, () => stopCtl.abort());
   try {
     const running = await startController({ env, log, stopping: stopCtl.signal });
-    if (!stopCtl.signal.aborted) await new Promise((resolve) => stopCtl.signal.addEventListener("abort", resolve, { once: true }));
+    await whenAborted(stopCtl.signal);
     log.info(`${stopSignal ?? "stop"}: webhook deliveries now get 503; saving the state`);
     await running.shutdown();
     log.info("stopped");

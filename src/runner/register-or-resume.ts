@@ -1,3 +1,5 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
@@ -64,7 +66,13 @@ export async function registerOrResume(ctx: Context, name: string, rlog: Logger,
 
   const resumed = config.RUNNER_REGISTRATION_DIR === undefined ? undefined : await keptToResume(ctx, api);
   if (resumed) {
-    restoreKeptRegistration(config);
+    try {
+      restoreKeptRegistration(config);
+    } catch (e) {
+      // A read-only RUNNER_DIR or a damaged kept file: one line, and the registration stays kept for a fixed start.
+      const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new BootError(`RUNNER_REGISTRATION_DIR: cannot resume the registration kept in ${config.RUNNER_REGISTRATION_DIR} into ${config.runnerDir} (${cause})`, EXIT_CONFIG);
+    }
     log.info(`resuming runner ${resumed.agentName} (id ${resumed.agentId}) kept in ${config.RUNNER_REGISTRATION_DIR}: no new registration`);
     adopt(api ? apiRegistration(api, resumed.agentName, () => resumed.agentId) : configShRegistration(config, rlog, resumed.agentName, runnerToken as string));
     return { name: resumed.agentName, id: resumed.agentId };

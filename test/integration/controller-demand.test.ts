@@ -2,7 +2,7 @@
 // like GitHub's) and the fake engine: what runs, how many, and what is
 // left at the end.
 import t from "tap";
-import { startControllerRig } from "../helpers/controller-rig.ts";
+import { LABEL, startControllerRig } from "../helpers/controller-rig.ts";
 
 t.test("one queued job: one runner, the job runs on it, nothing left", async (t) => {
   const rig = await startControllerRig(t);
@@ -69,6 +69,16 @@ t.test("a job cancelled while queued, its completed delivered before its queued:
   );
   t.equal((rig.running.controller.health() as { pending: number }).pending, 0);
   t.equal(rig.engine.containers.size, 0, "no runner started");
+});
+
+t.test("with a repository scope, another repository's job (an organization's webhook) starts nothing", async (t) => {
+  const rig = await startControllerRig(t);
+  const other = rig.gh.queueJob({ labels: [LABEL], repository: "octo/other" });
+  await rig.hook.settled();
+  t.same(rig.hook.deliveries().filter((d) => d.jobId === other).map((d) => d.status), [200], "acknowledged");
+  await rig.waitForLine(new RegExp(`job ${other} is for octo/other, and these runners are registered to octo/hello: not ours`));
+  t.equal(rig.engine.containers.size, 0, "no runner started");
+  t.equal((rig.running.controller.health() as { pending: number }).pending, 0, "not counted as demand");
 });
 
 t.test("GitHub-hosted labels, and labels the runners lack, start nothing", async (t) => {

@@ -2,7 +2,7 @@
 // a registration kept in a volume is resumed by the next container, with no
 // registration token and no config.sh; one GitHub no longer has is made anew.
 import t from "tap";
-import { chmodSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { installFakeRunner } from "../fakes/runner/install-fake-runner.ts";
 import { setupRig, LABELS, REPO, type Rig } from "../helpers/rig.ts";
@@ -65,6 +65,20 @@ async function keptAndStopped(rig: Rig): Promise<{ env: Record<string, string>; 
   await first.exited;
   return { env, old: rig.fake.runners()[0]?.id as number };
 }
+
+t.test("a kept registration that cannot be restored into RUNNER_DIR: one line naming RUNNER_REGISTRATION_DIR, exit 78, still kept", async (t) => {
+  const rig = await setupRig(t);
+  const { env, old } = await keptAndStopped(rig);
+  const runnerDir = await freshRunnerDir(rig);
+  mkdirSync(join(runnerDir, ".credentials")); // where the kept file must go: the copy fails (EISDIR)
+  const next = rig.start({ ...env, RUNNER_DIR: runnerDir });
+  t.equal((await next.exited).code, 78);
+  const errors = next.lines.filter((l) => / error: /.test(l));
+  t.equal(errors.length, 1, "one error line, no stack trace");
+  t.match(errors[0], new RegExp(`RUNNER_REGISTRATION_DIR: cannot resume the registration kept in ${env.RUNNER_REGISTRATION_DIR} into ${runnerDir} \\(EISDIR\\)`));
+  t.same(rig.fake.runners().map((r) => r.id), [old], "the kept registration is still the only one");
+  t.ok(existsSync(join(env.RUNNER_REGISTRATION_DIR ?? "", ".runner")), "still kept for a fixed start");
+});
 
 t.test("kept registration deleted on GitHub meanwhile: one line, registered anew", async (t) => {
   const rig = await setupRig(t);

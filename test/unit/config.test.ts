@@ -33,6 +33,7 @@ t.test("offline cleanup: on by default, waiting out the longest boot", async (t)
   t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage" }, user).gcOfflineAfterSec, 600 + 300);
   t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage", CI_STORAGE_LOAD_TIMEOUT_SEC: "60" }, user).gcOfflineAfterSec, 360);
   t.equal(loadConfig({ ...base, CI_STORAGE_HOST: "storage", GC_OFFLINE_AFTER_SEC: "30" }, user).gcOfflineAfterSec, 30, "as set");
+  t.equal(loadConfig({ ...base, RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: "120" }, user).gcOfflineAfterSec, 420, "the Docker wait counts too");
   t.equal(loadConfig({ ...base, RUNNER_GC_OFFLINE: "0" }, user).RUNNER_GC_OFFLINE, false);
 });
 
