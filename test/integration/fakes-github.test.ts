@@ -140,8 +140,23 @@ t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation, 
     runner_group_id: 1,
     labels: ["self-hosted"],
   });
+  // A busy runner's listener that stopped polling first keeps its session and its job past the idle timeout.
+  const { data: working } = await new Octokit({ auth: FAKE_PAT, baseUrl: quick.apiUrl }).actions.generateRunnerJitconfigForRepo({
+    owner: "s",
+    repo: "j",
+    name: "working",
+    runner_group_id: 1,
+    labels: ["self-hosted"],
+  });
+  const worker = await connectListener(quick, working.encoded_jit_config);
+  const kept = quick.queueJob({ labels: ["self-hosted"] });
+  t.match(await worker.poll(1000), { type: "job", job: { id: kept } });
   await connectListener(quick, timed.encoded_jit_config);
   await quick.waitFor(() => quick.runner("timed")?.status === "offline");
+  t.match(quick.runner("working"), { status: "online", busy: true, jobId: kept }, "a busy runner's session outlives the idle timeout");
+  t.equal(quick.job(kept)?.status, "in_progress");
+  quick.expireIdleSessions();
+  t.equal(quick.job(kept)?.conclusion, "Abandoned", "until the test expires it");
 
   const again = await connectListener(gh, await jitRunner("s", "j", "labels", ["self-hosted", "Linux", "X64", "gpu"]));
   const tooDemanding = gh.queueJob({ labels: ["self-hosted", "gpu", "arm64"] });

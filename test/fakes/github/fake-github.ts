@@ -56,6 +56,8 @@ export interface FakeGitHubOptions {
   noAdminTokens?: string[];
   /** A session whose listener stopped polling this long ago is dropped (runner offline). Default 5000. */
   sessionIdleTimeoutMs?: number;
+  /** The same for a runner that has a job: its job is then abandoned. Default 60000. */
+  busySessionTimeoutMs?: number;
   /** Longest a listener's message poll is held. Default 20000. */
   pollHoldMs?: number;
 }
@@ -123,11 +125,12 @@ export interface FakeGitHub {
 
 /** Starts the fake GitHub on 127.0.0.1 and a random port (see FakeGitHubOptions). */
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const registry = new RunnerRegistry();
   const world: World = {
-    registry: new RunnerRegistry(),
+    registry,
     tokens: new TokenStore(),
     jobs: new JobQueue(),
-    sessions: new SessionTable(opts.sessionIdleTimeoutMs ?? 5000),
+    sessions: new SessionTable(opts.sessionIdleTimeoutMs ?? 5000, opts.busySessionTimeoutMs ?? 60_000, (id) => registry.get(id)?.busy === true),
     apps: new AppRegistry(),
     tenantTokens: new Map(),
     accessTokens: new Map(),

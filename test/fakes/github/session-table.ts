@@ -12,11 +12,18 @@ interface Session {
  * Listener sessions: at most one per runner, as on GitHub. A session whose
  * listener stopped polling (crashed, SIGKILLed) lingers for `idleTimeoutMs`,
  * during which a new listener gets "A session for this runner already exists."
+ * A busy runner's session lingers for `busyTimeoutMs`: GitHub abandons a job
+ * only after its lock renewals have stopped for minutes, and a loaded machine
+ * can stall a healthy listener between two polls for seconds.
  */
 export class SessionTable {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(public idleTimeoutMs: number) {}
+  constructor(
+    public idleTimeoutMs: number,
+    public busyTimeoutMs: number,
+    private readonly isBusy: (runnerId: number) => boolean,
+  ) {}
 
   create(runnerId: number): string | "conflict" {
     this.sweep();
@@ -62,7 +69,8 @@ export class SessionTable {
   sweep(now = Date.now()): number[] {
     const gone: number[] = [];
     for (const s of this.sessions.values()) {
-      if (s.polling === 0 && now - s.lastSeen > this.idleTimeoutMs) {
+      const timeoutMs = this.isBusy(s.runnerId) ? this.busyTimeoutMs : this.idleTimeoutMs;
+      if (s.polling === 0 && now - s.lastSeen > timeoutMs) {
         this.sessions.delete(s.id);
         gone.push(s.runnerId);
       }
