@@ -28,12 +28,13 @@ export function bootPhases(): Phase[] {
     // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
     createForwardPhase(),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
-    // In the background, after the root hooks (which may start the engine or open its socket to guest).
-    createDockerWaitPhase(),
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
     createRunnerUpdatePhase(),
     createHooksPhase("guest hooks", (ctx) => ctx.config.guestHooksDir, (ctx) => ctx.config.runnerUser),
+    // In the background, after both hooks: a root hook may start the engine or
+    // open its socket to guest, and either may export the DOCKER_HOST jobs use.
+    createDockerWaitPhase(),
     // In the background; after the guest hooks, which may write ~/.gitconfig themselves.
     createGitCredentialsPhase(),
     createRunnerPhase(),

@@ -7,8 +7,9 @@ const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
 /**
  * RUNNER_WAIT_FOR_DOCKER_IN_SECONDS (set by actions-runner-controller's dind
- * mode): waits in the background, beside the warm start and the guest
- * hooks, until the Docker engine answers the runner user; the runner starts
+ * mode): waits in the background, beside the warm start and the
+ * registration, until the Docker engine answers the runner user with the
+ * environment the hooks exported (their DOCKER_HOST); the runner starts
  * after that, or when the wait ends with one line. The runner phase then
  * passes the variable as 0, so that run.sh does not wait a second time.
  */

@@ -52,6 +52,22 @@ t.test("no answer within the wait: one line naming the variable and why, then th
   t.equal((await sup.exited).code, 143);
 });
 
+t.test("a hook's exported DOCKER_HOST is the engine waited for", async (t) => {
+  const rig = await setupRig(t);
+  const bin = join(rig.base, "bin");
+  mkdirSync(bin, { mode: 0o755 });
+  // Answers only for the socket the guest hook exports, as a dind sidecar's would.
+  writeFileSync(join(bin, "docker"), '#!/bin/sh\n[ "$DOCKER_HOST" = unix:///run/dind/docker.sock ] && exit 0\necho "Cannot connect to the Docker daemon at ${DOCKER_HOST:-unix:///var/run/docker.sock}" >&2\nexit 1\n');
+  chmodSync(join(bin, "docker"), 0o755);
+  writeFileSync(join(rig.guestHooks, "entrypoint.10-dind.sh"), 'echo DOCKER_HOST=unix:///run/dind/docker.sock >> "$CI_RUNNER_ENV"\n', { mode: 0o755 });
+  const sup = rig.start({ PATH: `${bin}:${rig.env.PATH}`, RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: "120" });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.match(sup.output(), /docker: the engine at unix:\/\/\/run\/dind\/docker\.sock answers ci-runner-test/);
+  t.notMatch(sup.output(), /RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: no Docker engine answered/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
+
 t.test("not a number: exit 78 naming it, nothing registered", async (t) => {
   const rig = await setupRig(t);
   const sup = rig.start({ RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: "two minutes" });
