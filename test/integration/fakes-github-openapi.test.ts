@@ -2,40 +2,14 @@
 // success and error paths, validated against GitHub's own OpenAPI
 // description (@octokit/openapi) for that operation and status.
 import { generateKeyPairSync } from "node:crypto";
-import t, { type Test } from "tap";
-import { FAKE_PAT, signJwtRs256, startFakeGitHub } from "../fakes/github/fake-github.ts";
-import { createOpenApiValidator } from "../fakes/github/openapi-validator.ts";
+import t from "tap";
+import { signJwtRs256, startFakeGitHub } from "../fakes/github/fake-github.ts";
+import { fakeRestCaller, type Reply } from "../helpers/fake-rest-call.ts";
 import { connectListener } from "../fakes/github/test-listener.ts";
 
-const validate = createOpenApiValidator();
 const gh = await startFakeGitHub({ noAdminTokens: ["github_pat_noadmin"] });
 t.teardown(() => gh.close());
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Reply> {
-  const res = await fetch(`${gh.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${opts.token ?? FAKE_PAT}`,
-      ...(opts.body !== undefined ? { "content-type": "application/json" } : {}),
-    },
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === "" ? undefined : (JSON.parse(text) as unknown) };
-}
-
-/** Asserts the status and that the body matches the schema of `template` for that status. */
-function conforms(tt: Test, method: string, template: string, reply: Reply, status: number): void {
-  tt.equal(reply.status, status, `${method} ${template} -> ${status}`);
-  const { schemaSource, errors } = validate(method, template, reply.status, reply.body);
-  tt.same(errors, [], `body valid against ${schemaSource}`);
-}
+const { call, conforms, validate } = fakeRestCaller(gh);
 
 t.test("the validator rejects what GitHub's schema does not allow", async (t) => {
   const wrongRunner = validate("GET", "/repos/{owner}/{repo}/actions/runners", 200, { total_count: 1, runners: [{ id: "7", name: "r" }] });

@@ -27,7 +27,9 @@ import { createRequestHandler } from "./request-pipeline.ts";
 import { restAppRoutes } from "./rest-app.ts";
 import { restRunnerRoutes } from "./rest-runners.ts";
 import { restWorkflowRunRoutes } from "./rest-workflow-runs.ts";
-import { FakeWebhook, type WebhookSpec } from "./webhook-sender.ts";
+import { HookRegistry } from "./hook-registry.ts";
+import { restHookRoutes } from "./rest-hooks.ts";
+import type { FakeWebhook, WebhookSpec } from "./webhook-sender.ts";
 import { runnerRegistrationRoutes } from "./runner-registration.ts";
 import { publicRunner, RunnerRegistry } from "./runner-registry.ts";
 import { runnerSessionRoutes } from "./runner-session.ts";
@@ -77,6 +79,13 @@ export interface FakeGitHub {
   newRunId(): number;
   /** A `workflow_job` webhook: every job transition is delivered to `url`, signed with `secret` (pings first). */
   addWebhook(spec: WebhookSpec): Promise<FakeWebhook>;
+  /**
+   * The hooks made through the REST API (`POST /repos/o/r/hooks`,
+   * `/orgs/o/hooks`), oldest first, of one scope or all; each delivers the
+   * scope's jobs to its `config.url` like `addWebhook`'s, and its `fail()`
+   * records deliveries as failed.
+   */
+  restHooks(scope?: Scope): FakeWebhook[];
   job(id: number): FakeJob | undefined;
   jobs(): FakeJob[];
   /** Cancels a job (a queued one at once; a running one through its runner). */
@@ -125,11 +134,13 @@ export interface FakeGitHub {
 
 /** Starts the fake GitHub on 127.0.0.1 and a random port (see FakeGitHubOptions). */
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const jobs = new JobQueue();
   const registry = new RunnerRegistry();
   const world: World = {
     registry,
     tokens: new TokenStore(),
-    jobs: new JobQueue(),
+    jobs,
+    hooks: new HookRegistry(jobs, () => registry.emit("change")),
     sessions: new SessionTable(opts.sessionIdleTimeoutMs ?? 5000, opts.busySessionTimeoutMs ?? 60_000, (id) => registry.get(id)?.busy === true),
     apps: new AppRegistry(),
     tenantTokens: new Map(),
@@ -143,14 +154,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   for (const t of opts.noAdminTokens ?? []) world.tokens.addPat(t, false);
 
   const log: RequestRecord[] = [];
-  const hooks: FakeWebhook[] = [];
-  let hookCount = 0;
   const faults = new FaultList();
   const rateLimiter = new RateLimiter();
   let fake: FakeGitHub | undefined;
   const server: Server = createServer(
     createRequestHandler({
-      routes: [...restRunnerRoutes(world), ...restWorkflowRunRoutes(world), ...restAppRoutes(world), ...runnerRegistrationRoutes(world), ...runnerSessionRoutes(world)],
+      routes: [...restRunnerRoutes(world), ...restWorkflowRunRoutes(world), ...restAppRoutes(world), ...restHookRoutes(world), ...runnerRegistrationRoutes(world), ...runnerSessionRoutes(world)],
       control: controlRoutes(() => fake!),
       faults,
       rateLimiter,
@@ -191,11 +200,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     queueJob: (spec) => world.jobs.queue(spec).id,
     newRunId: () => world.jobs.newRunId(),
     addWebhook: async (spec) => {
-      const hook = new FakeWebhook(++hookCount, spec, world.jobs, url);
-      hooks.push(hook);
+      const hook = world.hooks.add(spec, url);
       await hook.ping();
       return hook;
     },
+    restHooks: (scope) => world.hooks.list(scope === undefined ? undefined : normalizeScope(scope)).map((h) => h.hook),
     job: (id) => world.jobs.get(id),
     jobs: () => world.jobs.list(),
     cancelJob: (id) => world.jobs.cancel(id),
@@ -230,7 +239,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       return outcome;
     },
     close: async () => {
-      for (const h of hooks) h.remove();
+      world.hooks.closeAll();
       clearInterval(sweeper);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,6 +6,10 @@ import { workflowJobPayload } from "./workflow-json.ts";
 
 /** One delivery attempt, as GitHub's "Recent Deliveries" page shows it. */
 export interface DeliveryRecord {
+  /** The attempt's own id (the deliveries API's `id`): a redelivery gets a new one. */
+  readonly id: number;
+  /** ISO time of the attempt. */
+  readonly deliveredAt: string;
   /** X-GitHub-Delivery: the same on a redelivery. */
   readonly guid: string;
   readonly event: string;
@@ -22,6 +26,23 @@ export interface DeliveryRecord {
 export interface WebhookSpec {
   readonly url: string;
   readonly secret: string;
+  /** Only jobs of this repository (`repos/o/r`) or organization (`orgs/o`); default: every job. */
+  readonly scope?: string;
+  /** Default ["workflow_job"]; a hook without workflow_job (or "*") delivers no job. */
+  readonly events?: readonly string[];
+  /** Default true: an inactive hook delivers nothing. */
+  readonly active?: boolean;
+}
+
+/** Delivery ids are unique across the fakes of a process, as GitHub's are across hooks. */
+let lastDeliveryId = 0;
+
+/** Whether a job of `repository` (owner/repo) is in `scope` (`repos/o/r`, `orgs/o`; undefined: all). */
+function inScope(scope: string | undefined, repository: string): boolean {
+  if (scope === undefined) return true;
+  const repo = repository.toLowerCase();
+  const s = scope.toLowerCase();
+  return s.startsWith("orgs/") ? repo.startsWith(`${s.slice("orgs/".length)}/`) : s === `repos/${repo}`;
 }
 
 /** GitHub gives a receiver this long, then marks the delivery failed (and never retries it by itself). */
@@ -36,7 +57,8 @@ const DELIVERY_TIMEOUT_MS = 10_000;
  */
 export class FakeWebhook {
   readonly id: number;
-  readonly #spec: WebhookSpec;
+  #spec: WebhookSpec;
+  readonly #failures: { match: (action: JobTransition, job: FakeJob) => boolean; status: number }[] = [];
   readonly #records: DeliveryRecord[] = [];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #drops: ((action: JobTransition, job: FakeJob) => boolean)[] = [];
@@ -53,18 +75,32 @@ export class FakeWebhook {
     this.#webBase = webBase;
     this.#apiBase = `${webBase}/api/v3`;
     this.#listener = (job, action) => {
+      const { scope, events = ["workflow_job"], active = true } = this.#spec;
+      if (!active || !inScope(scope, job.repository) || !events.some((e) => e === "workflow_job" || e === "*")) return;
       const drop = this.#drops.findIndex((d) => d(action, job));
       if (drop >= 0) return;
       const body = JSON.stringify(workflowJobPayload(action, job, this.#apiBase, this.#webBase));
+      const failure = this.#failures.find((f) => f.match(action, job));
+      if (failure) return void this.#record("workflow_job", body, randomUUID(), false, action, job.id, failure.status);
       if (this.#held) return void this.#held.push({ event: "workflow_job", body, guid: randomUUID(), action, jobId: job.id });
       void this.#send("workflow_job", body, randomUUID(), false, action, job.id);
     };
     jobs.on("transition", this.#listener);
   }
 
+  /** What it delivers, where, signed with what: a PATCH of the hook changes them for later deliveries. */
+  get spec(): WebhookSpec {
+    return this.#spec;
+  }
+
+  set spec(next: WebhookSpec) {
+    this.#spec = next;
+  }
+
   /** GitHub's ping, sent when a hook is created. */
   ping(): Promise<void> {
-    const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: this.id, hook: { type: "Repository", id: this.id, events: ["workflow_job"], active: true } });
+    const type = this.#spec.scope?.startsWith("orgs/") ? "Organization" : "Repository";
+    const body = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: this.id, hook: { type, id: this.id, events: this.#spec.events ?? ["workflow_job"], active: true } });
     return this.#send("ping", body, randomUUID(), false, undefined, undefined);
   }
 
@@ -74,6 +110,21 @@ export class FakeWebhook {
     return () => {
       const i = this.#drops.indexOf(match);
       if (i >= 0) this.#drops.splice(i, 1);
+    };
+  }
+
+  /**
+   * Transitions matching `match` are recorded as failed with `status` (what
+   * GitHub shows when a proxy answered 502, or 0: it could not connect) and
+   * never reach the receiver, until the returned function ends it. The
+   * deliveries API lists them, and they can be redelivered.
+   */
+  fail(match: (action: JobTransition, job: FakeJob) => boolean, status = 502): () => void {
+    const failure = { match, status };
+    this.#failures.push(failure);
+    return () => {
+      const i = this.#failures.indexOf(failure);
+      if (i >= 0) this.#failures.splice(i, 1);
     };
   }
 
@@ -104,6 +155,20 @@ export class FakeWebhook {
     return this.#send(r.event, r.body, r.guid, true, r.action, r.jobId);
   }
 
+  /** The attempt with this id (the deliveries API's), if any. */
+  delivery(id: number): DeliveryRecord | undefined {
+    const r = this.#records.find((d) => d.id === id);
+    return r && { ...r };
+  }
+
+  /** The deliveries API's redelivery: a new attempt of attempt `id`; false when there is no such attempt. */
+  redeliverAttempt(id: number): boolean {
+    const r = this.#records.find((d) => d.id === id);
+    if (!r) return false;
+    void this.#send(r.event, r.body, r.guid, true, r.action, r.jobId);
+    return true;
+  }
+
   /** Resolves once every delivery sent so far has its answer (or its failure). */
   async settled(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
@@ -113,9 +178,18 @@ export class FakeWebhook {
     this.#jobs.off("transition", this.#listener);
   }
 
-  #send(event: string, body: string, guid: string, redelivery: boolean, action: string | undefined, jobId: number | undefined): Promise<void> {
-    const record: DeliveryRecord = { guid, event, action, jobId, redelivery, status: 0, durationMs: 0, body };
+  #record(event: string, body: string, guid: string, redelivery: boolean, action: string | undefined, jobId: number | undefined, status = 0): DeliveryRecord {
+    const record: DeliveryRecord = { id: ++lastDeliveryId, deliveredAt: new Date().toISOString(), guid, event, action, jobId, redelivery, status, durationMs: 0, body };
     this.#records.push(record);
+    this.onRecord?.();
+    return record;
+  }
+
+  /** Called when an attempt is recorded and when its answer comes (the fake's waitFor re-checks then). */
+  onRecord: (() => void) | undefined;
+
+  #send(event: string, body: string, guid: string, redelivery: boolean, action: string | undefined, jobId: number | undefined): Promise<void> {
+    const record = this.#record(event, body, guid, redelivery, action, jobId);
     const started = performance.now();
     const p = (async () => {
       try {
@@ -127,7 +201,7 @@ export class FakeWebhook {
             "x-github-event": event,
             "x-github-delivery": guid,
             "x-github-hook-id": String(this.id),
-            "x-github-hook-installation-target-type": "repository",
+            "x-github-hook-installation-target-type": this.#spec.scope?.startsWith("orgs/") ? "organization" : "repository",
             "x-hub-signature-256": await sign(this.#spec.secret, body),
           },
           body,
@@ -139,6 +213,7 @@ export class FakeWebhook {
         record.status = 0;
       } finally {
         record.durationMs = performance.now() - started;
+        this.onRecord?.();
       }
     })();
     const tracked = p.finally(() => this.#inFlight.delete(tracked));

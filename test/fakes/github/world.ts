@@ -1,4 +1,5 @@
 import type { AppRegistry } from "./app-registry.ts";
+import type { HookRegistry } from "./hook-registry.ts";
 import type { RunnerKey } from "./jit-config.ts";
 import type { JobQueue } from "./job-queue.ts";
 import type { RunnerRegistry } from "./runner-registry.ts";
@@ -12,6 +13,8 @@ export interface World {
   readonly jobs: JobQueue;
   readonly sessions: SessionTable;
   readonly apps: AppRegistry;
+  /** Webhooks: the REST API's (per repository or organization) and the ones tests add. */
+  readonly hooks: HookRegistry;
   /** Tokens that /actions/runner-registration hands to config.sh, for the runner-admin calls that follow. */
   readonly tenantTokens: Map<string, { scope: string; expiresAt: number }>;
   /** OAuth access tokens of listeners (runner id each). */
