@@ -56,7 +56,7 @@ export function loadConfig(
   /**
    * "forward": `ci-runner forward` needs no GitHub settings and no runner user.
    * "controller": `ci-runner controller` needs the scope, a PAT or App, GH_LABELS
-   * and WEBHOOK_SECRET, and no runner user (its runners live in other containers).
+   * and WEBHOOK_SECRET (or WEBHOOK_HOST), and no runner user (its runners live in other containers).
    */
   purpose: "runner" | "forward" | "controller" = "runner",
 ): Config {
@@ -128,8 +128,11 @@ export function loadConfig(
   }
 
   if (purpose === "controller") {
-    if (vals.WEBHOOK_SECRET === undefined) {
-      throw new ConfigError("WEBHOOK_SECRET", `required (or the file ${secretsDir}/WEBHOOK_SECRET): ${VARS.WEBHOOK_SECRET.doc}`);
+    if (vals.WEBHOOK_SECRET === undefined && vals.WEBHOOK_HOST === undefined) {
+      throw new ConfigError("WEBHOOK_SECRET", `required (or the file ${secretsDir}/WEBHOOK_SECRET) unless WEBHOOK_HOST is set: ${VARS.WEBHOOK_SECRET.doc}`);
+    }
+    if (vals.WEBHOOK_HOST !== undefined && scope?.kind === "enterprise") {
+      throw new ConfigError("WEBHOOK_HOST", "GitHub's REST API has no webhooks for an enterprise: unset it and add the hook in the enterprise's settings by hand");
     }
     if (vals.WARM_RUNNERS > vals.MAX_RUNNERS) {
       throw new ConfigError("WARM_RUNNERS", `${vals.WARM_RUNNERS} idle runners cannot be kept under MAX_RUNNERS=${vals.MAX_RUNNERS}`);

@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/config-error.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
+import { replaceDurably, writeDurably } from "../fs/write-durably.ts";
 import type { JobRecord } from "./job-book.ts";
 
 /** What survives a restart: the demand, and what was started for it. */
@@ -33,7 +34,7 @@ export class ControllerStore {
     this.file = join(dataDir, "controller-state.json");
     try {
       makeDirs(dataDir);
-      this.#write(`${this.file}.probe`, "");
+      writeDurably(`${this.file}.probe`, "");
       unlinkSync(`${this.file}.probe`);
     } catch (e) {
       throw new ConfigError("DATA_DIR", `cannot write in ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (mount a volume there)`);
@@ -83,18 +84,6 @@ export class ControllerStore {
   save(state: SavedState): void {
     this.cancel();
     this.#last = Date.now();
-    const tmp = `${this.file}.tmp`;
-    this.#write(tmp, JSON.stringify(state) + "\n");
-    renameSync(tmp, this.file);
-  }
-
-  #write(path: string, text: string): void {
-    const fd = openSync(path, "w", 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    replaceDurably(this.file, JSON.stringify(state) + "\n");
   }
 }

@@ -17,6 +17,8 @@ import { ControllerStore } from "./controller-store.ts";
 import { dockerMessage } from "./docker-error.ts";
 import { DockerEngine } from "./docker-engine.ts";
 import { startHttpServer } from "./http-server.ts";
+import { startHookUpkeep } from "./hook-upkeep.ts";
+import { webhookSecret } from "./webhook-secret.ts";
 import { rejectionLog } from "./rejection-log.ts";
 
 /** docker stop waits 10 s before SIGKILL: the stop is over well before. */
@@ -65,6 +67,7 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   for (const w of config.warnings) log.warn(w);
   const settings = controllerSettings(config);
   const store = new ControllerStore(config.DATA_DIR);
+  const secret = webhookSecret({ given: config.WEBHOOK_SECRET, dataDir: config.DATA_DIR, id: "default", log });
   const engine = o.engine ?? (await connectDocker(log));
   const api = await connectRunnerApi(config, log, stopping);
   // The credential and the scope are checked here, with one line naming the variable at fault.
@@ -77,7 +80,7 @@ export async function startController(o: StartOptions): Promise<RunningControlle
 
   const refused = rejectionLog(log);
   const { server, port } = await startHttpServer(config.WEBHOOK_PORT, {
-    secret: config.WEBHOOK_SECRET as string,
+    secret,
     onDelivery: (d) => (d.kind === "job" ? controller.onJob(d.event) : "ignored"),
     onResult: (result, detail) => {
       controller.metrics.delivery(result);
@@ -108,15 +111,21 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   const state = new StateStore(config.CI_RUNNER_STATE_FILE);
   state.update({ state: "serving" });
   log.info("ready");
+  const stopHook =
+    config.WEBHOOK_HOST && scope
+      ? startHookUpkeep({ scope, api: api.hookApi(), target: { url: `${config.WEBHOOK_HOST}/webhook`, secret }, log, intervalMs: config.REDELIVERY_INTERVAL_SEC * 1000, signal: stopping })
+      : undefined;
   return {
     controller,
     port,
     async shutdown() {
+      stopHook?.();
       state.update({ state: "stopped" });
       await controller.stop(AbortSignal.timeout(STOP_DEADLINE_MS));
       closeServer();
     },
     halt() {
+      stopHook?.();
       controller.halt();
       closeServer();
     },

@@ -1,6 +1,7 @@
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Octokit } from "@octokit/rest";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
+import { HookApi } from "./hook-api.ts";
 import { withRetry, type RetryOptions } from "./with-retry.ts";
 
 export interface RunnerSummary {
@@ -40,6 +41,11 @@ export class RunnerApi {
     this.#octokit = octokit;
     this.#scope = scopePath;
     this.#retry = retry;
+  }
+
+  /** The webhook endpoints of the same scope, with the same credential (repositories and organizations). */
+  hookApi(): HookApi {
+    return new HookApi(this.#octokit, this.#scope, this.#retry);
   }
 
   #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {

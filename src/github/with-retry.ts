@@ -13,6 +13,8 @@ export interface RetryOptions {
   /** The variable that chose the scope, and the API base, for 404 lines. */
   readonly scopeVariable?: string;
   readonly apiUrl?: string;
+  /** What a 403 means for these calls (default: the runner administration permissions). */
+  readonly forbidden?: string;
 }
 
 /** Longest wait for a rate-limit reset before trying anyway. */
@@ -63,8 +65,9 @@ function verdict(e: unknown, what: string, opts: RetryOptions): Again {
   if (limitWait !== undefined) return { retry: `GitHub rate limit hit during ${what}, waiting for its reset`, waitMs: Math.min(limitWait, MAX_RATE_LIMIT_WAIT_MS) };
   if (status === 403) {
     throw new GitHubFatalError(
-      `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: the token lacks the permission ` +
-        `"Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`,
+      `${opts.credentialVar}: GitHub answered 403 (${gitHubMessage(e)}) to ${what}: ` +
+        (opts.forbidden ??
+          `the token lacks the permission "Administration: write" (repository; fine-grained PAT), "Self-hosted runners: write" (organization), or the classic "repo"/"admin:org" scope`),
       EXIT_CONFIG,
     );
   }

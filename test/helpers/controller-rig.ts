@@ -5,6 +5,7 @@ import { startController, type RunningController } from "../../src/controller/ru
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
 import { FakeEngine } from "../fakes/docker/fake-engine.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeWebhook, type JobSpec } from "../fakes/github/fake-github.ts";
+import { freePort } from "../fixtures/warmstart/storage-host.ts";
 import { controllerEnv, WEBHOOK_SECRET } from "./controller-env.ts";
 import { LineLog } from "./line-log.ts";
 
@@ -36,24 +37,40 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
+export interface RigOptions {
+  /**
+   * The controller registers its own hook (WEBHOOK_HOST on a port chosen
+   * now, no WEBHOOK_SECRET unless `env` has one): `hook` is then the one it
+   * made on the fake, found once it logged so. Default: the test adds one.
+   */
+  readonly selfHook?: boolean;
+  /** Runs against the fake before the first boot (hooks already there, faults). */
+  readonly before?: (gh: FakeGitHub) => Promise<void> | void;
+}
+
 /**
  * The controller in this process against the fake GitHub (a repository
  * webhook pointing at it) and the fake engine, whose containers are fake
  * runners that take jobs from the fake GitHub with their JIT config.
  */
-export async function startControllerRig(t: Teardown, env: Record<string, string> = {}): Promise<ControllerRig> {
+export async function startControllerRig(t: Teardown, env: Record<string, string> = {}, opts: RigOptions = {}): Promise<ControllerRig> {
   const gh = await startFakeGitHub();
+  await opts.before?.(gh);
   const engine = new FakeEngine(gh);
   const dataDir = mkdtempSync(join(tmpdir(), "ci-runner-ctl-"));
   const log = new LineLog();
   const restoreSink = setLogSink((line) => log.push(line));
-  const baseEnv = controllerEnv({ ghUrl: gh.url, repository: REPO, label: LABEL, dataDir, image: "ci-runner:ephemeral-fake" }, env);
+  const selfPort = opts.selfHook ? String(await freePort()) : undefined;
+  const self: Record<string, string> = selfPort ? { WEBHOOK_PORT: selfPort, WEBHOOK_HOST: `http://127.0.0.1:${selfPort}`, WEBHOOK_SECRET: "" } : {};
+  const baseEnv = controllerEnv({ ghUrl: gh.url, repository: REPO, label: LABEL, dataDir, image: "ci-runner:ephemeral-fake" }, { ...self, ...env });
   let stopCtl = new AbortController();
   const boot = (extra: Record<string, string>, port: string) =>
     startController({ env: { ...baseEnv, ...extra, WEBHOOK_PORT: port }, log: createLogger("controller"), stopping: stopCtl.signal, engine });
   const first = await boot({}, baseEnv.WEBHOOK_PORT ?? "0");
   const url = `http://127.0.0.1:${first.port}/webhook`;
-  const hook = await gh.addWebhook({ url, secret: WEBHOOK_SECRET });
+  const hook = opts.selfHook
+    ? (await log.waitFor(/webhook \d+ of repository \S+ (created|updated)/), gh.restHooks(`repos/${REPO}`).find((h) => h.spec.url === url)!)
+    : await gh.addWebhook({ url, secret: WEBHOOK_SECRET });
   const rig: ControllerRig = {
     gh,
     engine,

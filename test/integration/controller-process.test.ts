@@ -40,6 +40,7 @@ t.test("what is wrong before the start: one line, its exit code, nothing registe
     ["a bad cap", { MAX_RUNNERS: "lots" }, 78, / error: MAX_RUNNERS: expected an integer/],
     ["an unusable data dir", { DATA_DIR: "/proc/ci-runner-nope" }, 78, / error: DATA_DIR: cannot write in \/proc\/ci-runner-nope/],
     ["a wrong PAT", { GH_TOKEN: "ghp_wrongwrongwrongwrong" }, 78, / error: GH_TOKEN: GitHub answered 401/],
+    ["WEBHOOK_HOST for an enterprise", { GH_REPOSITORY: "", GH_ENTERPRISE: "big", WEBHOOK_HOST: "https://ci.example.com" }, 78, / error: WEBHOOK_HOST: GitHub's REST API has no webhooks for an enterprise/],
     ["no Docker engine", { DOCKER_HOST: `unix://${join(dir, "none.sock")}` }, 1, / error: cannot reach the Docker engine at unix:\/\/.*none\.sock \(DOCKER_HOST\)/],
   ];
   for (const [what, extra, code, line] of cases) {

@@ -1,0 +1,47 @@
+import type { Scope } from "../config/scope.ts";
+import type { HookApi, HookTarget } from "../github/hook-api.ts";
+import { every, failureLog } from "../lifecycle/every.ts";
+import type { Logger } from "../log/logger.ts";
+import { ensureHook, scopeLabel } from "./ensure-hook.ts";
+import { redeliverFailed } from "./redeliver-failed.ts";
+
+export interface HookUpkeepOptions {
+  /** A repository or an organization (enterprises have no hooks API). */
+  readonly scope: Scope;
+  /** The scope's hook endpoints, with its credential (RunnerApi.hookApi()). */
+  readonly api: HookApi;
+  /** Where GitHub delivers (WEBHOOK_HOST + the scope's path) and the secret it signs with. */
+  readonly target: HookTarget;
+  readonly log: Logger;
+  /** Between looks at the recent deliveries (REDELIVERY_INTERVAL_SEC). */
+  readonly intervalMs: number;
+  /** Aborting it ends a pass under way (GitHub calls in flight stop retrying). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The controller's own hook for one scope: made sure of at once (see
+ * ensureHook), then its failed deliveries redelivered at once and every
+ * `intervalMs`. A failure (a missing permission: one line naming the scope
+ * and the permission) is logged once, the controller serves on, and the
+ * next pass tries again from the start, so a permission granted later, or
+ * a hook deleted by hand, needs no restart. Returns the stop function.
+ */
+export function startHookUpkeep(o: HookUpkeepOptions): () => void {
+  let hookId: number | undefined;
+  const asked = new Set<string>();
+  const failing = failureLog(o.log, `managing the webhook of ${scopeLabel(o.scope)}`);
+  return every(
+    o.intervalMs,
+    async () => {
+      hookId ??= await ensureHook({ scope: o.scope, api: o.api, target: o.target, log: o.log, signal: o.signal });
+      await redeliverFailed({ scope: o.scope, api: o.api, hookId, log: o.log, asked, signal: o.signal });
+      failing.ok();
+    },
+    (e) => {
+      hookId = undefined;
+      failing.failed(e);
+    },
+    { now: true },
+  );
+}

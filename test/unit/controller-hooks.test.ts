@@ -1,0 +1,67 @@
+import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { loadConfig, type Env } from "../../src/config/load-config.ts";
+import { failedDeliveries } from "../../src/controller/redeliver-failed.ts";
+import { webhookSecret } from "../../src/controller/webhook-secret.ts";
+import type { DeliveryAttempt } from "../../src/github/hook-api.ts";
+import { createLogger, setLogSink } from "../../src/log/logger.ts";
+import { configFailure } from "../helpers/config-failure.ts";
+
+const attempt = (guid: string, at: number, statusCode: number, more: Partial<DeliveryAttempt> = {}): DeliveryAttempt => ({
+  id: at,
+  guid,
+  deliveredAt: at,
+  redelivery: false,
+  statusCode,
+  status: statusCode === 0 ? "failed to connect" : `Invalid HTTP Response: ${statusCode}`,
+  event: "workflow_job",
+  action: "queued",
+  ...more,
+});
+
+t.test("which deliveries are redelivered: failed ones, once, oldest first", async (t) => {
+  const due = failedDeliveries([
+    attempt("late", 9, 503),
+    attempt("ok-later", 8, 202, { redelivery: true }),
+    attempt("ok-later", 7, 502),
+    attempt("tried", 6, 0, { redelivery: true }),
+    attempt("tried", 5, 0),
+    attempt("ping", 4, 0, { event: "ping", action: null }),
+    attempt("early", 3, 401),
+    attempt("fine", 2, 200),
+  ]);
+  t.same(due.map((d) => d.guid), ["early", "late"], "not the ones that got a 2xx, not the ones redelivered already, not pings");
+});
+
+t.test("the generated secret: 0600, kept, reused; a given one wins; none is printed", async (t) => {
+  const lines: string[] = [];
+  const restore = setLogSink((l) => lines.push(l));
+  t.teardown(restore);
+  const log = createLogger("test");
+  const dir = mkdtempSync(join(tmpdir(), "ctl-secret-"));
+  const first = webhookSecret({ given: undefined, dataDir: dir, id: "default", log });
+  t.match(first, /^[0-9a-f]{64}$/);
+  t.equal(statSync(join(dir, "secrets", "default")).mode & 0o777, 0o600);
+  t.equal(webhookSecret({ given: undefined, dataDir: dir, id: "default", log }), first, "reused");
+  t.not(webhookSecret({ given: undefined, dataDir: dir, id: "other", log }), first, "one per id");
+  chmodSync(join(dir, "secrets", "default"), 0o644);
+  webhookSecret({ given: undefined, dataDir: dir, id: "default", log });
+  t.equal(statSync(join(dir, "secrets", "default")).mode & 0o777, 0o600, "a loosened mode is tightened");
+  t.equal(webhookSecret({ given: "given-secret-value", dataDir: dir, id: "default", log }), "given-secret-value");
+  log.info(`leak? ${first} given-secret-value`);
+  t.notMatch(lines.join("\n"), new RegExp(`${first}|given-secret-value`), "masked");
+  t.equal(readFileSync(join(dir, "secrets", "default"), "utf8"), first, "a given secret leaves the kept one alone");
+  t.equal(configFailure(() => webhookSecret({ given: undefined, dataDir: "/proc/nope", id: "default", log })).variable, "DATA_DIR");
+});
+
+t.test("config: WEBHOOK_HOST makes WEBHOOK_SECRET optional", async (t) => {
+  const base: Env = { CI_RUNNER_SECRETS_DIR: "/nonexistent", GH_TOKEN: "ghp_abcdefghijklmnop", GH_REPOSITORY: "o/r", GH_LABELS: "ctl" };
+  const load = (env: Env) => loadConfig({ ...base, ...env }, undefined, "controller");
+  t.equal(load({ WEBHOOK_HOST: "https://ci.example.com/" }).WEBHOOK_HOST, "https://ci.example.com");
+  t.equal(load({ WEBHOOK_HOST: "https://ci.example.com" }).REDELIVERY_INTERVAL_SEC, 300);
+  t.equal(configFailure(() => load({})).variable, "WEBHOOK_SECRET");
+  t.equal(configFailure(() => load({ WEBHOOK_HOST: "ci.example.com" })).variable, "WEBHOOK_HOST");
+  t.equal(configFailure(() => load({ WEBHOOK_SECRET: "s3cret-value", REDELIVERY_INTERVAL_SEC: "0" })).variable, "REDELIVERY_INTERVAL_SEC");
+});
