@@ -134,6 +134,10 @@ export function loadConfig(
     if (vals.WEBHOOK_HOST !== undefined && scope?.kind === "enterprise") {
       throw new ConfigError("WEBHOOK_HOST", "GitHub's REST API has no webhooks for an enterprise: unset it and add the hook in the enterprise's settings by hand");
     }
+    if ((vals.TLS_CERT_FILE === undefined) !== (vals.TLS_KEY_FILE === undefined)) {
+      const missing = vals.TLS_CERT_FILE === undefined ? "TLS_CERT_FILE" : "TLS_KEY_FILE";
+      throw new ConfigError(missing, "TLS_CERT_FILE and TLS_KEY_FILE go together: set both (HTTPS) or neither (HTTP)");
+    }
     if (vals.WARM_RUNNERS > vals.MAX_RUNNERS) {
       throw new ConfigError("WARM_RUNNERS", `${vals.WARM_RUNNERS} idle runners cannot be kept under MAX_RUNNERS=${vals.MAX_RUNNERS}`);
     }

@@ -92,6 +92,8 @@ export const VARS = {
   WEBHOOK_PORT: v({ doc: "controller: port of the webhook, /health and /metrics (0: any free port, named in the log)", rule: integer(0, 65535), default: "8080" }),
   WEBHOOK_HOST: v({ doc: "controller: the public URL GitHub reaches it at, e.g. https://ci.example.com: at start the controller makes sure the repository or organization has exactly one hook for WEBHOOK_HOST/webhook (workflow_job, JSON, its secret), creating or updating it (needs \"Webhooks: write\", or the classic admin:repo_hook / admin:org_hook scope), and redelivers the failed deliveries of the last 3 days", rule: httpUrl }),
   REDELIVERY_INTERVAL_SEC: v({ doc: "controller: with WEBHOOK_HOST, seconds between looks at the hook's recent deliveries, redelivering each failed one once (also at start)", rule: integer(1, 86400), default: "300" }),
+  TLS_CERT_FILE: v({ doc: "controller: PEM certificate (chain) to serve HTTPS on WEBHOOK_PORT itself, with TLS_KEY_FILE; reloaded when the file changes (a certbot renewal), without a restart", rule: absolutePath }),
+  TLS_KEY_FILE: v({ doc: "controller: PEM private key of TLS_CERT_FILE", rule: absolutePath }),
   MAX_RUNNERS: v({ doc: "controller: most runner containers at once (starting, idle and busy); a job over the cap waits for a free slot", rule: integer(1, 10000), default: "10" }),
   WARM_RUNNERS: v({ doc: "controller: idle runners kept ready beyond the pending jobs (at most MAX_RUNNERS)", rule: integer(0, 10000), default: "0" }),
   RUNNER_IMAGE: v({ doc: "controller: the image of runner containers; it must run the ci-runner supervisor (the JIT config arrives as its secret file)", rule: pattern(IMAGE, "an image reference such as ci-runner:ephemeral"), default: "ci-runner:ephemeral" }),

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { readBody } from "./read-body.ts";
 import { readDelivery, type Delivery } from "./read-delivery.ts";
@@ -64,11 +65,17 @@ async function webhook(req: IncomingMessage, res: ServerResponse, h: HttpHandler
 }
 
 /**
- * The controller's HTTP side: POST /webhook, GET /health, GET /metrics.
- * Resolves once listening on `port` (0: any free port) on all interfaces.
+ * The controller's HTTP side: POST /webhook, GET /health, GET /metrics;
+ * HTTPS when `tls` is given (its certificate replaceable later through
+ * the server's setSecureContext). Resolves once listening on `port` (0: any
+ * free port) on all interfaces.
  */
-export async function startHttpServer(port: number, h: HttpHandlers, host?: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
+export async function startHttpServer(
+  port: number,
+  h: HttpHandlers,
+  opts: { host?: string; tls?: { cert: string; key: string } } = {},
+): Promise<{ server: Server | HttpsServer; port: number }> {
+  const listener: RequestListener = (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const run = async (): Promise<void> => {
       if (path === "/webhook") {
@@ -85,7 +92,8 @@ export async function startHttpServer(port: number, h: HttpHandlers, host?: stri
       reply(res, 404, { message: "not found: POST /webhook, GET /health, GET /metrics" });
     };
     run().catch((e: unknown) => reply(res, 500, { message: e instanceof Error ? e.message : String(e) }));
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
   // A client that trickles headers or a body must not hold a socket for minutes.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -95,7 +103,7 @@ export async function startHttpServer(port: number, h: HttpHandlers, host?: stri
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, opts.host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -18,6 +18,8 @@ import { dockerMessage } from "./docker-error.ts";
 import { DockerEngine } from "./docker-engine.ts";
 import { startHttpServer } from "./http-server.ts";
 import { startHookUpkeep } from "./hook-upkeep.ts";
+import { readTls } from "./tls-files.ts";
+import { watchTls } from "./watch-tls.ts";
 import { webhookSecret } from "./webhook-secret.ts";
 import { rejectionLog } from "./rejection-log.ts";
 
@@ -66,6 +68,8 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   for (const secret of config.secrets) log.mask(secret);
   for (const w of config.warnings) log.warn(w);
   const settings = controllerSettings(config);
+  const tlsFiles = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
+  const tls = tlsFiles && readTls(tlsFiles);
   const store = new ControllerStore(config.DATA_DIR);
   const secret = webhookSecret({ given: config.WEBHOOK_SECRET, dataDir: config.DATA_DIR, id: "default", log });
   const engine = o.engine ?? (await connectDocker(log));
@@ -89,16 +93,18 @@ export async function startController(o: StartOptions): Promise<RunningControlle
     health: () => controller.health(),
     metrics: () => controller.renderMetrics(),
     stopping: () => stopping.aborted,
-  }).catch((e: NodeJS.ErrnoException) => {
+  }, { tls }).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError("WEBHOOK_PORT", `cannot listen on port ${config.WEBHOOK_PORT}: ${e.code ?? e.message}`);
   });
+  const stopTls = tlsFiles && "setSecureContext" in server ? watchTls(server, tlsFiles, log) : undefined;
   const closeServer = (): void => {
+    stopTls?.();
     server.close();
     server.closeAllConnections();
   };
   const scope = config.scope;
   log.info(
-    `controller ${settings.controllerId} for ${scope?.kind} ${scope?.name}: webhook on :${port}/webhook; runners from ${config.RUNNER_IMAGE} ` +
+    `controller ${settings.controllerId} for ${scope?.kind} ${scope?.name}: webhook on :${port}/webhook${tls ? ` (HTTPS: ${tls.summary})` : ""}; runners from ${config.RUNNER_IMAGE} ` +
       `with labels ${settings.runnerLabels.join(",")}, at most ${config.MAX_RUNNERS}, ${config.WARM_RUNNERS} warm`,
   );
   try {

@@ -1,6 +1,6 @@
 // `ci-runner controller` as the bundle runs it: exit codes and lines for
 // what is wrong before it starts, and the stop on SIGTERM.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
@@ -34,12 +34,16 @@ const env = (extra: Record<string, string> = {}): Record<string, string> => ({
 });
 
 t.test("what is wrong before the start: one line, its exit code, nothing registered", async (t) => {
+  writeFileSync(join(dir, "not-pem"), "not a certificate\n");
   const cases: [string, Record<string, string>, number, RegExp][] = [
     ["no secret", { WEBHOOK_SECRET: "" }, 78, / error: WEBHOOK_SECRET: required/],
     ["a registration token", { GH_TOKEN: "", GH_RUNNER_TOKEN: "AABBCCDDEEFF" }, 78, / error: GH_RUNNER_TOKEN: ci-runner controller needs GH_TOKEN or a GitHub App/],
     ["a bad cap", { MAX_RUNNERS: "lots" }, 78, / error: MAX_RUNNERS: expected an integer/],
     ["an unusable data dir", { DATA_DIR: "/proc/ci-runner-nope" }, 78, / error: DATA_DIR: cannot write in \/proc\/ci-runner-nope/],
     ["a wrong PAT", { GH_TOKEN: "ghp_wrongwrongwrongwrong" }, 78, / error: GH_TOKEN: GitHub answered 401/],
+    ["a certificate without its key", { TLS_CERT_FILE: join(dir, "cert.pem") }, 78, / error: TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE go together/],
+    ["an unreadable certificate", { TLS_CERT_FILE: join(dir, "none.pem"), TLS_KEY_FILE: join(dir, "none.key") }, 78, / error: TLS_CERT_FILE: cannot read .*none\.pem: ENOENT/],
+    ["a certificate that is not PEM", { TLS_CERT_FILE: join(dir, "not-pem"), TLS_KEY_FILE: join(dir, "not-pem") }, 78, / error: TLS_CERT_FILE: .*not-pem holds no PEM certificate/],
     ["WEBHOOK_HOST for an enterprise", { GH_REPOSITORY: "", GH_ENTERPRISE: "big", WEBHOOK_HOST: "https://ci.example.com" }, 78, / error: WEBHOOK_HOST: GitHub's REST API has no webhooks for an enterprise/],
     ["no Docker engine", { DOCKER_HOST: `unix://${join(dir, "none.sock")}` }, 1, / error: cannot reach the Docker engine at unix:\/\/.*none\.sock \(DOCKER_HOST\)/],
   ];

@@ -1,9 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
 import { failedDeliveries } from "../../src/controller/redeliver-failed.ts";
+import { readTls } from "../../src/controller/tls-files.ts";
 import { webhookSecret } from "../../src/controller/webhook-secret.ts";
 import type { DeliveryAttempt } from "../../src/github/hook-api.ts";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
@@ -56,12 +58,37 @@ t.test("the generated secret: 0600, kept, reused; a given one wins; none is prin
   t.equal(configFailure(() => webhookSecret({ given: undefined, dataDir: "/proc/nope", id: "default", log })).variable, "DATA_DIR");
 });
 
-t.test("config: WEBHOOK_HOST makes WEBHOOK_SECRET optional", async (t) => {
+t.test("TLS files: each problem names its variable", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ctl-tls-"));
+  const make = (name: string): void =>
+    void execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.pem`)], { stdio: "pipe" });
+  make("a");
+  make("b");
+  const ok = readTls({ certFile: join(dir, "a.pem"), keyFile: join(dir, "a.key") });
+  t.match(ok.summary, /CN=localhost, valid until \d{4}-.*, SHA-256 [0-9A-F:]{95}/);
+  writeFileSync(join(dir, "junk"), "junk");
+  const cases: [string, string, string, RegExp][] = [
+    ["a.pem", "b.key", "TLS_KEY_FILE", /b\.key is not the key of the certificate in .*a\.pem/],
+    ["junk", "a.key", "TLS_CERT_FILE", /junk holds no PEM certificate/],
+    ["a.pem", "junk", "TLS_KEY_FILE", /junk holds no PEM private key/],
+    ["a.pem", "missing", "TLS_KEY_FILE", /cannot read .*missing: ENOENT/],
+  ];
+  for (const [cert, key, variable, message] of cases) {
+    const e = configFailure(() => readTls({ certFile: join(dir, cert), keyFile: join(dir, key) }));
+    t.equal(e.variable, variable, `${cert} + ${key}: ${variable}`);
+    t.match(e.message, message);
+    t.notMatch(e.message, /BEGIN/, "no key material in the message");
+  }
+});
+
+t.test("config: WEBHOOK_HOST makes WEBHOOK_SECRET optional; TLS files go together", async (t) => {
   const base: Env = { CI_RUNNER_SECRETS_DIR: "/nonexistent", GH_TOKEN: "ghp_abcdefghijklmnop", GH_REPOSITORY: "o/r", GH_LABELS: "ctl" };
   const load = (env: Env) => loadConfig({ ...base, ...env }, undefined, "controller");
   t.equal(load({ WEBHOOK_HOST: "https://ci.example.com/" }).WEBHOOK_HOST, "https://ci.example.com");
   t.equal(load({ WEBHOOK_HOST: "https://ci.example.com" }).REDELIVERY_INTERVAL_SEC, 300);
   t.equal(configFailure(() => load({})).variable, "WEBHOOK_SECRET");
   t.equal(configFailure(() => load({ WEBHOOK_HOST: "ci.example.com" })).variable, "WEBHOOK_HOST");
+  t.equal(configFailure(() => load({ WEBHOOK_SECRET: "s3cret-value", TLS_KEY_FILE: "/k.pem" })).variable, "TLS_CERT_FILE");
+  t.equal(configFailure(() => load({ WEBHOOK_SECRET: "s3cret-value", TLS_CERT_FILE: "/c.pem" })).variable, "TLS_KEY_FILE");
   t.equal(configFailure(() => load({ WEBHOOK_SECRET: "s3cret-value", REDELIVERY_INTERVAL_SEC: "0" })).variable, "REDELIVERY_INTERVAL_SEC");
 });
