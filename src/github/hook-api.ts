@@ -51,7 +51,7 @@ function nextLink(link: unknown): string | undefined {
  * The webhook endpoints of one repository (`repos/o/r`) or organization
  * (`orgs/o`): list, create, update, delete hooks; list and redeliver their
  * deliveries. Each call retried per withRetry; a missing permission (403,
- * or the 404 GitHub answers instead) is a GitHubFatalError naming it.
+ * or the 404 GitHub answers a listing instead) is a GitHubFatalError naming it.
  */
 export class HookApi {
   readonly #octokit: Octokit;
@@ -64,14 +64,8 @@ export class HookApi {
     this.#retry = { ...retry, forbidden: hookPermission(scopePath) };
   }
 
-  async #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    try {
-      return await withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
-    } catch (e) {
-      // GitHub hides a repository's hooks from a token without admin rights behind a 404.
-      if (httpStatus(e) !== 404) throw e;
-      throw new GitHubFatalError(`${this.#retry.credentialVar}: GitHub answered 404 (${gitHubMessage(e)}) to ${what}: ${this.#retry.forbidden ?? ""}`, EXIT_CONFIG);
-    }
+  #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
   }
 
   /** Every hook of the scope, following the Link header's pages. */
@@ -79,7 +73,11 @@ export class HookApi {
     const route = `GET /${this.#scope}/hooks`;
     const all: HookSummary[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.#call(route, () => this.#octokit.request(route, { per_page: PER_PAGE, page }), signal);
+      const res = await this.#call(route, () => this.#octokit.request(route, { per_page: PER_PAGE, page }), signal).catch((e: unknown) => {
+        // GitHub hides the hooks from a token that may not manage them behind a 404.
+        if (httpStatus(e) !== 404) throw e;
+        throw new GitHubFatalError(`${this.#retry.credentialVar}: GitHub answered 404 (${gitHubMessage(e)}) to ${route}: ${this.#retry.forbidden ?? ""}`, EXIT_CONFIG);
+      });
       const hooks = res.data as { id: number; active: boolean; events: string[]; config: { url?: string } }[];
       for (const h of hooks) all.push({ id: h.id, url: h.config.url ?? "", active: h.active, events: h.events });
       if (nextLink(res.headers.link) === undefined || hooks.length === 0) return all;
@@ -126,7 +124,7 @@ export class HookApi {
   /** Asks GitHub to deliver attempt `deliveryId` again (202; it happens soon after). */
   async redeliver(hookId: number, deliveryId: number, signal?: AbortSignal): Promise<void> {
     const route = `POST /${this.#scope}/hooks/${hookId}/deliveries/${deliveryId}/attempts`;
-    await withRetry(route, () => this.#octokit.request(route), signal === undefined ? this.#retry : { ...this.#retry, signal });
+    await this.#call(route, () => this.#octokit.request(route), signal);
   }
 }
 

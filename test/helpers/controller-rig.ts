@@ -69,7 +69,7 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
   const first = await boot({}, baseEnv.WEBHOOK_PORT ?? "0");
   const url = `http://127.0.0.1:${first.port}/webhook`;
   const hook = opts.selfHook
-    ? (await log.waitFor(/webhook \d+ of repository \S+ (created|updated)/), gh.restHooks(`repos/${REPO}`).find((h) => h.spec.url === url)!)
+    ? (await log.waitFor(/webhook \d+ of \w+ \S+ (created|updated)/), gh.restHooks().find((h) => h.spec.url === url)!)
     : await gh.addWebhook({ url, secret: WEBHOOK_SECRET });
   const rig: ControllerRig = {
     gh,

@@ -94,3 +94,14 @@ for (const status of [403, 404]) {
     await rig.waitForLine(/managing the webhook of repository \S+: works again/);
   });
 }
+
+t.test("an organization's hook: made on the organization, delivering its repositories' jobs", async (t) => {
+  const org = REPO.split("/")[0]!;
+  const rig = await startControllerRig(t, { GH_REPOSITORY: "", GH_ORG: org }, { selfHook: true });
+  const { gh, hook } = rig;
+  t.same(gh.restHooks(`orgs/${org}`).map((h) => h.id), [hook.id], "one hook, on the organization");
+  t.same(gh.restHooks(`repos/${REPO}`), [], "none on the repository");
+  const [job] = rig.queueMatrix(1);
+  await gh.waitFor(() => gh.job(job!)?.status === "completed");
+  t.equal(gh.job(job!)?.conclusion, "Succeeded");
+});
