@@ -186,6 +186,40 @@ t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation, 
   await t.rejects(gh.waitFor(() => false, 50), /timed out after 50 ms/);
 });
 
+t.test("jobsByScope: a job goes only to runners of its repository or organization; a hook with a scope hears only its jobs", async (t) => {
+  const scoped = await startFakeGitHub({ jobsByScope: true });
+  t.teardown(() => scoped.close());
+  const kit = new Octokit({ auth: FAKE_PAT, baseUrl: scoped.apiUrl });
+  const jit = async (scope: { owner: string; repo?: string }, name: string): Promise<string> => {
+    const body = { name, runner_group_id: 1, labels: ["shared"] };
+    const { data } = scope.repo
+      ? await kit.actions.generateRunnerJitconfigForRepo({ owner: scope.owner, repo: scope.repo, ...body })
+      : await kit.actions.generateRunnerJitconfigForOrg({ org: scope.owner, ...body });
+    return data.encoded_jit_config;
+  };
+  const received: string[] = [];
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      if (req.headers["x-github-event"] === "workflow_job") received.push((JSON.parse(body) as { repository: { full_name: string } }).repository.full_name);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const hook = await scoped.addWebhook({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, secret: "s", scope: "repos/one/a" });
+  const other = scoped.queueJob({ labels: ["shared"], repository: "two/b" });
+  const mine = scoped.queueJob({ labels: ["shared"], repository: "one/a" });
+  const repoRunner = await connectListener(scoped, await jit({ owner: "one", repo: "a" }, "repo-a"));
+  t.match(await repoRunner.poll(1000), { type: "job", job: { id: mine } }, "the repository's runner skips the older job of another repository");
+  const orgRunner = await connectListener(scoped, await jit({ owner: "two" }, "org-two"));
+  t.match(await orgRunner.poll(1000), { type: "job", job: { id: other } }, "an organization's runner takes its repositories' jobs");
+  await hook.settled();
+  t.same(received, ["one/a", "one/a"], "the repository's hook heard its job's queued and in_progress, nothing of two/b");
+});
+
 t.test("CLI: prints its URL, control API drives it from another process", async (t) => {
   const child = spawn(process.execPath, ["--import", "tsx", "test/fakes/github/main.ts", "--port", "0", "--token", "cli-token"], {
     stdio: ["ignore", "pipe", "inherit"],

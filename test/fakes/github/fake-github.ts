@@ -62,6 +62,12 @@ export interface FakeGitHubOptions {
   busySessionTimeoutMs?: number;
   /** Longest a listener's message poll is held. Default 20000. */
   pollHoldMs?: number;
+  /**
+   * A job goes only to runners registered to its repository, its owner's
+   * organization or an enterprise, as on GitHub. Default false: any runner
+   * with the labels takes it, whatever scope it is registered to.
+   */
+  jobsByScope?: boolean;
 }
 
 export interface FakeGitHub {
@@ -77,7 +83,7 @@ export interface FakeGitHub {
   queueJob(spec: JobSpec): number;
   /** A fresh run id: jobs queued with it form one run (a matrix). */
   newRunId(): number;
-  /** A `workflow_job` webhook: every job transition is delivered to `url`, signed with `secret` (pings first). */
+  /** A `workflow_job` webhook: every job transition (of `scope`'s repositories, when given) is delivered to `url`, signed with `secret` (pings first). */
   addWebhook(spec: WebhookSpec): Promise<FakeWebhook>;
   /**
    * The hooks made through the REST API (`POST /repos/o/r/hooks`,
@@ -147,6 +153,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     accessTokens: new Map(),
     jitKey: jitKeySource(),
     pollHoldMs: opts.pollHoldMs ?? 20_000,
+    jobsByScope: opts.jobsByScope ?? false,
   };
   world.registry.setMaxListeners(0);
   world.jobs.setMaxListeners(0);

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { FakeJob, JobResult, JobSpec } from "./types.ts";
+import { scopeHoldsRepository } from "./scope.ts";
+import type { FakeJob, JobResult, JobSpec, Scope } from "./types.ts";
 
 interface JobRecord extends FakeJob {
   /** Set by a cancel request while the job runs; delivered once to the runner's next poll. */
@@ -68,11 +69,12 @@ export class JobQueue extends EventEmitter {
     return [...this.jobs.values()].map(publicJob);
   }
 
-  /** The oldest queued job a runner with `runnerLabels` may take. */
-  nextFor(runnerLabels: string[]): FakeJob | undefined {
+  /** The oldest queued job a runner with `runnerLabels` may take (of `runnerScope`'s repositories only, when given). */
+  nextFor(runnerLabels: string[], runnerScope?: Scope): FakeJob | undefined {
     const have = new Set(runnerLabels.map((l) => l.toLowerCase()));
     for (const job of this.jobs.values()) {
       if (job.status !== "queued") continue;
+      if (runnerScope !== undefined && !scopeHoldsRepository(runnerScope, job.repository)) continue;
       if (job.labels.every((l) => have.has(l.toLowerCase()))) return publicJob(job);
     }
     return undefined;

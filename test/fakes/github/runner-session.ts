@@ -130,7 +130,7 @@ function poll(world: World, ex: Exchange, runner: RunnerRecord): Promise<void> {
       const release = world.jobs.takeRelease(runner.id);
       if (release !== undefined) return finish(200, { type: "release", jobId: release });
       if (current.busy) return;
-      const job = world.jobs.nextFor(current.labels.map((l) => l.name));
+      const job = world.jobs.nextFor(current.labels.map((l) => l.name), world.jobsByScope ? current.scope : undefined);
       if (!job) return;
       const message = { id: job.id, name: job.name, run: job.run, durationMs: job.durationMs, env: job.env, hold: job.held };
       finish(200, { type: "job", job: message }, () => {

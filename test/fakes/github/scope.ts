@@ -38,3 +38,12 @@ export function scopeWebPath(scope: Scope): string {
 export function scopeAccount(scope: Scope): string {
   return scope.split("/")[1] ?? "";
 }
+
+/** Whether a job of `repository` (owner/repo) belongs to `scope`: its repository, its owner's organization, or an enterprise. */
+export function scopeHoldsRepository(scope: Scope, repository: string): boolean {
+  const s = normalizeScope(scope);
+  const repo = repository.toLowerCase();
+  if (s.startsWith("repos/")) return s === `repos/${repo}`;
+  if (s.startsWith("orgs/")) return s === `orgs/${repo.split("/")[0]}`;
+  return true;
+}

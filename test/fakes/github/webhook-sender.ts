@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import type { JobQueue, JobTransition } from "./job-queue.ts";
+import { scopeHoldsRepository } from "./scope.ts";
 import type { FakeJob } from "./types.ts";
 import { workflowJobPayload } from "./workflow-json.ts";
 
@@ -39,10 +40,7 @@ let lastDeliveryId = 0;
 
 /** Whether a job of `repository` (owner/repo) is in `scope` (`repos/o/r`, `orgs/o`; undefined: all). */
 function inScope(scope: string | undefined, repository: string): boolean {
-  if (scope === undefined) return true;
-  const repo = repository.toLowerCase();
-  const s = scope.toLowerCase();
-  return s.startsWith("orgs/") ? repo.startsWith(`${s.slice("orgs/".length)}/`) : s === `repos/${repo}`;
+  return scope === undefined || scopeHoldsRepository(scope, repository);
 }
 
 /** GitHub gives a receiver this long, then marks the delivery failed (and never retries it by itself). */

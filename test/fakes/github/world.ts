@@ -21,6 +21,8 @@ export interface World {
   readonly accessTokens: Map<string, number>;
   /** The RSA key of JIT runners (generated once, on first use). */
   readonly jitKey: () => Promise<RunnerKey>;
+  /** Jobs go only to runners of their repository, its organization or an enterprise, as on GitHub (FakeGitHubOptions.jobsByScope). */
+  readonly jobsByScope: boolean;
   /** Longest a runner's message poll is held open before answering 204. */
   pollHoldMs: number;
 }
