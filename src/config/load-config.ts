@@ -105,7 +105,17 @@ export function loadConfig(
   const apiUrl = vals.GH_API_URL ?? defaultApiUrl(vals.GH_URL);
   let credentials: Credentials | undefined;
   let scope: Scope | undefined;
-  if (github) {
+  // REPOS_CONFIG_FILE's entries bring their scope, credential, labels and secret (the environment's are their defaults).
+  const manyScopes = purpose === "controller" && vals.REPOS_CONFIG_FILE !== undefined;
+  if (manyScopes) {
+    const set = (["GH_REPOSITORY", "GH_ORG", "GH_ENTERPRISE"] as const).filter((n) => vals[n] !== undefined);
+    if (set.length > 0) throw new ConfigError(set.join(", "), `REPOS_CONFIG_FILE is set too: each of its entries has its own github_url; unset ${set.join(" and ")}`);
+    const anyCredential = [vals.GH_TOKEN, vals.GH_APP_ID, vals.GH_APP_PRIVATE_KEY, vals.GH_RUNNER_TOKEN, vals.ACTIONS_RUNNER_INPUT_JITCONFIG].some((v) => v !== undefined);
+    credentials = anyCredential ? resolveCredentials(vals) : undefined;
+    if (credentials && credentials.kind !== "pat" && credentials.kind !== "app") {
+      throw new ConfigError(credentials.variable, "ci-runner controller needs GH_TOKEN or a GitHub App to call generate-jitconfig for its runners");
+    }
+  } else if (github) {
     credentials = resolveCredentials(vals);
     if (purpose === "controller" && credentials.kind !== "pat" && credentials.kind !== "app") {
       throw new ConfigError(credentials.variable, "ci-runner controller needs GH_TOKEN or a GitHub App (GH_APP_ID) to call generate-jitconfig for its runners");
@@ -128,7 +138,7 @@ export function loadConfig(
   }
 
   if (purpose === "controller") {
-    if (vals.WEBHOOK_SECRET === undefined && vals.WEBHOOK_HOST === undefined) {
+    if (vals.WEBHOOK_SECRET === undefined && vals.WEBHOOK_HOST === undefined && !manyScopes) {
       throw new ConfigError("WEBHOOK_SECRET", `required (or the file ${secretsDir}/WEBHOOK_SECRET) unless WEBHOOK_HOST is set: ${VARS.WEBHOOK_SECRET.doc}`);
     }
     if (vals.WEBHOOK_HOST !== undefined && scope?.kind === "enterprise") {
@@ -186,7 +196,7 @@ export function loadConfig(
  * residency (SUBDOMAIN.ghe.com) has it at api.SUBDOMAIN.ghe.com; GitHub
  * Enterprise Server under /api/v3.
  */
-function defaultApiUrl(ghUrl: string): string {
+export function defaultApiUrl(ghUrl: string): string {
   const url = new URL(ghUrl);
   if (url.host === "github.com") return "https://api.github.com";
   if (url.hostname.endsWith(".ghe.com")) return `${url.protocol}//api.${url.host}`;

@@ -2,12 +2,16 @@
 export const LABEL_CONTROLLER = "ci-runner.controller";
 export const LABEL_RUNNER_NAME = "ci-runner.runner-name";
 export const LABEL_RUNNER_ID = "ci-runner.runner-id";
+/** The REPOS_CONFIG_FILE entry a runner serves (absent in the single-scope mode): a restart puts it back there. */
+export const LABEL_ENTRY = "ci-runner.entry";
 
 /** A runner container as the engine reports it. */
 export interface RunnerContainer {
   readonly id: string;
   readonly runnerName: string;
   readonly runnerId: number | undefined;
+  /** Its LABEL_ENTRY, if any. */
+  readonly entry: string | undefined;
   /** "running", or anything else (created, exited, dead...): not running. */
   readonly running: boolean;
   /** Epoch ms. */

@@ -2,7 +2,7 @@ import type { Config } from "../config/load-config.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ContainerEngine } from "./container-engine.ts";
-import type { ControllerMetrics } from "./controller-metrics.ts";
+import type { EntryMetrics } from "./controller-metrics.ts";
 import type { ControllerSettings } from "./controller-settings.ts";
 import type { JobBook } from "./job-book.ts";
 import type { RunnerPool } from "./runner-pool.ts";
@@ -14,7 +14,7 @@ export interface ControllerCore {
   readonly engine: ContainerEngine;
   readonly api: RunnerApi;
   readonly log: Logger;
-  readonly metrics: ControllerMetrics;
+  readonly metrics: EntryMetrics;
   readonly jobs: JobBook;
   readonly pool: RunnerPool;
   /** The runner group id of generate-jitconfig, resolved once at start. */
@@ -38,5 +38,5 @@ export interface ControllerCore {
 
 /** The prefix of every runner name of this controller: what it may remove when no container holds it. */
 export function runnerNamePrefix(core: Pick<ControllerCore, "config" | "settings">): string {
-  return `${core.config.RUNNER_NAME_PREFIX}-${core.settings.controllerId}-`;
+  return `${core.config.RUNNER_NAME_PREFIX}-${core.settings.runnerKey}-`;
 }

@@ -8,13 +8,21 @@ import { defaultLabels } from "../runner/register-jit.ts";
 
 /** What the controller derives from its Config, checked before anything starts. */
 export interface ControllerSettings {
-  /** On every container's labels and in every runner's name: what this controller owns. */
+  /** On every container's labels: what this controller owns (every entry of REPOS_CONFIG_FILE shares it). */
   readonly controllerId: string;
+  /** The REPOS_CONFIG_FILE entry (LABEL_ENTRY on its containers); undefined in the single-scope mode. */
+  readonly entryId: string | undefined;
+  /** In every runner's name: the controller id, or a hash of it and the entry's id (two entries may share a scope). */
+  readonly runnerKey: string;
   /** What its runners are registered with, and what a job's labels must be a subset of. */
   readonly runnerLabels: readonly string[];
+  /** Labels a job must carry, besides fitting runnerLabels (an entry's required_labels). */
+  readonly requiredLabels: readonly string[];
   /** RUNNER_ENV_FILE's variables, for every runner container. */
   readonly runnerEnv: Readonly<Record<string, string>>;
 }
+
+const hash8 = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 8);
 
 /** Never given to a runner container: it gets a JIT config and nothing else that registers or deregisters. */
 const CREDENTIALS = new Set([
@@ -46,14 +54,33 @@ function readRunnerEnv(file: string): Record<string, string> {
   return Object.fromEntries(vars);
 }
 
-export function controllerSettings(config: Config): ControllerSettings {
+/** Labels in order, the first spelling of each kept: GitHub compares them case-insensitively. */
+function uniqueLabels(labels: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return labels.filter((l) => !seen.has(l.toLowerCase()) && seen.add(l.toLowerCase()));
+}
+
+/**
+ * The settings of the single scope (`entry` undefined), or of one
+ * REPOS_CONFIG_FILE entry: `config` is then the entry's (see entryConfig),
+ * and `entry.controllerId` the one every entry shares.
+ */
+export function controllerSettings(config: Config, entry?: { id: string; controllerId: string; requiredLabels: readonly string[] }): ControllerSettings {
   const scope = config.scope;
   if (!scope) throw new Error("controllerSettings needs a scope");
   // Stable across restarts and re-created controller containers; distinct per GitHub scope.
-  const controllerId = config.CONTROLLER_ID ?? createHash("sha256").update(`${config.apiUrl} ${scope.apiPath.toLowerCase()}`).digest("hex").slice(0, 8);
+  const controllerId = entry?.controllerId ?? config.CONTROLLER_ID ?? hash8(`${config.apiUrl} ${scope.apiPath.toLowerCase()}`);
   return {
     controllerId,
-    runnerLabels: [...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])],
+    entryId: entry?.id,
+    runnerKey: entry ? hash8(`${controllerId}/${entry.id}`) : controllerId,
+    runnerLabels: uniqueLabels([...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])]),
+    requiredLabels: entry?.requiredLabels ?? [],
     runnerEnv: config.RUNNER_ENV_FILE === undefined ? {} : readRunnerEnv(config.RUNNER_ENV_FILE),
   };
+}
+
+/** The id every entry of REPOS_CONFIG_FILE shares: CONTROLLER_ID, else one derived from the file's path. */
+export function manyScopesControllerId(config: Config): string {
+  return config.CONTROLLER_ID ?? hash8(`repos ${config.REPOS_CONFIG_FILE ?? ""}`);
 }

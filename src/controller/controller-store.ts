@@ -29,9 +29,9 @@ export class ControllerStore {
   #timer: NodeJS.Timeout | undefined;
   #last = 0;
 
-  /** Throws ConfigError naming DATA_DIR when it cannot be created or written. */
-  constructor(dataDir: string) {
-    this.file = join(dataDir, "controller-state.json");
+  /** Throws ConfigError naming DATA_DIR when it cannot be created or written. `name`: one file per REPOS_CONFIG_FILE entry. */
+  constructor(dataDir: string, name = "controller-state.json") {
+    this.file = join(dataDir, name);
     try {
       makeDirs(dataDir);
       writeDurably(`${this.file}.probe`, "");
@@ -79,6 +79,16 @@ export class ControllerStore {
   cancel(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Forgets the state (an entry removed from REPOS_CONFIG_FILE, drained). */
+  remove(): void {
+    this.cancel();
+    try {
+      unlinkSync(this.file);
+    } catch {
+      // Never written, or already gone.
+    }
   }
 
   save(state: SavedState): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { whenAborted } from "../lifecycle/when-aborted.ts";
 import type { Config } from "../config/load-config.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
@@ -5,12 +6,13 @@ import { every, failureLog } from "../lifecycle/every.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ContainerEngine } from "./container-engine.ts";
 import type { ControllerCore } from "./controller-core.ts";
-import { ControllerMetrics } from "./controller-metrics.ts";
+import type { EntryMetrics, EntryState } from "./controller-metrics.ts";
 import type { ControllerSettings } from "./controller-settings.ts";
 import type { ControllerStore, SavedState } from "./controller-store.ts";
 import type { DeliveryResult } from "./http-server.ts";
+import type { HostSlots } from "./host-slots.ts";
 import { JobBook } from "./job-book.ts";
-import { labelsMatch } from "./label-match.ts";
+import { notOurs } from "./not-ours.ts";
 import { reconcileContainers, reconcileQueue, reconcileRegistrations } from "./reconcile.ts";
 import { launchRunner, newRunnerName, stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
 import { RunnerPool } from "./runner-pool.ts";
@@ -29,6 +31,9 @@ export interface ControllerDeps {
   readonly runnerGroupId: number;
   /** The stop signal: from its abort on, nothing new starts (see `stop`). */
   readonly stopping: AbortSignal;
+  readonly metrics: EntryMetrics;
+  /** The host's MAX_RUNNERS over every entry of REPOS_CONFIG_FILE (absent: config.MAX_RUNNERS is the only cap). */
+  readonly host?: HostSlots;
   readonly now?: () => number;
 }
 
@@ -40,17 +45,25 @@ export interface ControllerDeps {
  * synchronous pass then decides what to start and stop.
  */
 export class Controller implements ControllerCore {
-  readonly config: Config;
-  readonly settings: ControllerSettings;
+  // A reload of REPOS_CONFIG_FILE changes these in place (reconfigure): the next runner gets the new ones.
+  config: Config;
+  settings: ControllerSettings;
+  api: RunnerApi;
+  runnerGroupId: number;
   readonly engine: ContainerEngine;
-  readonly api: RunnerApi;
   readonly log: Logger;
-  readonly metrics = new ControllerMetrics();
-  readonly pool = new RunnerPool();
-  readonly runnerGroupId: number;
+  readonly metrics: EntryMetrics;
+  readonly pool = new RunnerPool(() => {
+    this.#host?.freed();
+    if (this.pool.size === 0) this.#whenEmpty?.();
+  });
+  #whenEmpty: (() => void) | undefined;
   jobs = new JobBook();
   readonly #store: ControllerStore;
+  /** The process's stop, or this entry's removal from REPOS_CONFIG_FILE (retire). */
   readonly stopping: AbortSignal;
+  readonly #retiring = new AbortController();
+  readonly #host: HostSlots | undefined;
   readonly #ended = new AbortController();
   #ready = false;
   #halted = false;
@@ -76,8 +89,26 @@ export class Controller implements ControllerCore {
     this.#store = d.store;
     this.runnerGroupId = d.runnerGroupId;
     this.#now = d.now ?? Date.now;
-    this.stopping = d.stopping;
+    this.metrics = d.metrics;
+    this.stopping = AbortSignal.any([d.stopping, this.#retiring.signal]);
+    // Every launch and the reconcile wait on it at once while GitHub is slow: more than Node's default of 10 is no leak.
+    setMaxListeners(0, this.stopping);
+    this.#host = d.host;
+    this.#host?.join(this);
     if (d.config.scope?.kind === "repository") this.#repositories.add(d.config.scope.name);
+  }
+
+  get runnerCount(): number {
+    return this.pool.size;
+  }
+
+  /** A reload changed the entry's cap, labels, image or credential (never its scope): runners started from now on get them. */
+  reconfigure(c: { config: Config; settings: ControllerSettings; api: RunnerApi; runnerGroupId: number }): void {
+    this.config = c.config;
+    this.settings = c.settings;
+    this.api = c.api;
+    this.runnerGroupId = c.runnerGroupId;
+    this.scaleSoon();
   }
 
   get ended(): AbortSignal {
@@ -139,19 +170,12 @@ export class Controller implements ControllerCore {
   /** A verified workflow_job delivery (or a job found by reconciliation): books updated now, work after the answer. */
   onJob(ev: WorkflowJobEvent, source: "webhook" | "reconcile" = "webhook"): DeliveryResult {
     if (source === "webhook") this.#lastWebhookAt = this.now();
-    const scope = this.config.scope;
-    // An organization's webhook (or an App's) also delivers other repositories' jobs; our runners can take only ours.
-    if (scope?.kind === "repository" && ev.repository.toLowerCase() !== scope.name.toLowerCase()) {
-      if (ev.state === "queued") this.log.info(`job ${ev.id} is for ${ev.repository}, and these runners are registered to ${scope.name}: not ours`);
+    const why = notOurs(ev, this.config.scope, this.settings);
+    if (why !== undefined) {
+      if (ev.state === "queued") this.log.info(`job ${ev.id} ${why}: not ours`);
       return "not_ours";
     }
-    if (!labelsMatch(ev.labels, this.settings.runnerLabels)) {
-      if (ev.state === "queued") {
-        this.log.info(`job ${ev.id} (${ev.repository}) wants [${ev.labels.join(", ")}], which runners with [${this.settings.runnerLabels.join(", ")}] do not have: not ours`);
-      }
-      return "not_ours";
-    }
-    if (scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
+    if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
     const change = this.jobs.apply(ev, this.now());
     this.pool.noteJob(ev);
     if (change.kind === "unchanged") return "duplicate";
@@ -187,6 +211,10 @@ export class Controller implements ControllerCore {
     const idle = this.pool.all().filter((r) => r.phase === "idle").map((r) => ({ name: r.name, idleMs: now - (r.idleSince ?? now) }));
     const c = this.config;
     const decision = scaleDecision({ pending, warm: c.WARM_RUNNERS, max: c.MAX_RUNNERS, counts, idle, idleGraceMs: c.RUNNER_IDLE_GRACE_SEC * 1000 });
+    // The host's MAX_RUNNERS, over every entry: what this entry may add now.
+    const hostFree = this.#host ? this.#host.free(this, decision.start) : Infinity;
+    const heldByHost = decision.start > hostFree;
+    if (heldByHost) decision.start = hostFree;
     const demand = `demand ${pending + c.WARM_RUNNERS} (${pending} pending + ${c.WARM_RUNNERS} warm)`;
     for (const name of decision.stop) {
       const r = this.pool.get(name);
@@ -207,17 +235,20 @@ export class Controller implements ControllerCore {
     if (excess > 0 && decision.stop.length === 0 && idle.length > 0) {
       this.#wakeup.in(Math.max(0, c.RUNNER_IDLE_GRACE_SEC * 1000 - Math.max(...idle.map((r) => r.idleMs))) + 10);
     }
-    if (pending > 0 && this.pool.size >= c.MAX_RUNNERS && decision.start === 0 && counts.starting + counts.idle < pending) {
-      this.#logAtCap(pending);
-    }
+    const atCap = this.pool.size >= c.MAX_RUNNERS || heldByHost;
+    if (pending > 0 && atCap && decision.start === 0 && counts.starting + counts.idle < pending) this.#logAtCap(pending, heldByHost);
   }
 
   /** "Waiting for a free slot" once per change of the pending count, never per pass. */
-  #logAtCap(pending: number): void {
+  #logAtCap(pending: number, host: boolean): void {
     if (this.#atCapLogged === pending) return;
     this.#atCapLogged = pending;
-    this.log.info(`MAX_RUNNERS=${this.config.MAX_RUNNERS} reached: ${pending} pending job(s) wait for a runner to finish (none is dropped)`);
+    const cap = host
+      ? `MAX_RUNNERS=${this.#host?.max} reached on this host (every entry of REPOS_CONFIG_FILE together)`
+      : `${this.settings.entryId === undefined ? "MAX_RUNNERS" : "max_runners"}=${this.config.MAX_RUNNERS} reached`;
+    this.log.info(`${cap}: ${pending} pending job(s) wait for a runner to finish (none is dropped)`);
   }
+
 
   runnerFailed(): void {
     const { failures, waitMs } = this.#backoff.failed(this.now());
@@ -249,7 +280,7 @@ export class Controller implements ControllerCore {
   #snapshot(): SavedState {
     return {
       version: 1,
-      controllerId: this.settings.controllerId,
+      controllerId: this.settings.runnerKey,
       savedAt: new Date(this.now()).toISOString(),
       jobs: this.jobs.toJSON(),
       repositories: [...this.#repositories],
@@ -265,7 +296,7 @@ export class Controller implements ControllerCore {
     const counts = this.pool.counts();
     const at = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
     return {
-      status: this.stopping.aborted ? "stopping" : !this.#ready ? "starting" : this.#lastReconcileError ? "degraded" : "ok",
+      status: this.#retiring.signal.aborted ? "draining" : this.stopping.aborted ? "stopping" : !this.#ready ? "starting" : this.#lastReconcileError ? "degraded" : "ok",
       max_runners: this.config.MAX_RUNNERS,
       warm_runners: this.config.WARM_RUNNERS,
       pending: this.jobs.pending().length,
@@ -276,8 +307,9 @@ export class Controller implements ControllerCore {
     };
   }
 
-  renderMetrics(): Promise<{ contentType: string; body: string }> {
-    return this.metrics.render(this.jobs.pending().length, this.pool.counts());
+  /** What /metrics shows of it now. */
+  state(): EntryState {
+    return { entry: this.settings.entryId, pending: this.jobs.pending().length, runners: this.pool.counts() };
   }
 
   /** Stops every timer and stops following runners, saving nothing: what a crash leaves behind (tests). */
@@ -312,5 +344,34 @@ export class Controller implements ControllerCore {
     this.#ended.abort();
     unwatchAll(this);
     this.save();
+  }
+
+  /**
+   * The entry left REPOS_CONFIG_FILE: it takes no job any more, its idle and
+   * starting runners are stopped (registration first, as above) and its
+   * busy ones finish their job and exit as usual, their registrations
+   * removed. Resolves once the last one is gone; its state file goes then.
+   */
+  async retire(): Promise<void> {
+    if (this.#retiring.signal.aborted) return;
+    this.#retiring.abort();
+    this.#stopReconcile?.();
+    this.#wakeup.cancel();
+    const c = this.pool.counts();
+    this.log.info(
+      `removed from REPOS_CONFIG_FILE: no new job (${this.jobs.pending().length} pending left to other runners); ` +
+        `${c.idle + c.starting} idle or starting runner(s) stopped, ${c.busy} busy one(s) finish their job first`,
+    );
+    for (const r of this.pool.all()) {
+      if (r.phase === "idle" || (r.phase === "starting" && r.containerId !== undefined)) this.background(stopIdleRunner(this, r, "its entry was removed"));
+    }
+    if (this.pool.size > 0) await new Promise<void>((resolve) => (this.#whenEmpty = resolve));
+    // Registrations are removed in the background: done before the entry is forgotten.
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    this.#ended.abort();
+    unwatchAll(this);
+    this.#store.remove();
+    this.#host?.leave(this);
+    this.log.info("drained: its last runner is gone");
   }
 }

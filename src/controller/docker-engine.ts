@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import {
   LABEL_CONTROLLER,
+  LABEL_ENTRY,
   LABEL_RUNNER_ID,
   LABEL_RUNNER_NAME,
   type ContainerEngine,
@@ -43,6 +44,7 @@ export class DockerEngine implements ContainerEngine {
         id: c.Id,
         runnerName: c.Labels[LABEL_RUNNER_NAME] ?? c.Names[0]?.replace(/^\//, "") ?? c.Id,
         runnerId: Number.isSafeInteger(id) && id > 0 ? id : undefined,
+        entry: c.Labels[LABEL_ENTRY],
         running: c.State === "running",
         createdAt: c.Created * 1000,
       };

@@ -10,12 +10,18 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The outcome of a delivery, named as /metrics counts them. */
 export type DeliveryResult = "accepted" | "duplicate" | "not_ours" | "ignored" | "ping" | "unauthorized" | "too_large" | "malformed" | "unavailable";
 
-export interface HttpHandlers {
+/** Where one webhook path's deliveries go: one scope (an entry of REPOS_CONFIG_FILE, or the single one). */
+export interface WebhookTarget {
   readonly secret: string;
   /** Applies a verified delivery (quickly: the work comes after the answer) and says what it was. */
   onDelivery(delivery: Delivery): DeliveryResult;
-  /** Every answered POST /webhook, for metrics and the log. */
+  /** Every answered POST to its path, for metrics and the log. */
   onResult(result: DeliveryResult, detail: string): void;
+}
+
+export interface HttpHandlers {
+  /** The target of a POST to `path` (/webhook, /webhook/{id}), or what a 404 says. */
+  webhook(path: string): WebhookTarget | string;
   health(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** After a stop signal: /webhook answers 503, so GitHub shows the delivery failed and it can be redelivered. */
@@ -34,24 +40,24 @@ const STATUS: Record<DeliveryResult, number> = {
   unavailable: 503,
 };
 
-function reply(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+function reply(res: ServerResponse, status: number, body: unknown, contentType = "application/json", close = false): void {
   if (res.headersSent) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text), ...(close ? { connection: "close" } : {}) });
   res.end(text);
 }
 
-async function webhook(req: IncomingMessage, res: ServerResponse, h: HttpHandlers): Promise<void> {
+async function webhook(req: IncomingMessage, res: ServerResponse, h: HttpHandlers, target: WebhookTarget): Promise<void> {
   const answer = (result: DeliveryResult, detail: string): void => {
     // A body left unread (413, 503) would keep the connection busy: close it after the answer.
     if (!req.complete) res.setHeader("connection", "close");
     reply(res, STATUS[result], { result, detail });
-    h.onResult(result, detail);
+    target.onResult(result, detail);
   };
   if (h.stopping()) return answer("unavailable", "the controller is stopping");
   const raw = await readBody(req, MAX_BODY_BYTES);
   if (raw === "too-large") return answer("too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
-  const delivery = await readDelivery(req.headers, raw, h.secret);
+  const delivery = await readDelivery(req.headers, raw, target.secret);
   switch (delivery.kind) {
     case "unauthorized":
     case "malformed":
@@ -60,15 +66,16 @@ async function webhook(req: IncomingMessage, res: ServerResponse, h: HttpHandler
     case "ping":
       return answer("ping", "pong");
     case "job":
-      return answer(h.onDelivery(delivery), `delivery ${delivery.deliveryId}: workflow_job ${delivery.event.id} ${delivery.event.state}`);
+      return answer(target.onDelivery(delivery), `delivery ${delivery.deliveryId}: workflow_job ${delivery.event.id} ${delivery.event.state}`);
   }
 }
 
 /**
- * The controller's HTTP side: POST /webhook, GET /health, GET /metrics;
- * HTTPS when `tls` is given (its certificate replaceable later through
- * the server's setSecureContext). Resolves once listening on `port` (0: any
- * free port) on all interfaces.
+ * The controller's HTTP side: POST /webhook (or /webhook/{id}, one per
+ * entry of REPOS_CONFIG_FILE), GET /health, GET /metrics; HTTPS when `tls`
+ * is given (its certificate replaceable later through the server's
+ * setSecureContext). Resolves once listening on `port` (0: any free port)
+ * on all interfaces.
  */
 export async function startHttpServer(
   port: number,
@@ -78,9 +85,12 @@ export async function startHttpServer(
   const listener: RequestListener = (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const run = async (): Promise<void> => {
-      if (path === "/webhook") {
+      if (path === "/webhook" || path?.startsWith("/webhook/")) {
+        const target = h.webhook(path);
+        // Unread: the connection closes after the answer.
+        if (typeof target === "string") return reply(res, 404, { message: target }, "application/json", true);
         if (req.method !== "POST") return reply(res, 405, { message: "POST only" });
-        return webhook(req, res, h);
+        return webhook(req, res, h, target);
       }
       if (path === "/health" && (req.method === "GET" || req.method === "HEAD")) {
         return reply(res, h.stopping() ? 503 : 200, h.health());

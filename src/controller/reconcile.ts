@@ -5,13 +5,14 @@ import { removeRegistration, watchRunner } from "./runner-lifecycle.ts";
 import type { WorkflowJobEvent } from "./workflow-job-event.ts";
 
 /**
- * Docker's side: containers of ours that the pool does not know are adopted
+ * Docker's side: containers of ours (of this entry) that the pool does not know are adopted
  * (running) or removed (not running; a crash between create and start);
  * runners whose container vanished unseen leave the pool.
  */
 export async function reconcileContainers(core: ControllerCore): Promise<void> {
   const listedAt = core.now();
-  const containers = await core.engine.list(core.settings.controllerId);
+  // Every entry of REPOS_CONFIG_FILE shares the controller's label: its own containers carry its entry's.
+  const containers = (await core.engine.list(core.settings.controllerId)).filter((c) => c.entry === core.settings.entryId);
   const byName = new Map<string, RunnerContainer>(containers.map((c) => [c.runnerName, c]));
   for (const c of containers) {
     if (core.pool.get(c.runnerName)) continue;

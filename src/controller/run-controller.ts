@@ -1,27 +1,27 @@
 import { setMaxListeners } from "node:events";
+import { unwatchFile, watchFile, type Stats } from "node:fs";
 import { whenAborted } from "../lifecycle/when-aborted.ts";
 import { StateStore } from "../lifecycle/state-store.ts";
 import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import { loadConfig, type Env } from "../config/load-config.ts";
-import { connectRunnerApi } from "../github/github-client.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import { catchStrayErrors } from "../lifecycle/catch-stray-errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { signalExitCode } from "../pid1/exit-code.ts";
 import { handleSignals } from "../pid1/handle-signals.ts";
-import { runnerGroupId } from "../runner/register-jit.ts";
 import type { ContainerEngine } from "./container-engine.ts";
 import { Controller } from "./controller.ts";
-import { controllerSettings } from "./controller-settings.ts";
+import { manyScopesControllerId } from "./controller-settings.ts";
 import { ControllerStore } from "./controller-store.ts";
 import { dockerMessage } from "./docker-error.ts";
 import { DockerEngine } from "./docker-engine.ts";
+import { Fleet } from "./fleet.ts";
 import { startHttpServer } from "./http-server.ts";
-import { startHookUpkeep } from "./hook-upkeep.ts";
+import { readReposConfig } from "./repos-config.ts";
+import { manyEntries, singleEntry, type ScopeEntry } from "./scope-entry.ts";
 import { readTls } from "./tls-files.ts";
 import { watchTls } from "./watch-tls.ts";
 import { webhookSecret } from "./webhook-secret.ts";
-import { rejectionLog } from "./rejection-log.ts";
 
 /** docker stop waits 10 s before SIGKILL: the stop is over well before. */
 const STOP_DEADLINE_MS = 6_000;
@@ -36,9 +36,14 @@ export interface StartOptions {
 }
 
 export interface RunningController {
+  /** The single scope's controller (with REPOS_CONFIG_FILE: the first entry's). */
   readonly controller: Controller;
-  /** The port /webhook, /health and /metrics answer on. */
+  /** Every scope's controller. */
+  readonly fleet: Fleet;
+  /** The port /webhook (/webhook/{id}), /health and /metrics answer on. */
   readonly port: number;
+  /** Re-reads REPOS_CONFIG_FILE, as SIGHUP does; resolves once applied (a bad file: one line, nothing changes). */
+  reload(why?: string): Promise<void>;
   /** After `stopping` aborted: stops idle runners, saves the state, closes the server (bounded). */
   shutdown(): Promise<void>;
   /** Closes the server and halts, saving nothing and stopping no runner (what a crash leaves; for tests). */
@@ -67,33 +72,34 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   const config = loadConfig(o.env, undefined, "controller");
   for (const secret of config.secrets) log.mask(secret);
   for (const w of config.warnings) log.warn(w);
-  const settings = controllerSettings(config);
   const tlsFiles = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const tls = tlsFiles && readTls(tlsFiles);
-  const store = new ControllerStore(config.DATA_DIR);
-  const secret = webhookSecret({ given: config.WEBHOOK_SECRET, dataDir: config.DATA_DIR, id: "default", log });
+  // DATA_DIR is checked (one line naming it) before Docker and GitHub are asked anything.
+  new ControllerStore(config.DATA_DIR);
+  const file = config.REPOS_CONFIG_FILE;
+  const readEntries = (): ScopeEntry[] => {
+    if (file === undefined) return [singleEntry(config, webhookSecret({ given: config.WEBHOOK_SECRET, dataDir: config.DATA_DIR, id: "default", log }))];
+    const repos = readReposConfig(file, config);
+    for (const secret of repos.secrets) log.mask(secret);
+    // An entry without a secret of its own (WEBHOOK_HOST set): generated once into DATA_DIR/secrets/{id}.
+    return manyEntries(config, repos, (id, given) => webhookSecret({ given, dataDir: config.DATA_DIR, id, log, variable: "REPOS_CONFIG_FILE" }));
+  };
+  const entries = readEntries();
   const engine = o.engine ?? (await connectDocker(log));
-  const api = await connectRunnerApi(config, log, stopping);
-  // The credential and the scope are checked here, with one line naming the variable at fault.
-  await api.list(stopping);
-  const groupId = await runnerGroupId(api, config, stopping);
-  const controller = new Controller({ config, settings, engine, api, log, store, runnerGroupId: groupId, stopping });
-  const loaded = store.load(settings.controllerId);
-  if (loaded.problem) log.warn(loaded.problem);
-  controller.restore(loaded.state);
+  const hooks = config.WEBHOOK_HOST ? { host: config.WEBHOOK_HOST, intervalMs: config.REDELIVERY_INTERVAL_SEC * 1000 } : undefined;
+  const fleet = new Fleet({ base: config, engine, log, stopping, many: file !== undefined, ...(hooks ? { hooks } : {}) });
+  await fleet.prepare(entries);
 
-  const refused = rejectionLog(log);
-  const { server, port } = await startHttpServer(config.WEBHOOK_PORT, {
-    secret,
-    onDelivery: (d) => (d.kind === "job" ? controller.onJob(d.event) : "ignored"),
-    onResult: (result, detail) => {
-      controller.metrics.delivery(result);
-      if (result === "unauthorized" || result === "malformed" || result === "too_large") refused(result, detail);
+  const { server, port } = await startHttpServer(
+    config.WEBHOOK_PORT,
+    {
+      webhook: (path) => fleet.webhook(path),
+      health: () => fleet.health(),
+      metrics: () => fleet.renderMetrics(),
+      stopping: () => stopping.aborted,
     },
-    health: () => controller.health(),
-    metrics: () => controller.renderMetrics(),
-    stopping: () => stopping.aborted,
-  }, { tls }).catch((e: NodeJS.ErrnoException) => {
+    { tls },
+  ).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError("WEBHOOK_PORT", `cannot listen on port ${config.WEBHOOK_PORT}: ${e.code ?? e.message}`);
   });
   const stopTls = tlsFiles && "setSecureContext" in server ? watchTls(server, tlsFiles, log) : undefined;
@@ -102,13 +108,17 @@ export async function startController(o: StartOptions): Promise<RunningControlle
     server.close();
     server.closeAllConnections();
   };
-  const scope = config.scope;
-  log.info(
-    `controller ${settings.controllerId} for ${scope?.kind} ${scope?.name}: webhook on :${port}/webhook${tls ? ` (HTTPS: ${tls.summary})` : ""}; runners from ${config.RUNNER_IMAGE} ` +
-      `with labels ${settings.runnerLabels.join(",")}, at most ${config.MAX_RUNNERS}, ${config.WARM_RUNNERS} warm`,
-  );
+  if (file !== undefined) log.info(`controller ${manyScopesControllerId(config)}: ${entries.length} entries of ${file}, at most ${config.MAX_RUNNERS} runners on this host`);
+  for (const e of entries) {
+    const scope = e.config.scope;
+    const what = e.id === undefined ? `controller ${e.settings.controllerId} for` : `entry ${e.id}:`;
+    log.info(
+      `${what} ${scope?.kind} ${scope?.name}: webhook on :${port}${e.path}${tls ? ` (HTTPS: ${tls.summary})` : ""}; runners from ${e.config.RUNNER_IMAGE} ` +
+        `with labels ${e.settings.runnerLabels.join(",")}, at most ${e.config.MAX_RUNNERS}, ${e.config.WARM_RUNNERS} warm`,
+    );
+  }
   try {
-    await controller.start();
+    await fleet.start();
   } catch (e) {
     closeServer();
     throw e;
@@ -116,23 +126,33 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   // The image's HEALTHCHECK (`ci-runner health`) reads this, as for a runner.
   const state = new StateStore(config.CI_RUNNER_STATE_FILE);
   state.update({ state: "serving" });
+  const reload = async (why = "SIGHUP"): Promise<void> => {
+    if (file === undefined) return;
+    await fleet.reload(readEntries, why).catch((e: unknown) => log.error(`${why}: REPOS_CONFIG_FILE not applied: ${(e as Error).message}`));
+  };
+  // Polled (a stat every 2 s): also sees a file replaced by rename, as editors and Kubernetes ConfigMaps do.
+  const onChange = (now: Stats, before: Stats): void => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) void reload(`${file} changed`);
+  };
+  if (file !== undefined) watchFile(file, { interval: 2000, persistent: false }, onChange);
+  const unwatch = (): void => {
+    if (file !== undefined) unwatchFile(file, onChange);
+  };
   log.info("ready");
-  const stopHook =
-    config.WEBHOOK_HOST && scope
-      ? startHookUpkeep({ scope, api: api.hookApi(), target: { url: `${config.WEBHOOK_HOST}/webhook`, secret }, log, intervalMs: config.REDELIVERY_INTERVAL_SEC * 1000, signal: stopping })
-      : undefined;
   return {
-    controller,
+    controller: fleet.members[0]?.controller as Controller,
+    fleet,
     port,
+    reload,
     async shutdown() {
-      stopHook?.();
+      unwatch();
       state.update({ state: "stopped" });
-      await controller.stop(AbortSignal.timeout(STOP_DEADLINE_MS));
+      await fleet.stop(AbortSignal.timeout(STOP_DEADLINE_MS));
       closeServer();
     },
     halt() {
-      stopHook?.();
-      controller.halt();
+      unwatch();
+      fleet.halt();
       closeServer();
     },
   };
@@ -147,6 +167,9 @@ export async function runController(env: Env = process.env): Promise<number> {
   const log = createLogger("controller");
   const stopCtl = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;
+  let running: RunningController | undefined;
+  // With REPOS_CONFIG_FILE, SIGHUP re-reads it (before the start is over, the start reads it anyway).
+  const onHangup = env.REPOS_CONFIG_FILE?.trim() ? () => void running?.reload("SIGHUP") : undefined;
   const removeSignals = handleSignals((signal, count) => {
     if (count > 1) {
       log.warn(`second ${signal}: exiting now`);
@@ -154,10 +177,10 @@ export async function runController(env: Env = process.env): Promise<number> {
     }
     stopSignal ??= signal;
     stopCtl.abort();
-  });
+  }, onHangup);
   const removeNet = catchStrayErrors(log, () => stopCtl.abort());
   try {
-    const running = await startController({ env, log, stopping: stopCtl.signal });
+    running = await startController({ env, log, stopping: stopCtl.signal });
     await whenAborted(stopCtl.signal);
     log.info(`${stopSignal ?? "stop"}: webhook deliveries now get 503; saving the state`);
     await running.shutdown();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { deregister } from "../runner/deregister.ts";
 import { apiRegistration } from "../runner/registration.ts";
-import { LABEL_CONTROLLER, LABEL_RUNNER_ID, LABEL_RUNNER_NAME, type ContainerWatcher, type RunnerContainerSpec } from "./container-engine.ts";
+import { LABEL_CONTROLLER, LABEL_ENTRY, LABEL_RUNNER_ID, LABEL_RUNNER_NAME, type ContainerWatcher, type RunnerContainerSpec } from "./container-engine.ts";
 import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
 import type { PoolRunner } from "./runner-pool.ts";
 import { runnerOutputEvent } from "./runner-output.ts";
@@ -29,7 +29,12 @@ function containerSpec(core: ControllerCore, runner: PoolRunner, runnerId: numbe
   return {
     name: runner.name,
     image: c.RUNNER_IMAGE,
-    labels: { [LABEL_CONTROLLER]: core.settings.controllerId, [LABEL_RUNNER_NAME]: runner.name, [LABEL_RUNNER_ID]: String(runnerId) },
+    labels: {
+      [LABEL_CONTROLLER]: core.settings.controllerId,
+      [LABEL_RUNNER_NAME]: runner.name,
+      [LABEL_RUNNER_ID]: String(runnerId),
+      ...(core.settings.entryId !== undefined ? { [LABEL_ENTRY]: core.settings.entryId } : {}),
+    },
     env: core.settings.runnerEnv,
     binds: c.RUNNER_VOLUMES ?? [],
     network: c.RUNNER_NETWORK,

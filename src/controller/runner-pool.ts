@@ -31,6 +31,12 @@ export class RunnerPool {
   readonly #runners = new Map<string, PoolRunner>();
   /** Runners gone after taking a job that no delivery named (lost or late): name -> when they left. */
   readonly #servedUnnamed = new Map<string, number>();
+  readonly #onLeave: () => void;
+
+  /** `onLeave` hears every runner that leaves (its slot under the host's MAX_RUNNERS frees). */
+  constructor(onLeave: () => void = () => {}) {
+    this.#onLeave = onLeave;
+  }
 
   add(name: string, startedAt: number, phase: RunnerPhase = "starting"): PoolRunner {
     const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, confirmed: false, tail: [] };
@@ -58,7 +64,7 @@ export class RunnerPool {
   delete(name: string, now = Date.now()): void {
     const r = this.#runners.get(name);
     if (r?.tookJob && !r.confirmed) this.#servedUnnamed.set(name, now);
-    this.#runners.delete(name);
+    if (this.#runners.delete(name)) this.#onLeave();
   }
 
   /** A reconciliation of the queue that began at `since` knows what those runners served: they stop counting. */

@@ -12,17 +12,23 @@ import { withRetry } from "./with-retry.ts";
  * GH_APP_INSTALLATION_ID is not given). One per process: the supervisor's
  * phases share theirs through sharedRunnerApi, the controller holds its own.
  */
-export async function connectRunnerApi(config: Config, log: Logger, signal: AbortSignal): Promise<RunnerApi> {
+export async function connectRunnerApi(
+  config: Config,
+  log: Logger,
+  signal: AbortSignal,
+  /** What error lines name instead of the variables (a REPOS_CONFIG_FILE entry's fields). */
+  names?: { readonly credential: string; readonly scope: string },
+): Promise<RunnerApi> {
   const { credentials, scope } = config;
   if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
-  const retry = { log, credentialVar: credentials.variable, scopeVariable: scope.variable, apiUrl: config.apiUrl };
+  const retry = { log, credentialVar: names?.credential ?? credentials.variable, scopeVariable: names?.scope ?? scope.variable, apiUrl: config.apiUrl };
   let installationId: number | undefined;
   if (credentials.kind === "app" && credentials.installationId === undefined) {
     const appClient = createOctokit(config.apiUrl, credentials);
     const what = `GET /${scope.apiPath}/installation`;
     const res = await withRetry(what, () => appClient.request(`GET /${scope.apiPath}/installation`), { ...retry, signal }).catch((e: unknown) => {
       if (httpStatus(e) !== 404) throw e;
-      throw new GitHubFatalError(`GH_APP_ID: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, EXIT_CONFIG);
+      throw new GitHubFatalError(`${retry.credentialVar}: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, EXIT_CONFIG);
     });
     installationId = (res.data as { id: number }).id;
     log.info(`GitHub App ${credentials.appId}: installation ${installationId} for ${scope.name}`);

@@ -76,12 +76,16 @@ export function releaseStopSignals(): NodeJS.Signals[] {
  * while Node was still starting, or since the bundle's first statement, is
  * delivered before this returns, as if it came just after.
  */
-export function handleSignals(onStop: (signal: NodeJS.Signals, count: number) => void): () => void {
+export function handleSignals(
+  onStop: (signal: NodeJS.Signals, count: number) => void,
+  /** Given: SIGHUP means "re-read the configuration" (the controller's REPOS_CONFIG_FILE), not a stop. */
+  onHangup?: () => void,
+): () => void {
   const startup = takeStartupSignals(); // [] when holdStopSignals already took them
   let count = 0;
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const sig of STOP_SIGNALS) {
-    const h = () => onStop(sig, ++count);
+    const h = sig === "SIGHUP" && onHangup ? onHangup : () => onStop(sig, ++count);
     handlers.set(sig, h);
     process.on(sig, h);
   }

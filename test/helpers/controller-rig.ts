@@ -7,6 +7,7 @@ import { FakeEngine } from "../fakes/docker/fake-engine.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeWebhook, type JobSpec } from "../fakes/github/fake-github.ts";
 import { freePort } from "../fixtures/warmstart/storage-host.ts";
 import { controllerEnv, WEBHOOK_SECRET } from "./controller-env.ts";
+import { ControllerRuns } from "./controller-runs.ts";
 import { LineLog } from "./line-log.ts";
 
 export { WEBHOOK_SECRET };
@@ -21,7 +22,7 @@ export interface ControllerRig {
   /** Every line the controller logged, across restarts. */
   readonly lines: string[];
   /** The one running now. */
-  running: RunningController;
+  readonly running: RunningController;
   readonly url: string;
   /** Resolves with the first line matching `re` (already logged or later). */
   waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
@@ -63,10 +64,12 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
   const selfPort = opts.selfHook ? String(await freePort()) : undefined;
   const self: Record<string, string> = selfPort ? { WEBHOOK_PORT: selfPort, WEBHOOK_HOST: `http://127.0.0.1:${selfPort}`, WEBHOOK_SECRET: "" } : {};
   const baseEnv = controllerEnv({ ghUrl: gh.url, repository: REPO, label: LABEL, dataDir, image: "ci-runner:ephemeral-fake" }, { ...self, ...env });
-  let stopCtl = new AbortController();
-  const boot = (extra: Record<string, string>, port: string) =>
-    startController({ env: { ...baseEnv, ...extra, WEBHOOK_PORT: port }, log: createLogger("controller"), stopping: stopCtl.signal, engine });
-  const first = await boot({}, baseEnv.WEBHOOK_PORT ?? "0");
+  let port: string | undefined;
+  const runs = new ControllerRuns((stopping, extra) =>
+    startController({ env: { ...baseEnv, ...extra, WEBHOOK_PORT: port ?? baseEnv.WEBHOOK_PORT ?? "0" }, log: createLogger("controller"), stopping, engine }),
+  );
+  const first = await runs.start();
+  port = String(first.port);
   const url = `http://127.0.0.1:${first.port}/webhook`;
   const hook = opts.selfHook
     ? (await log.waitFor(/webhook \d+ of \w+ \S+ (created|updated)/), gh.restHooks().find((h) => h.spec.url === url)!)
@@ -77,19 +80,13 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
     hook,
     dataDir,
     lines: log.lines,
-    running: first,
+    get running() {
+      return runs.running;
+    },
     url,
     waitForLine: (re, timeoutMs) => log.waitFor(re, timeoutMs),
-    async stop() {
-      stopCtl.abort();
-      await rig.running.shutdown();
-    },
-    async crashAndRestart(extra = {}) {
-      stopCtl.abort();
-      rig.running.halt();
-      stopCtl = new AbortController();
-      rig.running = await boot(extra, String(first.port));
-    },
+    stop: () => runs.stop(),
+    crashAndRestart: (extra = {}) => runs.crashAndRestart(extra),
     queueMatrix(n, spec = {}) {
       const runId = gh.newRunId();
       return Array.from({ length: n }, (_, i) =>
@@ -97,9 +94,7 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
       );
     },
   };
-  t.teardown(async () => {
-    if (!stopCtl.signal.aborted) await rig.stop().catch(() => undefined);
-    rig.running.halt();
+  runs.teardown(t, async () => {
     restoreSink();
     await gh.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -18,6 +18,13 @@ t.teardown(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A REPOS_CONFIG_FILE in the test's directory. */
+function reposFile(name: string, doc: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
+  return file;
+}
+
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   GH_URL: gh.url,
@@ -46,6 +53,9 @@ t.test("what is wrong before the start: one line, its exit code, nothing registe
     ["a certificate that is not PEM", { TLS_CERT_FILE: join(dir, "not-pem"), TLS_KEY_FILE: join(dir, "not-pem") }, 78, / error: TLS_CERT_FILE: .*not-pem holds no PEM certificate/],
     ["WEBHOOK_HOST for an enterprise", { GH_REPOSITORY: "", GH_ENTERPRISE: "big", WEBHOOK_HOST: "https://ci.example.com" }, 78, / error: WEBHOOK_HOST: GitHub's REST API has no webhooks for an enterprise/],
     ["no Docker engine", { DOCKER_HOST: `unix://${join(dir, "none.sock")}` }, 1, / error: cannot reach the Docker engine at unix:\/\/.*none\.sock \(DOCKER_HOST\)/],
+    ["a bad REPOS_CONFIG_FILE", { GH_REPOSITORY: "", REPOS_CONFIG_FILE: reposFile("bad.json", { repositories: [{ id: "web", github_url: `${gh.url}/octo/web`, max_runnerz: 3 }] }) }, 78, / error: REPOS_CONFIG_FILE: \/.*\/bad\.json: entry "web": max_runnerz: unknown field/],
+    ["REPOS_CONFIG_FILE not JSON", { GH_REPOSITORY: "", REPOS_CONFIG_FILE: reposFile("broken.json", "{") }, 78, / error: REPOS_CONFIG_FILE: \/.*\/broken\.json: not valid JSON/],
+    ["an entry's wrong token", { GH_REPOSITORY: "", REPOS_CONFIG_FILE: reposFile("wrong.json", { repositories: [{ id: "web", github_url: `${gh.url}/octo/web`, github_token: "ghp_wrongwrongwrong" }] }) }, 78, / error: REPOS_CONFIG_FILE \/.*\/wrong\.json: entry "web": github_token: GitHub answered 401/],
   ];
   for (const [what, extra, code, line] of cases) {
     const p = startSupervisor(env(extra), { pid1: false, args: ["controller"] });
@@ -87,4 +97,26 @@ t.test("SIGTERM: 143 by itself, the state saved", async (t) => {
   const saved = JSON.parse(readFileSync(join(dir, "data", "controller-state.json"), "utf8")) as { version: number; controllerId: string };
   t.match(saved, { version: 1, controllerId: /^[0-9a-f]{8}$/ });
   t.notMatch(p.output(), /process-test-secret|ghp_fake/, "no secret in the log");
+});
+
+t.test("REPOS_CONFIG_FILE: SIGHUP re-reads it (a bad one changes nothing), SIGTERM still stops", async (t) => {
+  const entry = (id: string) => ({ id, github_url: `${gh.url}/octo/${id}`, github_token: FAKE_PAT });
+  const file = reposFile("repos.json", { repositories: [entry("web")] });
+  const p = startSupervisor(env({ GH_REPOSITORY: "", GH_TOKEN: "", REPOS_CONFIG_FILE: file }), { pid1: false, args: ["controller"] });
+  const listening = await p.waitForLine(/entry web: repository octo\/web: webhook on :\d+\/webhook\/web/);
+  await p.waitForLine(/controller: ready$/);
+  const port = Number(/webhook on :(\d+)\//.exec(listening)?.[1]);
+  reposFile("repos.json", { repositories: [entry("web"), entry("api")] });
+  p.signal("SIGHUP");
+  await p.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 2 entries serving; 1 added \(api\)/);
+  const ping = (id: string) => fetch(`http://127.0.0.1:${port}/webhook/${id}`, { method: "POST", body: "{}", headers: { "x-github-event": "ping", "x-hub-signature-256": "sha256=0" } });
+  t.equal((await ping("api")).status, 401, "the added entry's path answers (an unsigned ping: 401)");
+  reposFile("repos.json", { repositories: [entry("web"), { ...entry("api"), github_token: FAKE_PAT, app_id: 3 }] });
+  p.signal("SIGHUP");
+  const refused = await p.waitForLine(/ error: SIGHUP: REPOS_CONFIG_FILE: /);
+  t.match(refused, /repos\.json: entry "api": github_token, app_id: two credentials: .*; the entries in force stay$/);
+  t.equal((await ping("api")).status, 401, "still served");
+  p.signal("SIGTERM");
+  t.equal((await p.exited).code, 143);
+  t.notMatch(p.output(), /ghp_fake/, "no token in the log");
 });

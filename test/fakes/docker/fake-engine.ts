@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import {
   LABEL_CONTROLLER,
+  LABEL_ENTRY,
   LABEL_RUNNER_ID,
   LABEL_RUNNER_NAME,
   type ContainerEngine,
@@ -75,6 +76,7 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
         id: c.id,
         runnerName: c.spec.labels[LABEL_RUNNER_NAME] ?? c.spec.name,
         runnerId: Number(c.spec.labels[LABEL_RUNNER_ID]) || undefined,
+        entry: c.spec.labels[LABEL_ENTRY],
         running: c.running,
         createdAt: c.createdAt,
       }));

@@ -1,0 +1,308 @@
+import { ConfigError } from "../config/config-error.ts";
+import type { Config } from "../config/load-config.ts";
+import { connectRunnerApi } from "../github/github-client.ts";
+import type { RunnerApi } from "../github/runner-api.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
+import type { Logger } from "../log/logger.ts";
+import { runnerGroupId } from "../runner/register-jit.ts";
+import type { ContainerEngine } from "./container-engine.ts";
+import { Controller } from "./controller.ts";
+import { ControllerMetrics } from "./controller-metrics.ts";
+import { manyScopesControllerId } from "./controller-settings.ts";
+import { ControllerStore } from "./controller-store.ts";
+import { fleetHealth } from "./fleet-health.ts";
+import { startHookUpkeep } from "./hook-upkeep.ts";
+import { HostSlots } from "./host-slots.ts";
+import type { WebhookTarget } from "./http-server.ts";
+import { rejectionLog } from "./rejection-log.ts";
+import { SINGLE_WEBHOOK_PATH, type ScopeEntry } from "./scope-entry.ts";
+
+export interface FleetDeps {
+  /** The environment's Config. */
+  readonly base: Config;
+  readonly engine: ContainerEngine;
+  readonly log: Logger;
+  /** The process's stop. */
+  readonly stopping: AbortSignal;
+  /** REPOS_CONFIG_FILE's entries, each on /webhook/{id} (else the environment's single scope on /webhook). */
+  readonly many: boolean;
+  /** WEBHOOK_HOST: each entry's hook made sure of at host + its path, its failed deliveries redelivered every `intervalMs`. */
+  readonly hooks?: { readonly host: string; readonly intervalMs: number };
+}
+
+/** One entry and its controller. */
+export interface FleetMember {
+  entry: ScopeEntry;
+  readonly controller: Controller;
+  readonly refused: (kind: string, detail: string) => void;
+  /** Stops its hook upkeep (WEBHOOK_HOST). */
+  stopHook?: () => void;
+}
+
+const key = (e: ScopeEntry): string => e.id ?? "";
+const sameScope = (a: ScopeEntry, b: ScopeEntry): boolean => a.config.apiUrl === b.config.apiUrl && a.config.scope?.apiPath.toLowerCase() === b.config.scope?.apiPath.toLowerCase();
+
+/**
+ * The controllers of every scope served: the environment's single one, or
+ * one per REPOS_CONFIG_FILE entry, each with its own path, secret, books and
+ * runners, under the host's MAX_RUNNERS. A reload (SIGHUP, a change of the
+ * file) starts the entries added, drains the ones removed (no new job; busy
+ * runners finish), and changes the others in place; an entry whose scope
+ * changed is drained, then started anew.
+ */
+export class Fleet {
+  readonly metrics: ControllerMetrics;
+  readonly #d: FleetDeps;
+  readonly #host: HostSlots | undefined;
+  readonly #serving = new Map<string, FleetMember>();
+  readonly #draining = new Map<string, FleetMember>();
+  /** Entries of the file in force that could not start (GitHub refused them): tried again at each reload. */
+  readonly #failed = new Map<string, string>();
+  #desired: readonly ScopeEntry[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #lastReload: { at: number; error: string | undefined } | undefined;
+
+  constructor(d: FleetDeps) {
+    this.#d = d;
+    this.metrics = new ControllerMetrics(d.many);
+    this.#host = d.many ? new HostSlots(d.base.MAX_RUNNERS) : undefined;
+  }
+
+  /** Serving, in the file's order. */
+  get members(): FleetMember[] {
+    return [...this.#serving.values()];
+  }
+
+  /** Checks each entry with GitHub (a refusal throws: one line naming it) and restores its saved state. Nothing starts yet. */
+  async prepare(entries: readonly ScopeEntry[]): Promise<void> {
+    this.#desired = entries;
+    const conns = await Promise.all(entries.map((e) => this.#connect(e)));
+    entries.forEach((e, i) => this.#join(e, conns[i] as Connection));
+  }
+
+  /** Adopts what Docker and GitHub show for every entry, then scales. */
+  async start(): Promise<void> {
+    if (this.#d.many) await this.#stopOrphans();
+    await Promise.all(this.members.map((m) => m.controller.start()));
+    for (const m of this.members) this.#keepHook(m);
+  }
+
+  /** With WEBHOOK_HOST: the entry's own hook, at WEBHOOK_HOST + its path, with its secret and credential (restarted when they change). */
+  #keepHook(m: FleetMember): void {
+    m.stopHook?.();
+    const scope = m.entry.config.scope;
+    if (!this.#d.hooks || !scope) return;
+    const target = { url: `${this.#d.hooks.host}${m.entry.path}`, secret: m.entry.secret };
+    m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping });
+  }
+
+  /**
+   * Containers of entries the file no longer has (removed while the
+   * controller was down): nobody adopts them, so they get SIGTERM (an idle
+   * runner exits, a busy one finishes its job first); their registrations,
+   * with no credential left to remove them, go offline and GitHub drops them.
+   */
+  async #stopOrphans(): Promise<void> {
+    const known = new Set(this.#desired.map(key));
+    const controllerId = manyScopesControllerId(this.#d.base);
+    try {
+      for (const c of await this.#d.engine.list(controllerId)) {
+        if (c.entry === undefined || known.has(c.entry)) continue;
+        this.#d.log.warn(`container ${c.id.slice(0, 12)} (runner ${c.runnerName}) is of entry ${c.entry}, which REPOS_CONFIG_FILE no longer has: stopped (a busy runner finishes its job first)`);
+        await (c.running ? this.#d.engine.kill(c.id, "SIGTERM") : this.#d.engine.remove(c.id));
+      }
+    } catch (e) {
+      this.#d.log.warn(`looking for containers of removed entries failed: ${(e as Error).message}`);
+    }
+  }
+
+  async #connect(entry: ScopeEntry): Promise<Connection> {
+    const { stopping } = this.#d;
+    const api = await connectRunnerApi(entry.config, this.#logOf(entry), stopping, entry.names);
+    // The credential and the scope are checked here, with one line naming what is at fault.
+    await api.list(stopping);
+    return { api, runnerGroupId: await runnerGroupId(api, entry.config, stopping) };
+  }
+
+  #logOf(entry: ScopeEntry): Logger {
+    return entry.id === undefined ? this.#d.log : this.#d.log.child(`controller/${entry.id}`);
+  }
+
+  #join(entry: ScopeEntry, conn: Connection): FleetMember {
+    const log = this.#logOf(entry);
+    const store = new ControllerStore(entry.config.DATA_DIR, entry.id === undefined ? undefined : `controller-state.${entry.id}.json`);
+    const controller = new Controller({
+      config: entry.config,
+      settings: entry.settings,
+      engine: this.#d.engine,
+      api: conn.api,
+      log,
+      store,
+      runnerGroupId: conn.runnerGroupId,
+      stopping: this.#d.stopping,
+      metrics: this.metrics.of(entry.id),
+      ...(this.#host ? { host: this.#host } : {}),
+    });
+    const loaded = store.load(entry.settings.runnerKey);
+    if (loaded.problem) log.warn(loaded.problem);
+    controller.restore(loaded.state);
+    const member: FleetMember = { entry, controller, refused: rejectionLog(log) };
+    this.#serving.set(key(entry), member);
+    return member;
+  }
+
+  /** The target of a POST to `path`, or what its 404 says. */
+  webhook(path: string): WebhookTarget | string {
+    for (const m of this.#serving.values()) {
+      if (m.entry.path !== path) continue;
+      return {
+        secret: m.entry.secret,
+        onDelivery: (d) => (d.kind === "job" ? m.controller.onJob(d.event) : "ignored"),
+        onResult: (result, detail) => {
+          m.controller.metrics.delivery(result);
+          if (result === "unauthorized" || result === "malformed" || result === "too_large") m.refused(result, detail);
+        },
+      };
+    }
+    if (!this.#d.many) return `not found: POST ${SINGLE_WEBHOOK_PATH}, GET /health, GET /metrics`;
+    if (path === SINGLE_WEBHOOK_PATH) return "REPOS_CONFIG_FILE is in force: each entry has its own path, /webhook/{id}";
+    return `no entry of REPOS_CONFIG_FILE at ${path}`;
+  }
+
+  /**
+   * Re-reads the entries (`read` throws a ConfigError for a bad file: one
+   * line, and the entries in force stay). Reloads run one at a time.
+   */
+  reload(read: () => readonly ScopeEntry[], why: string): Promise<void> {
+    const p = this.#queue.then(() => this.#reload(read, why));
+    this.#queue = p.catch(() => undefined);
+    return p;
+  }
+
+  async #reload(read: () => readonly ScopeEntry[], why: string): Promise<void> {
+    if (this.#d.stopping.aborted) return;
+    try {
+      this.#desired = read();
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      this.#lastReload = { at: Date.now(), error: e.message };
+      this.#d.log.error(`${why}: ${e.message}; the entries in force stay`);
+      return;
+    }
+    this.#lastReload = { at: Date.now(), error: undefined };
+    this.#d.log.info(`${why}: REPOS_CONFIG_FILE re-read: ${await this.#apply()}`);
+  }
+
+  /** Brings the members to #desired; returns what changed, in words. */
+  async #apply(): Promise<string> {
+    const desired = new Map(this.#desired.map((e) => [key(e), e]));
+    for (const id of this.#failed.keys()) if (!desired.has(id)) this.#failed.delete(id);
+    const removed: string[] = [];
+    for (const [id, m] of this.#serving) {
+      const next = desired.get(id);
+      if (next && sameScope(m.entry, next)) continue;
+      this.#retire(id, m);
+      removed.push(id);
+    }
+    const changed: string[] = [];
+    const later: string[] = [];
+    const adds: Promise<string | undefined>[] = [];
+    for (const [id, entry] of desired) {
+      const m = this.#serving.get(id);
+      if (m) {
+        if (JSON.stringify(m.entry.spec) !== JSON.stringify(entry.spec) && (await this.#reconfigure(m, entry))) changed.push(id);
+      } else if (this.#draining.has(id)) {
+        later.push(id);
+      } else {
+        adds.push(this.#add(entry).then((ok) => (ok ? id : undefined)));
+      }
+    }
+    const added = (await Promise.all(adds)).filter((id) => id !== undefined);
+    const words = [
+      `${added.length} added${added.length ? ` (${added.join(", ")})` : ""}`,
+      `${removed.length} removed${removed.length ? ` (${removed.join(", ")}: draining)` : ""}`,
+      `${changed.length} changed${changed.length ? ` (${changed.join(", ")})` : ""}`,
+    ];
+    if (later.length > 0) words.push(`${later.join(", ")} start(s) once its former runners are gone`);
+    return `${this.#serving.size} entries serving; ${words.join(", ")}`;
+  }
+
+  async #add(entry: ScopeEntry): Promise<boolean> {
+    try {
+      const member = this.#join(entry, await this.#connect(entry));
+      this.#failed.delete(key(entry));
+      await member.controller.start();
+      this.#keepHook(member);
+      return true;
+    } catch (e) {
+      if (!(e instanceof BootError) && !(e instanceof ConfigError)) throw e;
+      this.#failed.set(key(entry), e.message);
+      this.#logOf(entry).error(`not started: ${e.message} (tried again at the next reload)`);
+      return false;
+    }
+  }
+
+  /** Same scope, new cap, labels, image, secret or credential: the runners started from now on get them. */
+  async #reconfigure(m: FleetMember, entry: ScopeEntry): Promise<boolean> {
+    let conn: Connection;
+    try {
+      conn = await this.#connect(entry);
+    } catch (e) {
+      if (!(e instanceof BootError) && !(e instanceof ConfigError)) throw e;
+      this.#logOf(entry).error(`not changed: ${e.message} (it goes on as before)`);
+      return false;
+    }
+    m.entry = entry;
+    m.controller.reconfigure({ config: entry.config, settings: entry.settings, ...conn });
+    this.#keepHook(m);
+    return true;
+  }
+
+  /** Its hook on GitHub stays (deliveries there now get 404): removing the entry is not removing the hook. */
+  #retire(id: string, m: FleetMember): void {
+    m.stopHook?.();
+    this.#serving.delete(id);
+    this.#draining.set(id, m);
+    m.controller.retire().then(
+      () => {
+        this.#draining.delete(id);
+        this.metrics.forget(id);
+        // The same id again (re-added, or its scope changed): it starts now.
+        if (this.#desired.some((e) => key(e) === id) && !this.#d.stopping.aborted) this.#queue = this.#queue.then(() => this.#apply().then((s) => this.#d.log.info(`entry ${id} drained: ${s}`)));
+      },
+      (e: unknown) => this.#logOf(m.entry).error(`draining failed: ${(e as Error).message}`),
+    );
+  }
+
+  health(): Record<string, unknown> {
+    const only = this.members[0];
+    if (!this.#d.many && only) return only.controller.health();
+    return fleetHealth({
+      base: this.#d.base,
+      stopping: this.#d.stopping.aborted,
+      members: [...this.#serving.values(), ...this.#draining.values()],
+      failed: this.#failed,
+      lastReload: this.#lastReload,
+    });
+  }
+
+  renderMetrics(): Promise<{ contentType: string; body: string }> {
+    return this.metrics.render([...this.#serving.values(), ...this.#draining.values()].map((m) => m.controller.state()));
+  }
+
+  /** The stop of every controller (draining ones too), bounded by `deadline`. */
+  async stop(deadline: AbortSignal): Promise<void> {
+    for (const m of this.#serving.values()) m.stopHook?.();
+    await Promise.all([...this.#serving.values(), ...this.#draining.values()].map((m) => m.controller.stop(deadline)));
+  }
+
+  halt(): void {
+    for (const m of this.#serving.values()) m.stopHook?.();
+    for (const m of [...this.#serving.values(), ...this.#draining.values()]) m.controller.halt();
+  }
+}
+
+interface Connection {
+  readonly api: RunnerApi;
+  readonly runnerGroupId: number;
+}
