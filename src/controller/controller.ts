@@ -14,9 +14,9 @@ import type { HostSlots } from "./host-slots.ts";
 import { JobBook } from "./job-book.ts";
 import { notOurs } from "./not-ours.ts";
 import { reconcileContainers, reconcileQueue, reconcileRegistrations } from "./reconcile.ts";
-import { launchRunner, newRunnerName, stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
+import { stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
 import { RunnerPool } from "./runner-pool.ts";
-import { scaleDecision } from "./scale-decision.ts";
+import { scalePass, type ScalePacing } from "./scale-pass.ts";
 import { StartBackoff, Wakeup } from "./start-backoff.ts";
 import type { WorkflowJobEvent } from "./workflow-job-event.ts";
 
@@ -71,10 +71,7 @@ export class Controller implements ControllerCore {
   readonly #repositories = new Set<string>();
   readonly #work = new Set<Promise<unknown>>();
   #scaleQueued = false;
-  readonly #backoff = new StartBackoff();
-  /** The next look when nothing else will come: a start backoff's end, an idle runner's grace. */
-  readonly #wakeup = new Wakeup(() => this.scaleSoon());
-  #atCapLogged = 0;
+  readonly #pacing: ScalePacing;
   #stopReconcile: (() => void) | undefined;
   #lastWebhookAt: number | undefined;
   #lastReconcileAt: number | undefined;
@@ -95,6 +92,7 @@ export class Controller implements ControllerCore {
     setMaxListeners(0, this.stopping);
     this.#host = d.host;
     this.#host?.join(this);
+    this.#pacing = { backoff: new StartBackoff(), wakeup: new Wakeup(() => this.scaleSoon()), host: d.host, atCapLogged: 0 };
     if (d.config.scope?.kind === "repository") this.#repositories.add(d.config.scope.name);
   }
 
@@ -198,65 +196,17 @@ export class Controller implements ControllerCore {
     this.#scaleQueued = true;
     setImmediate(() => {
       this.#scaleQueued = false;
-      this.#scale();
+      if (!this.stopping.aborted) scalePass(this, this.#pacing);
     });
   }
 
-  /** One decision, taken synchronously: a runner takes its slot in the pool before any await. */
-  #scale(): void {
-    if (this.stopping.aborted) return;
-    const now = this.now();
-    const pending = Math.max(0, this.jobs.pending().length - this.pool.unconfirmedJobs());
-    const counts = this.pool.counts();
-    const idle = this.pool.all().filter((r) => r.phase === "idle").map((r) => ({ name: r.name, idleMs: now - (r.idleSince ?? now) }));
-    const c = this.config;
-    const decision = scaleDecision({ pending, warm: c.WARM_RUNNERS, max: c.MAX_RUNNERS, counts, idle, idleGraceMs: c.RUNNER_IDLE_GRACE_SEC * 1000 });
-    // The host's MAX_RUNNERS, over every entry: what this entry may add now.
-    const hostFree = this.#host ? this.#host.free(this, decision.start) : Infinity;
-    const heldByHost = decision.start > hostFree;
-    if (heldByHost) decision.start = hostFree;
-    const demand = `demand ${pending + c.WARM_RUNNERS} (${pending} pending + ${c.WARM_RUNNERS} warm)`;
-    for (const name of decision.stop) {
-      const r = this.pool.get(name);
-      if (r) this.background(stopIdleRunner(this, r, `idle ${Math.round((now - (r.idleSince ?? now)) / 1000)} s above ${demand}`));
-    }
-    const paused = this.#backoff.remaining(now);
-    if (decision.start > 0 && paused > 0) return this.#wakeup.in(paused);
-    const total = this.pool.size;
-    for (let i = 0; i < decision.start; i++) {
-      const runner = this.pool.add(newRunnerName(this), now);
-      this.log.info(
-        `starting runner ${runner.name} for ${demand}: ${counts.starting + i} starting, ${counts.idle} idle, ${counts.busy} busy, ${total + i + 1}/${c.MAX_RUNNERS} runners`,
-      );
-      this.background(launchRunner(this, runner));
-    }
-    // Idle runners above the demand wait out their grace: look again when the first one's ends.
-    const excess = counts.starting + counts.idle - pending - c.WARM_RUNNERS;
-    if (excess > 0 && decision.stop.length === 0 && idle.length > 0) {
-      this.#wakeup.in(Math.max(0, c.RUNNER_IDLE_GRACE_SEC * 1000 - Math.max(...idle.map((r) => r.idleMs))) + 10);
-    }
-    const atCap = this.pool.size >= c.MAX_RUNNERS || heldByHost;
-    if (pending > 0 && atCap && decision.start === 0 && counts.starting + counts.idle < pending) this.#logAtCap(pending, heldByHost);
-  }
-
-  /** "Waiting for a free slot" once per change of the pending count, never per pass. */
-  #logAtCap(pending: number, host: boolean): void {
-    if (this.#atCapLogged === pending) return;
-    this.#atCapLogged = pending;
-    const cap = host
-      ? `MAX_RUNNERS=${this.#host?.max} reached on this host (every entry of REPOS_CONFIG_FILE together)`
-      : `${this.settings.entryId === undefined ? "MAX_RUNNERS" : "max_runners"}=${this.config.MAX_RUNNERS} reached`;
-    this.log.info(`${cap}: ${pending} pending job(s) wait for a runner to finish (none is dropped)`);
-  }
-
-
   runnerFailed(): void {
-    const { failures, waitMs } = this.#backoff.failed(this.now());
+    const { failures, waitMs } = this.#pacing.backoff.failed(this.now());
     if (failures > 1) this.log.warn(`${failures} runners failed in a row: next start in ${Math.round(waitMs / 1000)} s`);
   }
 
   runnerHealthy(): void {
-    this.#backoff.healthy();
+    this.#pacing.backoff.healthy();
   }
 
   background(work: Promise<unknown>): void {
@@ -315,7 +265,7 @@ export class Controller implements ControllerCore {
   /** Stops every timer and stops following runners, saving nothing: what a crash leaves behind (tests). */
   halt(): void {
     this.#stopReconcile?.();
-    this.#wakeup.cancel();
+    this.#pacing.wakeup.cancel();
     this.#store.cancel();
     this.#ready = false;
     this.#halted = true;
@@ -331,7 +281,7 @@ export class Controller implements ControllerCore {
    */
   async stop(deadline: AbortSignal): Promise<void> {
     this.#stopReconcile?.();
-    this.#wakeup.cancel();
+    this.#pacing.wakeup.cancel();
     const deadlineHit = whenAborted(deadline);
     const stops = this.pool
       .all()
@@ -356,7 +306,7 @@ export class Controller implements ControllerCore {
     if (this.#retiring.signal.aborted) return;
     this.#retiring.abort();
     this.#stopReconcile?.();
-    this.#wakeup.cancel();
+    this.#pacing.wakeup.cancel();
     const c = this.pool.counts();
     this.log.info(
       `removed from REPOS_CONFIG_FILE: no new job (${this.jobs.pending().length} pending left to other runners); ` +
