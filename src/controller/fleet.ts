@@ -121,7 +121,12 @@ export class Fleet {
     const api = await connectRunnerApi(entry.config, this.#logOf(entry), stopping, entry.names);
     // The credential and the scope are checked here, with one line naming what is at fault.
     await api.list(stopping);
-    return { api, runnerGroupId: await runnerGroupId(api, entry.config, stopping) };
+    const groupId = await runnerGroupId(api, entry.config, stopping).catch((e: unknown) => {
+      // Its line names RUNNER_GROUP; an entry's group is its runner_group field.
+      if (entry.id === undefined || !(e instanceof BootError)) throw e;
+      throw new BootError(e.message.replace(/^RUNNER_GROUP:/, `${entry.names.scope.replace(/github_url$/, "runner_group")}:`), e.exitCode);
+    });
+    return { api, runnerGroupId: groupId };
   }
 
   #logOf(entry: ScopeEntry): Logger {

@@ -142,6 +142,23 @@ t.test("a bad file at a reload: one line naming the file, the entry and the fiel
   t.match(await health(rig), { status: "ok", last_reload_error: null });
 });
 
+t.test("reload: a new cap changes the entry in place; a new github_url drains it, then starts it anew", async (t) => {
+  const rig = await startMultiRig(t, [ALPHA]);
+  rig.write([{ ...ALPHA, max: 2 }]);
+  await rig.reload();
+  await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 1 entries serving; 0 added, 0 removed, 1 changed \(alpha\)/);
+  t.match(await health(rig), { entries: { alpha: { max_runners: 2, scope: "repository octo/alpha" } } });
+  const moved: RigEntry = { ...ALPHA, repo: "octo/gamma" };
+  rig.write([moved]);
+  await rig.reload();
+  await rig.waitForLine(/1 removed \(alpha: draining\), 0 changed, alpha start\(s\) once its former runners are gone/);
+  await rig.waitForLine(/entry alpha drained: 1 entries serving; 1 added \(alpha\)/);
+  t.match(await health(rig), { entries: { alpha: { status: "ok", scope: "repository octo/gamma" } } });
+  await rig.addHook(moved);
+  const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/gamma" })]);
+  t.equal(rig.entryOfRunner(job?.runnerName), "alpha", "the entry serves its new repository");
+});
+
 t.test("a restart puts each running container back into its entry", async (t) => {
   const rig = await startMultiRig(t, [ALPHA, BETA]);
   await rig.addHook(ALPHA);
