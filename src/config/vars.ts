@@ -99,7 +99,7 @@ export const VARS = {
   WARM_RUNNERS: v({ doc: "controller: idle runners kept ready beyond the pending jobs (at most MAX_RUNNERS)", rule: integer(0, 10000), default: "0" }),
   RUNNER_IMAGE: v({ doc: "controller: the image of runner containers; it must run the ci-runner supervisor (the JIT config arrives as its secret file)", rule: pattern(IMAGE, "an image reference such as ci-runner:ephemeral"), default: "ci-runner:ephemeral" }),
   RECONCILE_INTERVAL_SEC: v({ doc: "controller: seconds between looks at GitHub's queued jobs and runners and at Docker's containers (also at start)", rule: integer(1, 86400), default: "60" }),
-  RUNNER_BOOT_TIMEOUT_SEC: v({ doc: "controller: a runner container not listening for jobs this long after its start is removed, with its registration, and replaced", rule: integer(1, 86400), default: "300" }),
+  RUNNER_BOOT_TIMEOUT_SEC: v({ doc: "controller: a runner not listening for jobs this long after its start (its image pull and container creation included: a hung one is given up) is removed, with its registration, and replaced", rule: integer(1, 86400), default: "300" }),
   RUNNER_IDLE_GRACE_SEC: v({ doc: "controller: an idle runner above the pending jobs plus WARM_RUNNERS this long is stopped (SIGTERM: it deregisters and exits)", rule: integer(0, 86400), default: "60" }),
   DATA_DIR: v({ doc: "controller: where its state (pending jobs, runners started) is kept across restarts", rule: absolutePath, default: "/data" }),
   CONTROLLER_ID: v({ doc: "controller: the name on its containers' labels and in its runners' names (default: derived from GH_URL and the scope); two controllers of one scope need two ids", rule: pattern(/^[a-z0-9][a-z0-9-]{0,19}$/, "1-20 chars of a-z 0-9 -") }),

@@ -47,11 +47,12 @@ export interface ContainerEngine {
   /** The runner containers that carry `LABEL_CONTROLLER=controllerId`, running or not. */
   list(controllerId: string): Promise<RunnerContainer[]>;
   /**
-   * Creates the container, puts the JIT config at JIT_CONFIG_PATH (read-only,
-   * root only), attaches `watcher`, starts it. Returns its id and the
-   * function that stops watching.
+   * Creates the container (pulling its image when missing), puts the JIT
+   * config at JIT_CONFIG_PATH (read-only, root only), attaches `watcher`,
+   * starts it. Returns its id and the function that stops watching. Once
+   * `deadline` aborts it gives up (a hung pull or engine), removing what it made.
    */
-  start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }>;
+  start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher, deadline: AbortSignal): Promise<{ id: string; unwatch: () => void }>;
   /** Watches a running container (adopted after a restart) from its first line. Returns the function that stops watching. */
   follow(id: string, watcher: ContainerWatcher): () => void;
   /** Sends a signal to the container's PID 1 (the supervisor). */

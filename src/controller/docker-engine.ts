@@ -13,6 +13,7 @@ import {
 } from "./container-engine.ts";
 import { dockerMessage, dockerStatus } from "./docker-error.ts";
 import { jitArchive } from "./jit-archive.ts";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 
 /** "Already gone" and "already stopping/being removed": what kill and remove may meet in a race with the container's exit. */
 const GONE = new Set([404, 409]);
@@ -51,7 +52,13 @@ export class DockerEngine implements ContainerEngine {
     });
   }
 
-  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }> {
+  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher, deadline: AbortSignal): Promise<{ id: string; unwatch: () => void }> {
+    const given = whenAborted(deadline).then(() => {
+      throw new Error("the deadline passed");
+    });
+    // The engine may still finish a creation after the deadline: such a container, never started, is removed by the next reconciliation.
+    given.catch(() => undefined);
+    const inTime = <T>(p: Promise<T>): Promise<T> => Promise.race([p, given]);
     const options: Docker.ContainerCreateOptions = {
       name: spec.name,
       Image: spec.image,
@@ -70,14 +77,15 @@ export class DockerEngine implements ContainerEngine {
     };
     let container: Docker.Container;
     try {
-      container = await this.#docker.createContainer(options);
+      container = await inTime(this.#docker.createContainer(options));
     } catch (e) {
       if (dockerStatus(e) !== 404 || !/no such image/i.test(dockerMessage(e))) throw e;
-      await this.#pull(spec.image);
-      container = await this.#docker.createContainer(options);
+      await this.#pull(spec.image, deadline);
+      container = await inTime(this.#docker.createContainer(options));
     }
     let unwatch = (): void => {};
     try {
+      if (deadline.aborted) throw new Error("the deadline passed");
       await container.putArchive(await jitArchive(jitConfig), { path: "/" });
       // Attached and waited on before the start, as `docker run --rm` does: the
       // output and the exit code of a container that dies at once are not lost.
@@ -149,10 +157,20 @@ export class DockerEngine implements ContainerEngine {
     };
   }
 
-  async #pull(image: string): Promise<void> {
-    const stream = await this.#docker.pull(image);
+  /** Pulls `image`; at `deadline` the pull's request is aborted (a registry that stopped answering). */
+  async #pull(image: string, deadline: AbortSignal): Promise<void> {
+    const stream = (await this.#docker.pull(image, { abortSignal: deadline })) as Destroyable;
     await new Promise<void>((resolve, reject) => {
-      this.#docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      const onAbort = (): void => {
+        stream.destroy?.();
+        reject(new Error(`pulling ${image}: the deadline passed`));
+      };
+      deadline.addEventListener("abort", onAbort, { once: true });
+      this.#docker.modem.followProgress(stream, (err: Error | null) => {
+        deadline.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve();
+      });
     });
   }
 

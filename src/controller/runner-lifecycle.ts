@@ -65,11 +65,18 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
     runner.runnerId = jit.id;
     if (core.stopping.aborted) throw new Error("the controller is stopping");
     const watcher = runnerWatcher(core, runner);
-    const started = await core.engine.start(containerSpec(core, runner, jit.id), jit.encodedJitConfig, watcher);
+    // RUNNER_BOOT_TIMEOUT_SEC covers the pull and the creation too: a hung one is given up, not waited for forever.
+    const bootSec = core.config.RUNNER_BOOT_TIMEOUT_SEC;
+    const deadline = AbortSignal.timeout(Math.max(1, bootSec * 1000 - (core.now() - runner.startedAt)));
+    const started = await core.engine.start(containerSpec(core, runner, jit.id), jit.encodedJitConfig, watcher, deadline).catch((e: unknown) => {
+      if (!deadline.aborted) throw e;
+      throw new Error(`its container was not created within RUNNER_BOOT_TIMEOUT_SEC=${bootSec} s of its start (a hung image pull or Docker engine?): ${(e as Error).message}`);
+    });
     runner.containerId = started.id;
     runner.containerSince = core.now();
     const watch = watches.get(runner);
     if (watch) watch.unwatch = started.unwatch;
+    armBootTimer(core, runner);
     core.metrics.started();
     core.log.info(`runner ${runner.name} (id ${jit.id}) started: container ${started.id.slice(0, 12)} from ${core.config.RUNNER_IMAGE}`);
     // The stop began while it was being created: the stop's own pass did not see it.
@@ -87,23 +94,33 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
 }
 
 /**
- * What a runner's output says: "Listening for Jobs" makes it idle, "Running
- * job" busy; its exit removes it from the pool (see runnerExited). A runner
- * still starting after RUNNER_BOOT_TIMEOUT_SEC is removed, which ends it the
- * same way. Adopted runners replay their output from the first line.
+ * A runner with a container still starting RUNNER_BOOT_TIMEOUT_SEC after
+ * its start decision (or its creation, when adopted) is removed, which ends
+ * it as any exit does. Armed once the container exists: a timer that fired
+ * during a slow creation would find nothing to remove.
  */
-function runnerWatcher(core: ControllerCore, runner: PoolRunner): ContainerWatcher {
-  const watch: Watch = { unwatch: () => {}, bootTimer: undefined };
-  watches.set(runner, watch);
+function armBootTimer(core: ControllerCore, runner: PoolRunner): void {
+  const watch = watches.get(runner);
+  if (!watch) return;
   const bootLeft = core.config.RUNNER_BOOT_TIMEOUT_SEC * 1000 - (core.now() - runner.startedAt);
   watch.bootTimer = setTimeout(() => {
-    if (runner.phase !== "starting" || runner.containerId === undefined) return;
+    if (runner.phase !== "starting" || runner.containerId === undefined || core.pool.get(runner.name) !== runner) return;
     const containerId = runner.containerId;
     watch.why = `not listening for jobs ${core.config.RUNNER_BOOT_TIMEOUT_SEC} s after its start (RUNNER_BOOT_TIMEOUT_SEC)`;
     core.log.error(`runner ${runner.name}: ${watch.why}: removing it`);
     core.background(core.engine.remove(containerId));
   }, Math.max(0, bootLeft));
   watch.bootTimer.unref();
+}
+
+/**
+ * What a runner's output says: "Listening for Jobs" makes it idle, "Running
+ * job" busy; its exit removes it from the pool (see runnerExited).
+ * Adopted runners replay their output from the first line.
+ */
+function runnerWatcher(core: ControllerCore, runner: PoolRunner): ContainerWatcher {
+  const watch: Watch = { unwatch: () => {}, bootTimer: undefined };
+  watches.set(runner, watch);
   return {
     onLine(line) {
       runner.tail.push(line);
@@ -134,6 +151,7 @@ export function watchRunner(core: ControllerCore, runner: PoolRunner): void {
   const watcher = runnerWatcher(core, runner);
   const watch = watches.get(runner);
   if (watch) watch.unwatch = core.engine.follow(runner.containerId, watcher);
+  armBootTimer(core, runner);
 }
 
 function runnerExited(core: ControllerCore, runner: PoolRunner, code: number | undefined): void {

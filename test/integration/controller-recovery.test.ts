@@ -64,6 +64,19 @@ t.test("a runner not listening within RUNNER_BOOT_TIMEOUT_SEC: removed and repla
   t.match(rig.lines.join("\n"), /deregistered runner/, "its registration was removed");
 });
 
+t.test("a container creation slower than RUNNER_BOOT_TIMEOUT_SEC (a hung pull): given up with one line, replaced, the job served", async (t) => {
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
+  const release = rig.engine.hold();
+  const [id] = rig.queueMatrix(1) as [number];
+  await rig.waitForLine(/starting runner \S+ failed: its container was not created within RUNNER_BOOT_TIMEOUT_SEC=1 s of its start \(a hung image pull or Docker engine\?\)/);
+  t.equal(rig.engine.containers.size, 0, "nothing was created for it");
+  release();
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded", "served by a replacement");
+  t.match(rig.lines.join("\n"), /deregistered runner/, "the given-up runner's registration was removed");
+  t.match(rig.running.controller.health(), { runners: { starting: 0, idle: 0, busy: 0, stopping: 0 } }, "no runner left starting forever");
+});
+
 t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing left", async (t) => {
   const rig = await startControllerRig(t, { MAX_RUNNERS: "3" });
   const ids = rig.queueMatrix(30, { durationMs: 50 });

@@ -9,6 +9,7 @@ import {
   type RunnerContainer,
   type RunnerContainerSpec,
 } from "../../../src/controller/container-engine.ts";
+import { whenAborted } from "../../../src/lifecycle/when-aborted.ts";
 import type { FakeGitHub } from "../github/fake-github.ts";
 import { connectListener, type TestListener } from "../github/test-listener.ts";
 
@@ -92,10 +93,12 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     };
   }
 
-  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher): Promise<{ id: string; unwatch: () => void }> {
+  async start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher, deadline: AbortSignal): Promise<{ id: string; unwatch: () => void }> {
     if (this.#gate) {
       this.emit("start-held", spec.name);
-      await this.#gate;
+      // As a hung pull: given up at the deadline, nothing created.
+      const given = whenAborted(deadline).then(() => "deadline" as const);
+      if ((await Promise.race([this.#gate, given])) === "deadline") throw new Error("the deadline passed");
     }
     if (this.down) throw new Error("connect ENOENT /var/run/docker.sock");
     if (this.alive().some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
