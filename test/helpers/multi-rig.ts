@@ -17,6 +17,8 @@ export interface RigEntry {
   readonly max?: number;
   /** Any other field of the entry, as written. */
   readonly extra?: Record<string, unknown>;
+  /** No webhook_secret_file (WEBHOOK_SECRET, or with WEBHOOK_HOST a generated one). */
+  readonly noSecretFile?: boolean;
 }
 
 export interface MultiRig {
@@ -70,14 +72,14 @@ export async function startMultiRig(t: Teardown, entries: readonly RigEntry[], e
       writeFileSync(`${file}.tmp`, list);
       return renameSync(`${file}.tmp`, file);
     }
-    for (const e of list) writeFileSync(join(dir, `${e.id}.secret`), secret(e.id), { mode: 0o600 });
+    for (const e of list) if (!e.noSecretFile) writeFileSync(join(dir, `${e.id}.secret`), secret(e.id), { mode: 0o600 });
     const repositories = list.map((e) => ({
       id: e.id,
       github_url: `${gh.url}/${e.repo}`,
       github_token_file: "token",
       runner_labels: e.labels ?? "ctl",
       ...(e.max !== undefined ? { max_runners: e.max } : {}),
-      webhook_secret_file: `${e.id}.secret`,
+      ...(e.noSecretFile ? {} : { webhook_secret_file: `${e.id}.secret` }),
       ...e.extra,
     }));
     // The tmp file and the rename: the file watcher never sees half a file.

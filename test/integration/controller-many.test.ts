@@ -1,11 +1,12 @@
 // One controller for many repositories (REPOS_CONFIG_FILE): each entry has
 // its own webhook path, secret, cap and runners; the host's MAX_RUNNERS
 // bounds them all; a reload adds and drains entries while jobs run.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import t from "tap";
 import type { FakeJob } from "../fakes/github/fake-github.ts";
+import { freePort } from "../fixtures/warmstart/storage-host.ts";
 import { startMultiRig, type MultiRig, type RigEntry } from "../helpers/multi-rig.ts";
 
 const ALPHA: RigEntry = { id: "alpha", repo: "octo/alpha", max: 1 };
@@ -194,4 +195,21 @@ t.test("a restart without an entry: its busy runner gets SIGTERM and finishes it
   t.equal(done?.conclusion, "Succeeded", "and finishes");
   await rig.gh.waitFor(() => rig.engine.alive().length === 0);
   t.match(await health(rig), { status: "ok", entries: { beta: { status: "ok" } } });
+});
+
+t.test("WEBHOOK_HOST: each entry's hook made at WEBHOOK_HOST/webhook/{id} with a secret generated for it; a job through each", async (t) => {
+  const port = String(await freePort());
+  const entries = [ALPHA, BETA].map((e) => ({ ...e, noSecretFile: true }));
+  const rig = await startMultiRig(t, entries, { WEBHOOK_PORT: port, WEBHOOK_HOST: `http://127.0.0.1:${port}` });
+  for (const e of entries) {
+    await rig.waitForLine(new RegExp(`controller/${e.id}: webhook \\d+ of repository ${e.repo} created: workflow_job to http://127\\.0\\.0\\.1:${port}/webhook/${e.id}$`));
+    const file = join(rig.dataDir, "secrets", e.id);
+    t.equal(statSync(file).mode & 0o777, 0o600, `${e.id}: its secret kept in DATA_DIR/secrets/${e.id}, mode 0600`);
+    const [hook] = rig.gh.restHooks(`repos/${e.repo}`);
+    t.equal(hook?.spec.secret, readFileSync(file, "utf8").trim(), `${e.id}: its hook signs with it`);
+  }
+  t.not(readFileSync(join(rig.dataDir, "secrets", "alpha"), "utf8"), readFileSync(join(rig.dataDir, "secrets", "beta"), "utf8"), "each entry its own secret");
+  const jobs = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/alpha" }), rig.gh.queueJob({ labels: ["ctl"], repository: "octo/beta" })]);
+  t.same(jobs.map((j) => rig.entryOfRunner(j.runnerName)), ["alpha", "beta"], "each job came through its entry's own hook and ran on its runner");
+  t.notMatch(rig.lines.join("\n"), new RegExp(readFileSync(join(rig.dataDir, "secrets", "alpha"), "utf8").trim()), "no secret in the log");
 });
