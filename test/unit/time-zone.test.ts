@@ -48,3 +48,21 @@ t.test("log timestamps follow TZ, also when it changes while running", async (t)
   process.env.TZ = "UTC";
   t.equal(timestamp(summer), "2026-07-01 12:00:00 UTC");
 });
+
+t.test("zones that are UTC all year are named without ICU, as ICU names them; others still by ICU", async (t) => {
+  const { timestamp } = await import("../../src/log/logger.ts");
+  const before = process.env.TZ;
+  t.teardown(() => (before === undefined ? delete process.env.TZ : (process.env.TZ = before)));
+  const winter = new Date("2026-01-15T12:00:00Z");
+  const icuName = (zone: string) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" }).formatToParts(winter).find((p) => p.type === "timeZoneName")?.value;
+  for (const zone of ["UTC", "Etc/UTC", "Etc/Universal", "Zulu"]) {
+    process.env.TZ = zone;
+    t.equal(timestamp(winter), `2026-01-15 12:00:00 ${icuName(zone)}`, zone);
+  }
+  // Offset 0 in winter but not UTC: ICU's name, not "UTC".
+  process.env.TZ = "Europe/London";
+  t.equal(timestamp(winter), "2026-01-15 12:00:00 GMT");
+  process.env.TZ = ":Etc/UTC";
+  t.equal(timestamp(winter), "2026-01-15 12:00:00 UTC", "glibc's leading colon");
+});
