@@ -9,12 +9,18 @@ function inspectorModule(): Inspector | undefined {
   return createRequire(import.meta.url)("node:inspector") as Inspector;
 }
 
-/** What asked for the debugger, for the one line that says it was closed. */
-function cause(): string {
-  const asked = (args: readonly string[]) => args.some((a) => /^--inspect(-brk|-wait)?(=|$)/.test(a));
+const asked = (args: readonly string[]) => args.some((a) => /^--inspect(-brk|-wait)?(=|$)/.test(a));
+
+/** The option that asked for the debugger, if one did. */
+function askingOption(): string | undefined {
   if (asked(process.execArgv)) return "node's command line has --inspect";
   if (asked((process.env.NODE_OPTIONS ?? "").split(/\s+/))) return "NODE_OPTIONS has --inspect; it still reaches jobs";
-  return "SIGUSR1 while Node was starting, before ci-runner could refuse it";
+  return undefined;
+}
+
+/** What asked for the debugger, for the one line that says it was closed. */
+function cause(): string {
+  return askingOption() ?? "SIGUSR1 while Node was starting, before ci-runner could refuse it";
 }
 
 /** How often an inspector that started late is looked for. */
@@ -30,17 +36,21 @@ const CHECK_MS = 1000;
  * Returns the function that stops looking.
  */
 export function closeDebugger(log: Logger): () => void {
-  const inspector = inspectorModule();
-  if (!inspector) return () => {};
+  if (!process.features.inspector) return () => {};
+  let inspector: Inspector | undefined;
   const check = () => {
-    const url = inspector.url();
+    inspector ??= inspectorModule();
+    const url = inspector?.url();
     if (url === undefined) return;
-    inspector.close();
+    inspector?.close();
     // Not the URL itself: its path is the key a debugger client needs.
     const where = /^ws:\/\/([^/]+)/.exec(url)?.[1] ?? "?";
     log.warn(`a debugger was listening on ${where} (${cause()}): closed it; ci-runner never keeps one open`);
   };
-  check();
+  // A debugger asked for by an option is open now: closed before any other code runs. One that a
+  // SIGUSR1 starts may open later anyway, so otherwise the first look is the periodic one: short
+  // commands (`help`, `health`) never load node:inspector, a tenth of their start.
+  if (askingOption() !== undefined) check();
   const timer = setInterval(check, CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
