@@ -1,4 +1,4 @@
-import { createAppAuth } from "@octokit/auth-app";
+import type { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Credentials } from "../config/credentials.ts";
 import { httpFetch } from "../http/http-fetch.ts";
@@ -32,6 +32,19 @@ function expiryAwareCache(now: () => number = Date.now): { get(key: string): str
   };
 }
 
+type AppAuth = ReturnType<typeof createAppAuth>;
+
+/**
+ * createAppAuth, with @octokit/auth-app (and its JWT and OAuth code) loaded
+ * by the first request that needs it: a runner with a PAT never parses it.
+ */
+function lazyAppAuth(options: Parameters<typeof createAppAuth>[0]): Pick<AppAuth, "hook"> & ((...args: Parameters<AppAuth>) => ReturnType<AppAuth>) {
+  let auth: Promise<AppAuth> | undefined;
+  const load = () => (auth ??= import("@octokit/auth-app").then((m) => m.createAppAuth(options)));
+  const lazy = async (...args: Parameters<AppAuth>) => (await load())(...args);
+  return Object.assign(lazy, { hook: (async (...args: Parameters<AppAuth["hook"]>) => (await load()).hook(...args)) as AppAuth["hook"] });
+}
+
 function base(apiUrl: string) {
   return {
     baseUrl: apiUrl,
@@ -48,7 +61,7 @@ export function createOctokit(apiUrl: string, credentials: Credentials, installa
   if (credentials.kind === "app") {
     return new Octokit({
       ...base(apiUrl),
-      authStrategy: createAppAuth,
+      authStrategy: lazyAppAuth,
       auth: {
         appId: credentials.appId,
         privateKey: credentials.privateKey,

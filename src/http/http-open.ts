@@ -1,5 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { createRequire } from "node:module";
 import { formatSize } from "../warmstart/format-size.ts";
 import { followRedirect, type RequestInit } from "./follow-redirect.ts";
 import { HttpLimitError } from "./http-limit-error.ts";
@@ -14,7 +14,18 @@ const IDLE_TIMEOUT_MS = 30_000;
 export const MAX_BODY_BYTES = 4_000_000;
 const MAX_REDIRECTS = 5;
 
-const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 4 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
+const AGENT = { keepAlive: true, maxSockets: 4 };
+const http = { request: httpRequest, agent: new HttpAgent(AGENT) };
+let https: typeof http | undefined;
+
+/** node:https and TLS (about 2 MiB of PID 1's memory) are loaded by the first https URL: plain-http hosts (IMDS, a proxy, the fakes) never need them. */
+function httpsClient(): typeof http {
+  if (https === undefined) {
+    const mod = createRequire(import.meta.url)("node:https") as typeof import("node:https");
+    https = { request: mod.request, agent: new mod.Agent(AGENT) };
+  }
+  return https;
+}
 
 export interface HttpInit extends RequestInit {
   readonly signal?: AbortSignal | null;
@@ -38,11 +49,11 @@ export interface HttpResponse {
 
 function once(url: URL, init: HttpInit, timeoutMs: number): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const https = url.protocol === "https:";
-    const req = (https ? httpsRequest : httpRequest)(url, {
+    const client = url.protocol === "https:" ? httpsClient() : http;
+    const req = client.request(url, {
       method: init.method ?? "GET",
       headers: init.headers,
-      agent: https ? agents.https : agents.http,
+      agent: client.agent,
       timeout: timeoutMs,
     });
     let res: IncomingMessage | undefined;
