@@ -217,8 +217,12 @@ RUN set -eu; \
 # ---------------------------------------------------------------------------
 FROM image
 COPY --from=build /usr/local/bin/node /opt/ci-runner/node
-# ci-runner.js and its chunks (`ci-runner controller` is one of its own, loaded only by that command).
+# ci-runner.js and its chunks (each command, and phases only some configurations use, are chunks of their own).
 COPY --from=build /src/dist/*.js /src/dist/reaper.node /opt/ci-runner/
+# Node >= 22.1: V8's code cache of those chunks, made here, where they run
+# (README "Start-up and memory"); Node 20 makes none and says so.
+COPY scripts/fill-compile-cache.mjs /tmp/fill-compile-cache.mjs
+RUN /opt/ci-runner/node /tmp/fill-compile-cache.mjs /opt/ci-runner && rm /tmp/fill-compile-cache.mjs
 # The runner where actions-runner-controller's chart and the container hooks
 # look for it, as in actions/runner's own image: its root /home/runner (so
 # externals/ and _work/ are /home/runner/externals and /home/runner/_work),

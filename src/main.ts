@@ -1,5 +1,6 @@
 // First: see the file.
 import "./pid1/first-statement.ts";
+import { enableCompileCache } from "./compile-cache.ts";
 // Commands are chunks of the bundle, loaded when they run: `ci-runner help`
 // or `health` parses none of the supervisor, and the supervisor none of the
 // controller (README "Start-up and memory").
@@ -11,6 +12,8 @@ const USAGE = `usage: ci-runner [command]
   health    exit 0 when the runner is listening or running a job (HEALTHCHECK)
   help      this text
   CMD ...   any other command runs as a child (docker run -it ci-runner bash), signals forwarded`;
+
+enableCompileCache();
 
 async function main(argv: string[]): Promise<number> {
   // A broken log pipe (Docker's log driver restarted, a closed terminal) must
