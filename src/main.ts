@@ -1,5 +1,6 @@
 // First: see the file.
 import "./pid1/first-statement.ts";
+import { writeSync } from "node:fs";
 import { enableCompileCache } from "./compile-cache.ts";
 // Commands are chunks of the bundle, loaded when they run: `ci-runner help`
 // or `health` parses none of the supervisor, and the supervisor none of the
@@ -15,24 +16,32 @@ const USAGE = `usage: ci-runner [command]
 
 enableCompileCache();
 
+/** `help` writes to fd 1 itself: setting up process.stdout would cost it a tenth of its memory. */
+function printUsage(): void {
+  try {
+    writeSync(1, `${USAGE}\n`);
+  } catch {
+    // A closed pipe (`ci-runner help | head -1`): nobody is reading.
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  const [command = "entrypoint"] = argv;
+  if (command === "help" || command === "--help" || command === "-h") {
+    printUsage();
+    return 0;
+  }
   // A broken log pipe (Docker's log driver restarted, a closed terminal) must
   // never stop PID 1: lines written then are lost, the drain is not.
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
   // compose passes `TZ: ""` for an unset variable; an empty TZ makes Node print "GMT+0" and is no zone at all.
   if (process.env.TZ === "") delete process.env.TZ;
-  const [command = "entrypoint"] = argv;
   const out = (line: string) => process.stdout.write(line + "\n");
   switch (command) {
     case "controller":
       return (await import("./controller/run-controller.ts")).runController();
     case "health":
       return (await import("./commands/health.ts")).health(process.env.CI_RUNNER_STATE_FILE || "/run/ci-runner/state.json", out);
-    case "help":
-    case "--help":
-    case "-h":
-      out(USAGE);
-      return 0;
     default:
       if (command.startsWith("-")) {
         process.stderr.write(`ci-runner: unknown option "${command}"\n${USAGE}\n`);

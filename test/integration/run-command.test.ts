@@ -1,7 +1,8 @@
 import t from "tap";
 import { FORWARDED_SIGNALS } from "../../src/pid1/forward-signals.ts";
 import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
-import { startSupervisor } from "../helpers/supervisor-process.ts";
+import { spawnSync } from "node:child_process";
+import { BUNDLE, startSupervisor } from "../helpers/supervisor-process.ts";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 
@@ -14,6 +15,17 @@ t.test("any other command runs as a child: its exit code, 127 when missing", asy
   t.match(missing.output(), /cannot run no-such-command-xyz: no such command/);
   const bad = startSupervisor(env, { args: ["--bogus"] });
   t.equal((await bad.exited).code, 64);
+});
+
+t.test("help, --help and -h print the commands and exit 0; help's output piped into a reader that is gone is no error", async (t) => {
+  for (const arg of ["help", "--help", "-h"]) {
+    const run = startSupervisor(env, { args: [arg] });
+    t.equal((await run.exited).code, 0, arg);
+    t.match(run.output(), /^usage: ci-runner \[command\]$[\s\S]*^  health {4}exit 0 when/m, arg);
+  }
+  const closed = spawnSync("bash", ["-c", `${JSON.stringify(process.execPath)} ${JSON.stringify(BUNDLE)} help | true; echo "exit \${PIPESTATUS[0]}"`], { encoding: "utf8" });
+  t.match(closed.stdout, /exit 0/);
+  t.notMatch(closed.stderr, /internal error/);
 });
 
 t.test("a stop signal is forwarded to the child; exit 128 + signal", async (t) => {
