@@ -11,10 +11,11 @@ import { startFakeGitHub } from "../../test/fakes/github/fake-github.ts";
 import { BUNDLE } from "../../test/helpers/supervisor-process.ts";
 import { ensureTestUser } from "../../test/helpers/test-user.ts";
 import { measureRound, type Sample, type Side } from "./measure-round.ts";
-import { formatRound, formatTable } from "./report.ts";
+import { formatRound, formatTable, percentile } from "./report.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2000);
+const IDLE_RSS_GOAL_MIB = 45;
 const say = (m: string) => process.stdout.write(`${m}\n`);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 
@@ -70,6 +71,8 @@ try {
   const exits = [...samples.values()].flat().map((s) => s.exitCode);
   say("");
   say(formatTable(ours.label, samples.get(ours) ?? [], bash.label, samples.get(bash) ?? []));
+  const idle = percentile((samples.get(ours) ?? []).map((s) => s.pid1RssMiB), 50);
+  say(`PID 1 RSS with the runner idle: ${idle.toFixed(1)} MiB, goal <= ${IDLE_RSS_GOAL_MIB} MiB: ${idle <= IDLE_RSS_GOAL_MIB ? "met" : "missed"} (issue 12; Node's own floor, node -e 0, is about 40 MiB)`);
   say(`exit codes after SIGTERM: ${[...new Set(exits)].join(", ")} (143 expected); registrations left on the fake: ${fake.runners().length}`);
   say(`load average at end: ${load()}`);
 } finally {

@@ -25,7 +25,8 @@ try {
   const env = { GH_URL: url, GH_REPOSITORY: REPO, GH_LABELS: LABEL, GH_TOKEN: FAKE_PAT };
 
   const size = async (image: string) => Number((await docker(["image", "inspect", "-f", "{{.Size}}", image])).stdout.trim());
-  say(`image size: ${IMAGE} ${mb(await size(IMAGE))}, minimal baseline ${mb(await size(minimal))}`);
+  const node = (await docker(["run", "--rm", "--entrypoint", "/opt/ci-runner/node", IMAGE, "--version"])).stdout.trim();
+  say(`image size: ${IMAGE} ${mb(await size(IMAGE))} (its Node ${node}), minimal baseline ${mb(await size(minimal))}`);
 
   const times: Record<string, number[]> = { [IMAGE]: [], [minimal]: [] };
   let ours: Start | undefined;
@@ -41,7 +42,12 @@ try {
   const oursMedian = median(times[IMAGE] ?? []);
   const minimalMedian = median(times[minimal] ?? []);
   say(`docker run -> "Listening for Jobs", median of ${ROUNDS}: ${IMAGE} ${oursMedian.toFixed(2)} s, minimal bash entrypoint ${minimalMedian.toFixed(2)} s`);
-  say(`  ratio ours/minimal: ${(oursMedian / minimalMedian).toFixed(2)}x (goal <= 1.1x)`);
+  say(`  ratio ours/minimal: ${(oursMedian / minimalMedian).toFixed(2)}x (goal <= 1.0x)`);
+  const fastest = (xs: number[]) => Math.min(...xs);
+  const oursFastest = fastest(times[IMAGE] ?? []);
+  const minimalFastest = fastest(times[minimal] ?? []);
+  // On a shared machine the fastest run of each is the one least disturbed by the others' work.
+  say(`  fastest: ours ${oursFastest.toFixed(2)} s, minimal ${minimalFastest.toFixed(2)} s, ratio ${(oursFastest / minimalFastest).toFixed(2)}x`);
   say(`  all runs: ours ${times[IMAGE]?.map((s) => s.toFixed(2)).join(" ")}; minimal ${times[minimal]?.map((s) => s.toFixed(2)).join(" ")}`);
 
   if (ours) {

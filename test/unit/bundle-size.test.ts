@@ -1,0 +1,37 @@
+// The bundle's size budget (as zx keeps one): what each command makes Node
+// read and compile at start. A change that goes over has either made code
+// load that a configuration does not use (make it a chunk of its own:
+// lazyPhase, a dynamic import) or really needs the room: then raise the
+// budget here and in README "Start-up and memory", with the new figures of
+// `npm run bench:startup` and `npm run bench:boot`.
+import t from "tap";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { bundleBytes, bundleLoad } from "../helpers/bundle-load.ts";
+import { REPO_ROOT } from "../helpers/supervisor-process.ts";
+
+const DIST = join(REPO_ROOT, "dist");
+const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+
+/** Budgets in bytes: the sizes measured when they were set, plus about 10%. */
+const BUDGETS: readonly { what: string; entries: readonly string[]; budget: number }[] = [
+  { what: "`ci-runner help` (and `health`'s start)", entries: ["ci-runner.js"], budget: 14_000 },
+  { what: "the runner's boot (`ci-runner` with no command)", entries: ["ci-runner.js", "ci-runner-supervisor-command"], budget: 255_000 },
+  { what: "`ci-runner controller`", entries: ["ci-runner.js", "ci-runner-run-controller"], budget: 780_000 },
+];
+
+t.test("the bundle is built", async (t) => {
+  t.ok(existsSync(join(DIST, "ci-runner.js")), "dist/ci-runner.js exists (npm run build)");
+});
+
+for (const { what, entries, budget } of BUDGETS) {
+  t.test(`${what} loads at most ${kB(budget)} of the bundle`, async (t) => {
+    const { files, bytes } = bundleLoad(DIST, entries);
+    t.ok(bytes <= budget, `${what} loads ${kB(bytes)} in ${files.length} files, over its budget of ${kB(budget)}`);
+  });
+}
+
+t.test("the whole bundle is at most 950 kB", async (t) => {
+  const bytes = bundleBytes(DIST);
+  t.ok(bytes <= 950_000, `dist/*.js is ${kB(bytes)}, over its budget of 950 kB`);
+});
