@@ -4,10 +4,12 @@
 // boot to "Listening for Jobs", memory while idle, graceful stop.
 // Needs root, util-linux (unshare, setpriv), curl and jq (see README.md).
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startFakeGitHub } from "../../test/fakes/github/fake-github.ts";
+import { bundleLoad } from "../../test/helpers/bundle-load.ts";
 import { BUNDLE } from "../../test/helpers/supervisor-process.ts";
 import { ensureTestUser } from "../../test/helpers/test-user.ts";
 import { measureRound, type Sample, type Side } from "./measure-round.ts";
@@ -51,7 +53,8 @@ const ours: Side = { label: "ci-runner", argv: [process.execPath, BUNDLE] };
 const bash: Side = { label: "bash", argv: ["/bin/bash", fileURLToPath(new URL("./bash-entrypoint.sh", import.meta.url))] };
 const bashVersion = /version (\S+)/.exec(execFileSync("bash", ["--version"]).toString())?.[1] ?? "?";
 const cores = readFileSync("/proc/cpuinfo", "utf8").match(/^processor\s*:/gm)?.length ?? 0;
-say(`node ${process.version}, bash ${bashVersion}, ${cores} cores, bundle ${(statSync(BUNDLE).size / 1e6).toFixed(2)} MB; ${ROUNDS} rounds, ${IDLE_MS} ms idle before reading memory`);
+const bundle = bundleLoad(dirname(BUNDLE), ["ci-runner.js", "ci-runner-supervisor-command"]);
+say(`node ${process.version}, bash ${bashVersion}, ${cores} cores, bundle read at boot ${(bundle.bytes / 1e6).toFixed(2)} MB in ${bundle.files.length} files; ${ROUNDS} rounds, ${IDLE_MS} ms idle before reading memory`);
 say(`load average at start: ${load()}`);
 
 const fake = await startFakeGitHub();
