@@ -16,8 +16,8 @@ const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
 /** Budgets in bytes: the sizes measured when they were set, plus about 10%. */
 const BUDGETS: readonly { what: string; entries: readonly string[]; budget: number }[] = [
   { what: "`ci-runner help` (and `health`'s start)", entries: ["ci-runner.js"], budget: 14_000 },
-  { what: "the runner's boot (`ci-runner` with no command)", entries: ["ci-runner.js", "ci-runner-supervisor-command"], budget: 255_000 },
-  { what: "`ci-runner controller`", entries: ["ci-runner.js", "ci-runner-run-controller"], budget: 780_000 },
+  { what: "the runner's boot (`ci-runner` with no command)", entries: ["ci-runner.js", "ci-runner-supervisor-command"], budget: 260_000 },
+  { what: "`ci-runner controller`", entries: ["ci-runner.js", "ci-runner-run-controller"], budget: 830_000 },
 ];
 
 t.test("the bundle is built", async (t) => {
@@ -31,7 +31,7 @@ for (const { what, entries, budget } of BUDGETS) {
   });
 }
 
-t.test("the whole bundle is at most 950 kB", async (t) => {
+t.test("the whole bundle is at most 1,000 kB", async (t) => {
   const bytes = bundleBytes(DIST);
-  t.ok(bytes <= 950_000, `dist/*.js is ${kB(bytes)}, over its budget of 950 kB`);
+  t.ok(bytes <= 1_000_000, `dist/*.js is ${kB(bytes)}, over its budget of 1,000 kB`);
 });
