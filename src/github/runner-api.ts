@@ -48,8 +48,9 @@ export class RunnerApi {
     return new HookApi(this.#octokit, this.#scope, this.#retry);
   }
 
-  #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
+  /** `route` with `params`, retried per withRetry; `what` names it in log lines. */
+  #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route) {
+    return withRetry(what, () => this.#octokit.request(route, params), signal === undefined ? this.#retry : { ...this.#retry, signal });
   }
 
   /**
@@ -57,13 +58,13 @@ export class RunnerApi {
    * not 403, for a repository the token cannot see): one line naming the scope
    * variable instead of a stack trace.
    */
-  async #scoped<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async #scoped(route: string, params: Record<string, unknown>, signal?: AbortSignal) {
     try {
-      return await this.#call(what, fn, signal);
+      return await this.#request(route, params, signal);
     } catch (e) {
       if (httpStatus(e) !== 404) throw e;
       throw new GitHubFatalError(
-        `${this.#retry.scopeVariable ?? "GH_REPOSITORY"}: GitHub answered 404 to ${what}: ${this.#scope.replace(/^\w+\//, "")} does not exist ` +
+        `${this.#retry.scopeVariable ?? "GH_REPOSITORY"}: GitHub answered 404 to ${route}: ${this.#scope.replace(/^\w+\//, "")} does not exist ` +
           `at ${this.#retry.apiUrl ?? "the GitHub API"}, or ${this.#retry.credentialVar} cannot see it`,
         EXIT_CONFIG,
       );
@@ -72,8 +73,7 @@ export class RunnerApi {
 
   /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
   async registrationToken(signal?: AbortSignal): Promise<string> {
-    const route = `POST /${this.#scope}/actions/runners/registration-token`;
-    const res = await this.#scoped(route, () => this.#octokit.request(route), signal);
+    const res = await this.#scoped(`POST /${this.#scope}/actions/runners/registration-token`, {}, signal);
     const token = (res.data as { token: string }).token;
     this.#retry.log.mask(token, "rotating");
     return token;
@@ -81,28 +81,15 @@ export class RunnerApi {
 
   /** Runners whose name is exactly `name` (the API filters by name, we double-check). */
   async findByName(name: string, signal?: AbortSignal): Promise<RunnerSummary[]> {
-    const res = await this.#call(
-      `GET /${this.#scope}/actions/runners?name=${name}`,
-      () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { name, per_page: 100 }),
-      signal,
-    );
+    const route = `GET /${this.#scope}/actions/runners`;
+    const res = await this.#request(route, { name, per_page: 100 }, signal, `${route}?name=${name}`);
     const runners = (res.data as { runners: ApiRunner[] }).runners;
     return runners.filter((r) => r.name === name).map(summary);
   }
 
   /** All runners of the scope, every page. */
   async list(signal?: AbortSignal): Promise<RunnerSummary[]> {
-    const all: RunnerSummary[] = [];
-    for (let page = 1; ; page++) {
-      const res = await this.#call(
-        `GET /${this.#scope}/actions/runners`,
-        () => this.#octokit.request(`GET /${this.#scope}/actions/runners`, { per_page: 100, page }),
-        signal,
-      );
-      const data = res.data as { total_count: number; runners: ApiRunner[] };
-      all.push(...data.runners.map(summary));
-      if (data.runners.length < 100 || all.length >= data.total_count) return all;
-    }
+    return (await this.#allPages<ApiRunner>(`GET /${this.#scope}/actions/runners`, {}, "runners", signal)).map(summary);
   }
 
   /**
@@ -116,13 +103,7 @@ export class RunnerApi {
     try {
       const res = await this.#scoped(
         `POST /${this.#scope}/actions/runners/generate-jitconfig`,
-        () =>
-          this.#octokit.request(`POST /${this.#scope}/actions/runners/generate-jitconfig`, {
-            name: body.name,
-            labels: [...body.labels],
-            runner_group_id: body.runnerGroupId,
-            work_folder: body.workFolder,
-          }),
+        { name: body.name, labels: [...body.labels], runner_group_id: body.runnerGroupId, work_folder: body.workFolder },
         signal,
       );
       const data = res.data as { runner: { id: number }; encoded_jit_config: string };
@@ -137,27 +118,14 @@ export class RunnerApi {
 
   /** The id of the runner group named `name` (organizations and enterprises), or undefined. */
   async runnerGroupId(name: string, signal?: AbortSignal): Promise<number | undefined> {
-    for (let page = 1; ; page++) {
-      const res = await this.#call(
-        `GET /${this.#scope}/actions/runner-groups`,
-        () => this.#octokit.request(`GET /${this.#scope}/actions/runner-groups`, { per_page: 100, page }),
-        signal,
-      );
-      const data = res.data as { total_count: number; runner_groups: { id: number; name: string }[] };
-      const hit = data.runner_groups.find((g) => g.name.toLowerCase() === name.toLowerCase());
-      if (hit) return hit.id;
-      if (data.runner_groups.length < 100 || page * 100 >= data.total_count) return undefined;
-    }
+    const groups = await this.#allPages<{ id: number; name: string }>(`GET /${this.#scope}/actions/runner-groups`, {}, "runner_groups", signal);
+    return groups.find((g) => g.name.toLowerCase() === name.toLowerCase())?.id;
   }
 
   /** DELETE the registration: "busy" on GitHub's 422 while a job runs, "gone" on 404. */
   async delete(id: number, signal?: AbortSignal): Promise<DeleteResult> {
     try {
-      await this.#call(
-        `DELETE /${this.#scope}/actions/runners/${id}`,
-        () => this.#octokit.request(`DELETE /${this.#scope}/actions/runners/${id}`),
-        signal,
-      );
+      await this.#request(`DELETE /${this.#scope}/actions/runners/${id}`, {}, signal);
       return "deleted";
     } catch (e) {
       const status = httpStatus(e);
@@ -196,7 +164,7 @@ export class RunnerApi {
   async #allPages<T>(route: string, params: Record<string, string>, key: string, signal?: AbortSignal): Promise<T[]> {
     const all: T[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.#call(route, () => this.#octokit.request(route, { ...params, per_page: 100, page }), signal);
+      const res = await this.#request(route, { ...params, per_page: 100, page }, signal);
       const data = res.data as { total_count: number } & Record<string, T[]>;
       const items = data[key] ?? [];
       all.push(...items);

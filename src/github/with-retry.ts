@@ -38,12 +38,6 @@ function rateLimitWaitMs(e: unknown, now = Date.now()): number | undefined {
   return undefined;
 }
 
-function isTransient(e: unknown): boolean {
-  const status = httpStatus(e);
-  // Octokit reports network failures (refused, reset, DNS, timeout) as status 500 RequestErrors.
-  return status === undefined || status >= 500 || status === 408;
-}
-
 /** What a failed GitHub call comes to: a retry, or an error to throw (fatal ones as one line). */
 function verdict(e: unknown, what: string, opts: RetryOptions): Again {
   const status = httpStatus(e);
@@ -71,7 +65,8 @@ function verdict(e: unknown, what: string, opts: RetryOptions): Again {
       EXIT_CONFIG,
     );
   }
-  if (isTransient(e)) return { retry: `${what} failed (${status ?? "network"}: ${gitHubMessage(e)})` };
+  // Octokit reports network failures (refused, reset, DNS, timeout) as status 500 RequestErrors.
+  if (status === undefined || status >= 500 || status === 408) return { retry: `${what} failed (${status ?? "network"}: ${gitHubMessage(e)})` };
   throw e;
 }
 

@@ -9,8 +9,6 @@ import { startProcess } from "../process/start-process.ts";
 import { mergeExports } from "./merge-exports.ts";
 import { parseEnvFile } from "./parse-env-file.ts";
 
-class HookFailedError extends BootError {}
-
 /** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -22,7 +20,7 @@ export interface HookRun {
 /**
  * Runs one hook with bash as `user`, in its own process group, its output
  * prefixed with its name. Variables it appends to $CI_RUNNER_ENV are merged
- * into `exported`. Throws HookFailedError naming the hook and its exit code.
+ * into `exported`. Throws BootError naming the hook and its exit code.
  */
 export async function runHook(
   path: string,
@@ -46,8 +44,8 @@ export async function runHook(
       onLine: (l) => hookLog.relay(l),
     });
     const { code } = await proc.result;
-    if (stopping.aborted) throw new HookFailedError(`hook ${path} was interrupted by the stop`);
-    if (code !== 0) throw new HookFailedError(`hook ${path} failed with exit code ${code}`);
+    if (stopping.aborted) throw new BootError(`hook ${path} was interrupted by the stop`);
+    if (code !== 0) throw new BootError(`hook ${path} failed with exit code ${code}`);
     const size = statSync(envFile).size;
     if (size > MAX_ENV_FILE_BYTES) {
       hookLog.warn(`$CI_RUNNER_ENV is ${Math.ceil(size / 1048576)} MiB, over ${MAX_ENV_FILE_BYTES / 1048576} MiB: ignored, nothing exported`);

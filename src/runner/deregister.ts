@@ -2,19 +2,6 @@ import type { Logger } from "../log/logger.ts";
 import { retry, STOPPED, type Attempt } from "../lifecycle/retry.ts";
 import type { Registration } from "./registration.ts";
 
-/** The line for a removal that left no registration behind. */
-function removedLine(result: "deleted" | "gone", name: string): string {
-  return result === "deleted" ? `deregistered runner ${name}` : `runner ${name} was already gone from GitHub`;
-}
-
-/** One line for a credential that cannot remove runners (GH_RUNNER_TOKEN). */
-function refusedLine(name: string): string {
-  return (
-    `cannot deregister runner ${name}: GitHub refused the removal with GH_RUNNER_TOKEN (removal needs a remove token, ` +
-    `and registration tokens expire after an hour); the registration stays until GitHub drops it. Use GH_TOKEN or a GitHub App to deregister`
-  );
-}
-
 export interface DeregisterOptions {
   /** Gives up (also the signal of each removal call). */
   readonly until: AbortSignal;
@@ -38,11 +25,14 @@ export async function deregister(reg: Registration, log: Logger, opts: Deregiste
       try {
         const r = await reg.tryRemove(opts.until);
         if (r === "refused") {
-          log.error(refusedLine(reg.name));
+          log.error(
+            `cannot deregister runner ${reg.name}: GitHub refused the removal with GH_RUNNER_TOKEN (removal needs a remove token, ` +
+              "and registration tokens expire after an hour); the registration stays until GitHub drops it. Use GH_TOKEN or a GitHub App to deregister",
+          );
           return { done: "refused" };
         }
         if (r !== "busy") {
-          log.info(removedLine(r, reg.name));
+          log.info(r === "deleted" ? `deregistered runner ${reg.name}` : `runner ${reg.name} was already gone from GitHub`);
           return { done: "removed" };
         }
         last = "busy";

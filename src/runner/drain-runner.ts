@@ -4,8 +4,6 @@ import { deregister } from "./deregister.ts";
 import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
 
-/** How long the runner gets to exit after SIGINT before its group is killed. */
-const RUNNER_EXIT_GRACE_MS = 30_000;
 /** Deregistration keeps trying this long after the drain was cut short. */
 const AFTER_ESCALATION_MS = 60_000;
 
@@ -62,9 +60,7 @@ export async function drainRunner(o: DrainOptions): Promise<boolean> {
   if (runner.proc.running && !gone && escalated.aborted && runner.busyJob !== undefined) {
     log.warn(`drain cut short: cancelling job ${runner.busyJob}`);
   }
-  if (runner.proc.running) await runner.proc.terminate("SIGINT", RUNNER_EXIT_GRACE_MS);
-  // Leftover job processes in the runner's group.
-  runner.proc.signalGroup("SIGKILL");
+  await runner.stop();
   if (!gone && registration) {
     const until = escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated);
     gone = (await deregister(registration, log, { until })) === "removed";

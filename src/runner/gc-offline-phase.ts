@@ -1,7 +1,6 @@
-import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
+import type { RunnerSummary } from "../github/runner-api.ts";
 import { every } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
-import type { Logger } from "../log/logger.ts";
 import { fleetLeader } from "./fleet-leader.ts";
 
 /** A runner's labels as one comparable value (GitHub matches labels case-insensitively). */
@@ -30,15 +29,6 @@ export function offlineToDelete(
   const collect = me !== undefined && fleetLeader(pool, prefix) === self;
   const remove = collect ? pool.filter((r) => offline.has(r.id) && previousOffline.has(r.id)) : [];
   return { collect, offline, remove };
-}
-
-async function look(api: RunnerApi, previous: Set<number>, prefix: string, self: string, log: Logger, signal: AbortSignal): Promise<Set<number>> {
-  const { offline, remove } = offlineToDelete(await api.list(signal), previous, prefix, self);
-  for (const r of remove) {
-    const result = await api.delete(r.id, signal);
-    if (result === "deleted") log.info(`offline cleanup: deleted runner ${r.name} (id ${r.id}), offline in two looks`);
-  }
-  return offline;
 }
 
 /**
@@ -70,7 +60,12 @@ export function createGcOfflinePhase(): Phase {
       stopTicks = every(
         afterSec * 1000,
         async () => {
-          previous = await look(api, previous, config.RUNNER_NAME_PREFIX, self, log, ctx.stopping);
+          const { offline, remove } = offlineToDelete(await api.list(ctx.stopping), previous, config.RUNNER_NAME_PREFIX, self);
+          for (const r of remove) {
+            const result = await api.delete(r.id, ctx.stopping);
+            if (result === "deleted") log.info(`offline cleanup: deleted runner ${r.name} (id ${r.id}), offline in two looks`);
+          }
+          previous = offline;
         },
         (e) => log.warn(`offline cleanup: ${e.message}`),
         { now: true },

@@ -3,10 +3,10 @@ import { BootError } from "../lifecycle/boot-error.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
 import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
-import { configureRunner } from "./configure-runner.ts";
 import { forgetKeptRegistration, keepRegistration, readKeptRegistration, restoreKeptRegistration } from "./kept-registration.ts";
 import { readRunnerSettings, type RunnerSettings } from "./read-runner-settings.ts";
 import { apiRegistration, configShRegistration, type Registration } from "./registration.ts";
+import { configureRunner } from "./run-config-sh.ts";
 
 export interface Registered {
   readonly name: string;
@@ -82,7 +82,7 @@ export async function registerOrResume(ctx: Context, name: string, rlog: Logger,
   log.info(`registering runner ${name} for ${config.scope?.url} with labels ${(config.GH_LABELS ?? []).join(",")}`);
   let id: number | undefined;
   adopt(api ? apiRegistration(api, name, () => id ?? readRunnerSettings(config.runnerDir)?.agentId) : configShRegistration(config, rlog, name, token));
-  await configureRunner(config, rlog, { name, token, exported: ctx.exportedEnv, stopping: ctx.stopping });
+  await configureRunner(config, rlog, name, token, ctx.exportedEnv, ctx.stopping);
   id = readRunnerSettings(config.runnerDir)?.agentId;
   if (config.RUNNER_REGISTRATION_DIR !== undefined) {
     try {

@@ -1,4 +1,5 @@
 import type { Config } from "../config/load-config.ts";
+import { BootError } from "../lifecycle/boot-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { runProcess } from "../process/start-process.ts";
 import { runnerEnv } from "./runner-env.ts";
@@ -30,4 +31,33 @@ export async function runConfigSh(
     },
   });
   return { code, lines };
+}
+
+/** `config.sh --unattended ...`: registers the runner as `name`; a BootError with config.sh's last error line when it fails. */
+export async function configureRunner(
+  config: Config,
+  log: Logger,
+  name: string,
+  token: string,
+  exported: ReadonlyMap<string, string>,
+  stopping: AbortSignal,
+): Promise<void> {
+  const args = [
+    "--unattended",
+    "--url", config.scope?.url ?? "",
+    "--name", name,
+    "--labels", (config.GH_LABELS ?? []).join(","),
+    "--work", config.WORK_DIR,
+    "--disableupdate",
+    "--replace",
+    ...(config.RUNNER_GROUP ? ["--runnergroup", config.RUNNER_GROUP] : []),
+    ...(config.RUNNER_EPHEMERAL ? ["--ephemeral"] : []),
+    ...(config.RUNNER_NO_DEFAULT_LABELS ? ["--no-default-labels"] : []),
+  ];
+  const { code, lines } = await runConfigSh(config, log, args, token, exported, stopping);
+  if (stopping.aborted) throw new BootError(`${config.runnerDir}/config.sh was interrupted by the stop`);
+  if (code !== 0) {
+    const last = lines.filter((l) => !/^[√#]/.test(l)).at(-1) ?? "no output";
+    throw new BootError(`${config.runnerDir}/config.sh failed with exit code ${code}: ${last}`);
+  }
 }

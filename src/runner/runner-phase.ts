@@ -58,7 +58,7 @@ export function createRunnerPhase(): Phase {
       for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? [runScript] : [`${config.runnerDir}/config.sh`, runScript]) {
         if (!existsSync(file)) throw new BootError(`RUNNER_DIR: no ${file}: the runner is not installed there`, EXIT_CONFIG);
       }
-      let name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
+      const name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
       ctx.runner.name = name;
       ctx.state.update({ state: "registering", runnerName: name });
       // The docker-wait phase has waited for the engine already: run.sh must not wait again.
@@ -67,28 +67,24 @@ export function createRunnerPhase(): Phase {
       const stale = clearStaleConfig(config.runnerDir);
       if (stale.length && config.RUNNER_REGISTRATION_DIR === undefined) log.info(`removed stale ${stale.join(", ")} from ${config.runnerDir} (left by an earlier start)`);
 
+      let registered: { name: string; id: number | undefined };
       if (credentials.kind === "jit") {
-        // Its name and id are the registration's, for the log, the state file and health.
         const settings = jitRunnerSettings(credentials.jitConfig);
-        name = settings.agentName ?? name;
-        ctx.runner.name = name;
-        ctx.state.update({ runnerName: name, runnerId: settings.agentId });
-        log.info(`pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG) for runner ${name}: nothing to register; GitHub removes the runner after its job`);
+        registered = { name: settings.agentName ?? name, id: settings.agentId };
+        log.info(`pre-issued JIT config (ACTIONS_RUNNER_INPUT_JITCONFIG) for runner ${registered.name}: nothing to register; GitHub removes the runner after its job`);
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
       } else if (config.RUNNER_JIT) {
         const api = await ctx.github();
         const jit = await registerJit(api, config, name, log, ctx.stopping);
-        name = jit.name;
-        ctx.runner.name = name;
-        registration = apiRegistration(api, name, () => jit.id);
-        ctx.state.update({ runnerName: name, runnerId: jit.id });
+        registration = apiRegistration(api, jit.name, () => jit.id);
+        registered = jit;
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = jit.encodedJitConfig;
       } else {
-        const done = await registerOrResume(ctx, name, rlog, (r) => (registration = r));
-        name = done.name;
-        ctx.runner.name = name;
-        ctx.state.update({ runnerName: name, runnerId: done.id });
+        registered = await registerOrResume(ctx, name, rlog, (r) => (registration = r));
       }
+      // The registration's own name and id (a pre-issued JIT config's, a retried taken name), for the log, the state file and health.
+      ctx.runner.name = registered.name;
+      ctx.state.update({ runnerName: registered.name, runnerId: registered.id });
 
       await awaitBackground(ctx);
       if (ctx.stopping.aborted) return;
@@ -123,8 +119,7 @@ export function createRunnerPhase(): Phase {
       if (runner && (reason.kind === "signal" || (reason.kind === "failure" && reason.drain))) {
         gone = await drainRunner({ registration: removable, runner, log, escalated: ctx.escalated, debugDelaySec: config.DEBUG_SHUTDOWN_DELAY_SEC });
       } else {
-        if (runner?.proc.running) await runner.proc.terminate("SIGINT", 30_000);
-        runner?.proc.signalGroup("SIGKILL");
+        await runner?.stop();
         if (removable) gone = (await deregister(removable, log, { until: AbortSignal.timeout(120_000) })) === "removed";
       }
       if (registration && !removable) log.info(`leaving runner ${registration.name} registered on GitHub (RUNNER_KEEP_REGISTRATION)`);

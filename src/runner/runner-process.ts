@@ -6,6 +6,9 @@ import { startProcess, type ProcessHandle } from "../process/start-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
 import { runnerRunScript } from "./runner-run-script.ts";
 
+/** How long the runner gets to exit after SIGINT before its group is killed. */
+const EXIT_GRACE_MS = 30_000;
+
 /**
  * The runner's own run.sh (runnerRunScript) as the runner user in its own
  * process group. Its output goes to the container log and is parsed to know
@@ -40,6 +43,12 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
   /** The job the runner is running, as its output last said. */
   get busyJob(): string | undefined {
     return this.#busyJob;
+  }
+
+  /** SIGINT (a running job is cancelled), SIGKILL after EXIT_GRACE_MS; then the job processes left in its group. */
+  async stop(): Promise<void> {
+    if (this.proc.running) await this.proc.terminate("SIGINT", EXIT_GRACE_MS);
+    this.proc.signalGroup("SIGKILL");
   }
 
   /** Resolves at the next "Job ... completed" line, at the runner's exit, or when `signal` aborts. */
