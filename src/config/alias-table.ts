@@ -1,7 +1,6 @@
 import type { Alias, AliasEffect } from "./aliases.ts";
 import type { Env } from "./load-config.ts";
-import { myoung34Flag, type Myoung34Truth } from "./myoung34-flag.ts";
-import { MYOUNG34_SCOPE_VARS, myoung34ApiUrl, myoung34HostUrl, myoung34Scope, type Myoung34Scope } from "./myoung34-scope.ts";
+import { MYOUNG34_SCOPE_VARS, myoung34ApiUrl, myoung34Flag, myoung34HostUrl, myoung34Scope, type Myoung34Scope, type Myoung34Truth } from "./myoung34.ts";
 import { splitGitHubUrl } from "./split-github-url.ts";
 import { VARS } from "./vars.ts";
 import { runnerName } from "../runner/runner-name.ts";

@@ -2,7 +2,16 @@ import { existsSync } from "node:fs";
 import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { runProcess } from "../process/start-process.ts";
-import { credentialUrls } from "./credential-urls.ts";
+
+/**
+ * The URLs whose git credentials come from the job step's token:
+ * https://github.com always (actions and submodules live there even for
+ * GitHub Enterprise Server users), and GH_URL's origin.
+ */
+export function credentialUrls(ghUrl: string): string[] {
+  const origin = new URL(ghUrl).origin;
+  return origin === "https://github.com" ? [origin] : ["https://github.com", origin];
+}
 
 /**
  * Names GIT_CREDENTIAL_HELPER in the runner user's ~/.gitconfig for

@@ -1,5 +1,4 @@
 import type { Logger } from "../log/logger.ts";
-import { isPid1 } from "./is-pid1.ts";
 import { takeStartupSignals } from "./startup-signals.ts";
 
 // The supervisor's signal table. SIGCHLD is libuv's; SIGKILL and SIGSTOP cannot be caught.
@@ -50,7 +49,7 @@ const holders = new Map<NodeJS.Signals, () => void>();
  * caught before any JavaScript ran.
  */
 export function holdStopSignals(): void {
-  if (held || !isPid1()) return;
+  if (held || process.pid !== 1) return;
   held = takeStartupSignals(); // before our listeners replace Node's handlers
   for (const sig of STOP_SIGNALS) {
     const h = () => held?.push(sig);

@@ -1,6 +1,5 @@
 import { getSystemErrorName } from "node:util";
 import type { Logger } from "../log/logger.ts";
-import { isPid1 } from "./is-pid1.ts";
 import { defaultAddonPaths, loadReaperAddon, type ReaperAddon } from "./load-reaper-addon.ts";
 import { isOwnChild, trackOwnChildren } from "./own-children.ts";
 
@@ -46,7 +45,7 @@ export function startReaper(opts: ReaperOptions): () => void {
     warnOnce(log, "addon", `${addon.error}: orphaned processes will stay zombies`);
     return () => {};
   }
-  if (!isPid1()) {
+  if (process.pid !== 1) {
     const errno = addon.setSubreaper();
     warnOnce(
       log,

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { isPid1 } from "./is-pid1.ts";
 
 /** Signals Node handles itself from startup, with their numbers (bit n-1 of /proc's masks). */
 const WATCHED: readonly [NodeJS.Signals, number][] = [
@@ -36,7 +35,7 @@ let taken = false;
 export function takeStartupSignals(): NodeJS.Signals[] {
   if (taken) return [];
   taken = true;
-  if (!isPid1()) return []; // Not PID 1: such a signal would have ended Node already.
+  if (process.pid !== 1) return []; // Not PID 1: such a signal would have ended Node already.
   try {
     return missedSignals(readFileSync("/proc/self/status", "utf8"));
   } catch {

@@ -4,8 +4,7 @@ import type { UserInfo } from "../config/lookup-user.ts";
 import type { Logger } from "../log/logger.ts";
 import { childExitCode, spawnFailureCode } from "../pid1/exit-code.ts";
 import { relayLines } from "./relay-lines.ts";
-import { signalGroup } from "./signal-group.ts";
-import { FORCE_KILL_AFTER_MS, stopGroup } from "./stop-group.ts";
+import { FORCE_KILL_AFTER_MS, signalGroup, stopGroup } from "./stop-group.ts";
 
 export interface ProcessOptions {
   /** Runs as this user (through setpriv when we are root); default: as ourselves. */

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import { runProcess } from "../process/start-process.ts";
-import { parseVersion } from "./runner-version.ts";
+import { parseVersion } from "./runner-release.ts";
 
 /** The installed runner: version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the release). */
 export interface InstalledRunner {

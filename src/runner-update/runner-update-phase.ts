@@ -4,8 +4,7 @@ import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { downloadVerified, fileSha256 } from "./download-verified.ts";
 import { installedRunner } from "./installed-runner.ts";
-import { latestRelease, runnerArch, type RunnerRelease } from "./runner-release.ts";
-import { isNewer } from "./runner-version.ts";
+import { isNewer, latestRelease, runnerArch, type RunnerRelease } from "./runner-release.ts";
 import { unpackRunner } from "./unpack-runner.ts";
 
 /** The release tarball in CACHE_DIR (a volume that outlives the container): downloaded once, checksum-verified on every use. */

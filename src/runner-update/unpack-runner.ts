@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import { runProcess } from "../process/start-process.ts";
-import { RENAMED_RUN_SH } from "../runner/runner-run-script.ts";
+import { RENAMED_RUN_SH } from "../runner/runner-process.ts";
 
 /** What a runner tarball must hold for the swap to go ahead. */
 const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];

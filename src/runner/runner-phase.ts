@@ -12,8 +12,7 @@ import { registerJit } from "./register-jit.ts";
 import { registerOrResume } from "./register-or-resume.ts";
 import { apiRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
-import { RunnerProcess } from "./runner-process.ts";
-import { runnerRunScript } from "./runner-run-script.ts";
+import { RunnerProcess, runnerRunScript } from "./runner-process.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
 import type { ListenerEvent } from "./parse-listener-line.ts";
 

@@ -1,10 +1,22 @@
 import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
 import type { Logger } from "../log/logger.ts";
 import { runnerEnv } from "./runner-env.ts";
 import { startProcess, type ProcessHandle } from "../process/start-process.ts";
 import { parseListenerLine, type ListenerEvent } from "./parse-listener-line.ts";
-import { runnerRunScript } from "./runner-run-script.ts";
+
+/** The name the image gives the runner's own run.sh, since /home/runner/run.sh (ARC's command) is the supervisor. */
+export const RENAMED_RUN_SH = "run-runner.sh";
+
+/**
+ * The runner's own run.sh in `runnerDir`: run-runner.sh in the image, run.sh
+ * in a runner directory laid out as the release tarball.
+ */
+export function runnerRunScript(runnerDir: string): string {
+  const renamed = `${runnerDir}/${RENAMED_RUN_SH}`;
+  return existsSync(renamed) ? renamed : `${runnerDir}/run.sh`;
+}
 
 /** How long the runner gets to exit after SIGINT before its group is killed. */
 const EXIT_GRACE_MS = 30_000;

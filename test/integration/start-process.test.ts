@@ -4,9 +4,8 @@ import { readFileSync } from "node:fs";
 import t from "tap";
 import { createLogger } from "../../src/log/logger.ts";
 import { startReaper } from "../../src/pid1/start-reaper.ts";
-import { signalGroup } from "../../src/process/signal-group.ts";
 import { runProcess, startProcess } from "../../src/process/start-process.ts";
-import { groupGone, stopGroup } from "../../src/process/stop-group.ts";
+import { groupGone, signalGroup, stopGroup } from "../../src/process/stop-group.ts";
 
 // Orphans of the test's children (what a hook leaves) are adopted and reaped here, as by PID 1.
 t.teardown(startReaper({ log: createLogger("test") }));

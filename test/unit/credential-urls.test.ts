@@ -1,5 +1,5 @@
 import t from "tap";
-import { credentialUrls } from "../../src/git/credential-urls.ts";
+import { credentialUrls } from "../../src/git/git-credentials-phase.ts";
 
 t.test("github.com alone, or github.com and the GHES origin", async (t) => {
   t.same(credentialUrls("https://github.com"), ["https://github.com"]);

@@ -2,8 +2,8 @@ import t from "tap";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findHooks } from "../../src/hooks/find-hooks.ts";
-import { mergeExports } from "../../src/hooks/merge-exports.ts";
+import { findHooks } from "../../src/hooks/hooks-phase.ts";
+import { mergeExports } from "../../src/hooks/run-hook.ts";
 import { parseEnvFile } from "../../src/hooks/parse-env-file.ts";
 
 t.test("findHooks: entrypoint.*.sh only, bytewise order, files only", async (t) => {

@@ -1,6 +1,5 @@
 import t from "tap";
-import { parseRelease } from "../../src/runner-update/runner-release.ts";
-import { isNewer, parseVersion } from "../../src/runner-update/runner-version.ts";
+import { isNewer, parseRelease, parseVersion } from "../../src/runner-update/runner-release.ts";
 
 const A = "a".repeat(64);
 const B = "b".repeat(64);

@@ -1,5 +1,6 @@
 import { ConfigError } from "./config-error.ts";
 import type { Env } from "./load-config.ts";
+import { flag } from "./rules.ts";
 
 export type Myoung34Scope = "repo" | "org" | "ent";
 
@@ -66,4 +67,35 @@ export function myoung34ApiUrl(env: Env): string {
   if (apiHost !== "") return `https://${apiHost}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
   if (host === "github.com") return `https://api.github.com${apiPath(env.GITHUB_API_PATH, "/")}`;
   return `https://${host}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
+}
+
+/**
+ * How myoung34's entrypoint reads each of its switches: some only when
+ * exactly "true", some unless exactly "false", some for any value at all.
+ */
+export type Myoung34Truth = "exactly-true" | "not-false" | "any-value";
+
+const RULE: Record<Myoung34Truth, string> = {
+  "exactly-true": 'only "true" is true',
+  "not-false": 'anything but "false" is true',
+  "any-value": "any value is true",
+};
+
+/**
+ * A myoung34 switch read as that image reads it, so that its env files keep
+ * their meaning; `warn` when ci-runner's own reading of the value (1/0,
+ * true/false, yes/no, on/off) would say otherwise: `EPHEMERAL=false` is
+ * ephemeral there, and here too, but the user should know.
+ */
+export function myoung34Flag(name: string, value: string, truth: Myoung34Truth): { on: boolean; warn?: string } {
+  const v = value.trim();
+  const on = truth === "exactly-true" ? v === "true" : truth === "not-false" ? v !== "false" : v !== "";
+  let ours: boolean | undefined;
+  try {
+    ours = flag(v, name, false);
+  } catch {
+    ours = undefined;
+  }
+  if (ours === on) return { on };
+  return { on, warn: `${name}=${v} is read as ${on ? "true" : "false"}, as myoung34's image reads it (${RULE[truth]})` };
 }
