@@ -1,4 +1,5 @@
 import { ConfigError } from "./config-error.ts";
+import type { VarValues } from "./vars.ts";
 
 export type Credentials =
   | { readonly kind: "pat"; readonly variable: "GH_TOKEN"; readonly token: string }
@@ -6,14 +7,7 @@ export type Credentials =
   | { readonly kind: "runner-token"; readonly variable: "GH_RUNNER_TOKEN"; readonly token: string }
   | { readonly kind: "jit"; readonly variable: "ACTIONS_RUNNER_INPUT_JITCONFIG"; readonly jitConfig: string };
 
-interface CredentialValues {
-  GH_TOKEN?: string | undefined;
-  GH_APP_ID?: number | undefined;
-  GH_APP_PRIVATE_KEY?: string | undefined;
-  GH_APP_INSTALLATION_ID?: number | undefined;
-  GH_RUNNER_TOKEN?: string | undefined;
-  ACTIONS_RUNNER_INPUT_JITCONFIG?: string | undefined;
-}
+type CredentialValues = Pick<VarValues, "GH_TOKEN" | "GH_APP_ID" | "GH_APP_PRIVATE_KEY" | "GH_APP_INSTALLATION_ID" | "GH_RUNNER_TOKEN" | "ACTIONS_RUNNER_INPUT_JITCONFIG">;
 
 const KINDS = "GH_TOKEN (a PAT), GH_APP_ID with GH_APP_PRIVATE_KEY (a GitHub App), GH_RUNNER_TOKEN (a registration token) or ACTIONS_RUNNER_INPUT_JITCONFIG";
 

@@ -16,7 +16,7 @@ export interface Config extends VarValues {
   readonly scope: Scope | undefined;
   /** Exactly one kind; undefined only for `ci-runner forward`. */
   readonly credentials: Credentials | undefined;
-  /** Ephemeral, JIT or pre-issued JIT: one job, then exit 0. */
+  /** Ephemeral, JIT or pre-issued JIT. */
   readonly oneJob: boolean;
   readonly runnerUser: UserInfo;
   readonly runnerDir: string;
@@ -25,7 +25,6 @@ export interface Config extends VarValues {
   readonly guestHooksDir: string;
   /** GC_OFFLINE_AFTER_SEC, else longer than a runner can stay registered and offline while it boots. */
   readonly gcOfflineAfterSec: number;
-  /** Names of variables whose value came from a secret file. */
   readonly secretFiles: readonly string[];
   /** Every secret value set (tokens, keys, JIT config), for the run's log mask. */
   readonly secrets: readonly string[];
@@ -45,19 +44,11 @@ function readSecretFile(dir: string, name: string): string | undefined {
   }
 }
 
-/**
- * Builds the one validated, frozen Config from the environment and secret
- * files. Throws ConfigError (exit 78) naming the first bad variable; nothing
- * has been started or registered when it does.
- */
+/** The one frozen Config; a ConfigError names the first bad variable, before anything is started or registered. */
 export function loadConfig(
   rawEnv: Env,
   users: (name: string) => UserInfo | undefined = lookupUser,
-  /**
-   * "forward": `ci-runner forward` needs no GitHub settings and no runner user.
-   * "controller": `ci-runner controller` needs the scope, a PAT or App, GH_LABELS
-   * and WEBHOOK_SECRET (or WEBHOOK_HOST), and no runner user (its runners live in other containers).
-   */
+  /** `ci-runner forward` needs no GitHub settings; neither it nor the controller (its runners live in other containers) a runner user. */
   purpose: "runner" | "forward" | "controller" = "runner",
 ): Config {
   const github = purpose !== "forward";

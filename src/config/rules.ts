@@ -54,13 +54,8 @@ function withoutUserinfo(raw: string): string {
 }
 
 export const httpUrl: Rule<string> = (raw, name) => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${withoutUserinfo(raw)}"`);
-  }
-  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
     throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${withoutUserinfo(raw)}"`);
   }
   // It would be printed by `ci-runner config` and in log lines naming the URL.

@@ -3,11 +3,10 @@ import { ConfigError } from "./config-error.ts";
 /** Where runners are registered: one repository, organization or enterprise. */
 export interface Scope {
   readonly kind: "repository" | "organization" | "enterprise";
-  /** The variable that chose it. */
   readonly variable: "GH_REPOSITORY" | "GH_ORG" | "GH_ENTERPRISE";
   /** REST path prefix: `repos/owner/repo`, `orgs/org`, `enterprises/slug`. */
   readonly apiPath: string;
-  /** What config.sh --url gets. */
+  /** config.sh's --url. */
   readonly url: string;
   readonly name: string;
 }

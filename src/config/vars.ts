@@ -51,10 +51,10 @@ export const VARS = {
   TZ: v({ doc: "time zone (tzdata name) of logs, hooks and the runner; also turns on the periodic work dir report", rule: timeZone() }),
   WORKDIR_REPORT_INTERVAL_SEC: v({ doc: "with TZ set: seconds between log lines about the work dir (filesystem, space, size) and the load average", rule: integer(1, 86400), default: "60" }),
   GIT_CREDENTIAL_HELPER: v({ doc: "git credential helper named in the runner user's ~/.gitconfig for github.com and GH_URL's host: answers with the calling job step's GITHUB_TOKEN or GH_TOKEN", rule: absolutePath, default: "/usr/local/bin/git-credential-ci-runner" }),
-  FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHostsRule() }),
-  FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPortsRule() }),
+  FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHosts }),
+  FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPorts }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),
-  CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: storageHostRule() }),
+  CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: parseStorageHost }),
   CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST", rule: text, secret: true }),
   CI_STORAGE_DIR: v({ doc: "storage root on CI_STORAGE_HOST (the ci-storage action's storage-dir)", rule: absolutePath, default: "/mnt" }),
   CI_STORAGE_LOAD_TIMEOUT_SEC: v({ doc: "give up the boot-time load after this many seconds and start cold", rule: integer(1), default: "600" }),
@@ -105,7 +105,7 @@ export const VARS = {
   CONTROLLER_ID: v({ doc: "controller: the name on its containers' labels and in its runners' names (default: derived from GH_URL and the scope); two controllers of one scope need two ids", rule: pattern(/^[a-z0-9][a-z0-9-]{0,19}$/, "1-20 chars of a-z 0-9 -") }),
   RUNNER_ENV_FILE: v({ doc: "controller: a file of NAME=value lines (the $GITHUB_ENV format) added to every runner container's environment; credentials are refused", rule: absolutePath }),
   RUNNER_NETWORK: v({ doc: "controller: the Docker network of runner containers (default: Docker's default bridge)", rule: pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "a Docker network name") }),
-  RUNNER_VOLUMES: v({ doc: "controller: space-separated SOURCE:TARGET[:ro] mounts of every runner container (host paths or named volumes)", rule: volumeList() }),
+  RUNNER_VOLUMES: v({ doc: "controller: space-separated SOURCE:TARGET[:ro] mounts of every runner container (host paths or named volumes)", rule: parseVolumes }),
   RUNNER_PRIVILEGED: v({ doc: "controller: 1: runner containers run --privileged (DIND=1 in RUNNER_ENV_FILE then starts Docker in them)", rule: flag, default: "0" }),
   RUNNER_RUNTIME: v({ doc: "controller: the OCI runtime of runner containers, e.g. sysbox-runc for Docker-in-Docker without --privileged", rule: pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a runtime name") }),
   CI_RUNNER_SECRETS_DIR: v({ doc: "where secret files are looked up (Docker and compose mount secrets here)", rule: absolutePath, default: "/run/secrets" }),
@@ -113,19 +113,6 @@ export const VARS = {
 } as const;
 
 export type VarName = keyof typeof VARS;
-
-function parseForwardHostsRule(): Rule<string[]> {
-  return (raw) => parseForwardHosts(raw);
-}
-function parseForwardPortsRule(): Rule<ReturnType<typeof parseForwardPorts>> {
-  return (raw) => parseForwardPorts(raw);
-}
-function volumeList(): Rule<ReturnType<typeof parseVolumes>> {
-  return (raw, name) => parseVolumes(raw, name);
-}
-function storageHostRule(): Rule<ReturnType<typeof parseStorageHost>> {
-  return (raw) => parseStorageHost(raw);
-}
 
 type RuleOf<S> = S extends VarSpec<infer T> ? T : never;
 /** The parsed type of a variable: optional unless it has a default or is required. */

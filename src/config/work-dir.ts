@@ -1,7 +1,8 @@
+import { realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { jitRunnerSettings } from "../runner/runner-settings.ts";
 import { ConfigError } from "./config-error.ts";
 import type { Credentials } from "./credentials.ts";
-import { jitRunnerSettings } from "../runner/jit-runner-settings.ts";
-import { runnerWorkDir } from "../runner/runner-work-dir.ts";
 
 /**
  * The directory jobs work in, which the supervisor prepares and warm-starts:
@@ -20,4 +21,27 @@ export function resolveWorkDir(workDir: string, workDirSet: boolean, credentials
     );
   }
   return jitDir;
+}
+
+/**
+ * Where the runner installed in `runnerDir` works for `workFolder`, as the
+ * runner computes it: the folder combined with the runner's root (an
+ * absolute folder as is). The root is the physical directory above bin/:
+ * run.sh resolves its own symlinks, and the listener finds its root from
+ * its own location, so a runner reached through a symlink
+ * (~guest/actions-runner -> /home/runner) works under the link's target.
+ */
+function runnerWorkDir(runnerDir: string, workFolder: string): string {
+  return resolve(runnerRoot(runnerDir), workFolder);
+}
+
+function runnerRoot(runnerDir: string): string {
+  for (const probe of [() => dirname(realpathSync(`${runnerDir}/bin`)), () => realpathSync(runnerDir)]) {
+    try {
+      return probe();
+    } catch {
+      // not installed (yet): the runner phase says so
+    }
+  }
+  return runnerDir;
 }

@@ -1,5 +1,4 @@
-import { releaseStopSignals } from "./handle-signals.ts";
-import { takeStartupSignals } from "./startup-signals.ts";
+import { releaseStopSignals, takeStartupSignals } from "./handle-signals.ts";
 
 /**
  * What CMD mode relays to the command's process group, as dumb-init does:

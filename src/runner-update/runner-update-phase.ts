@@ -1,11 +1,68 @@
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
+import type { UserInfo } from "../config/lookup-user.ts";
 import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
+import { runProcess } from "../process/start-process.ts";
+import { RENAMED_RUN_SH } from "../runner/runner-process.ts";
 import { downloadVerified, fileSha256 } from "./download-verified.ts";
-import { installedRunner } from "./installed-runner.ts";
-import { isNewer, latestRelease, runnerArch, type RunnerRelease } from "./runner-release.ts";
-import { unpackRunner } from "./unpack-runner.ts";
+import { isNewer, latestRelease, parseVersion, runnerArch, type RunnerRelease } from "./runner-release.ts";
+
+/** The installed runner: version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the release). */
+interface InstalledRunner {
+  readonly version: string;
+  readonly ageDays: number;
+}
+
+/** Throws with a one-line reason when the runner directory holds no runner that answers. */
+async function installedRunner(
+  runnerDir: string,
+  user: UserInfo,
+  env: Record<string, string>,
+  signal: AbortSignal,
+  now: number = Date.now(),
+): Promise<InstalledRunner> {
+  const listener = `${runnerDir}/bin/Runner.Listener`;
+  const mtimeMs = statSync(listener).mtimeMs;
+  const run = await runProcess(listener, ["--version"], { user, env, cancelSignal: signal });
+  const version = run.stdout.trim().split("\n").at(-1)?.trim() ?? "";
+  if (run.code !== 0 || !parseVersion(version)) {
+    throw new Error(`${listener} --version: ${run.code !== 0 ? `exit code ${run.code}` : `unexpected output "${version}"`}`);
+  }
+  return { version, ageDays: Math.max(0, (now - mtimeMs) / 86_400_000) };
+}
+
+/** What a runner tarball must hold for the swap to go ahead. */
+const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
+
+/**
+ * Unpacks a runner tarball over `runnerDir`: extracted as the runner user
+ * into a staging directory inside it, checked, then each top-level entry
+ * (bin/, externals/, config.sh, ...) replaces the installed one by rename.
+ * The registration files (.runner, .credentials), _work and _diag are not in
+ * the tarball and stay; the tarball's run.sh replaces run-runner.sh where the
+ * image renamed it. Throws with a one-line reason; a failed extraction
+ * leaves the installed runner as it was.
+ */
+async function unpackRunner(tarball: string, runnerDir: string, user: UserInfo, env: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const staging = `${runnerDir}/.ci-runner-update`;
+  try {
+    const script = 'rm -rf "$1" && mkdir "$1" && tar -xzf "$2" -C "$1"';
+    const run = await runProcess("/bin/sh", ["-c", script, "sh", staging, tarball], { user, env, cancelSignal: signal });
+    if (run.code !== 0) throw new Error(`unpacking ${tarball} failed (exit code ${run.code}): ${run.stderr.trim().split("\n").at(-1) ?? ""}`.trim());
+    const missing = REQUIRED.filter((f) => !existsSync(`${staging}/${f}`));
+    if (missing.length) throw new Error(`${tarball} is not a runner tarball: no ${missing.join(", ")}`);
+    // The image's layout stays: its run.sh is the supervisor, the runner's own is run-runner.sh.
+    const renamed = existsSync(`${runnerDir}/${RENAMED_RUN_SH}`);
+    for (const entry of readdirSync(staging)) {
+      const target = `${runnerDir}/${renamed && entry === "run.sh" ? RENAMED_RUN_SH : entry}`;
+      rmSync(target, { recursive: true, force: true });
+      renameSync(`${staging}/${entry}`, target);
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
 
 /** The release tarball in CACHE_DIR (a volume that outlives the container): downloaded once, checksum-verified on every use. */
 async function cachedTarball(config: Config, release: RunnerRelease, ctx: Context): Promise<string> {

@@ -2,7 +2,7 @@ import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSyn
 import type { Config } from "../config/load-config.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
 import { clearStaleConfig, REGISTRATION_FILES } from "./clear-stale-config.ts";
-import { readRunnerSettings, type RunnerSettings } from "./read-runner-settings.ts";
+import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 
 /** Beside the runner's files: what the registration was made for. */
 const SETTINGS_FILE = ".ci-runner-registration.json";

@@ -4,7 +4,7 @@ import type { RunnerApi } from "../github/runner-api.ts";
 import type { Context } from "../lifecycle/phase.ts";
 import type { Logger } from "../log/logger.ts";
 import { forgetKeptRegistration, keepRegistration, readKeptRegistration, restoreKeptRegistration } from "./kept-registration.ts";
-import { readRunnerSettings, type RunnerSettings } from "./read-runner-settings.ts";
+import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 import { apiRegistration, configShRegistration, type Registration } from "./registration.ts";
 import { configureRunner } from "./run-config-sh.ts";
 

@@ -6,7 +6,7 @@ import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
 import { clearStaleConfig } from "./clear-stale-config.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
-import { jitRunnerSettings } from "./jit-runner-settings.ts";
+import { jitRunnerSettings } from "./runner-settings.ts";
 import { forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
 import { registerJit } from "./register-jit.ts";
 import { registerOrResume } from "./register-or-resume.ts";

@@ -1,5 +1,5 @@
 import t from "tap";
-import { followRedirect } from "../../src/http/follow-redirect.ts";
+import { followRedirect } from "../../src/http/http-open.ts";
 
 const creds = { authorization: "Bearer x", "X-Amz-Security-Token": "s", "x-aws-ec2-metadata-token": "i", cookie: "c", accept: "*/*" };
 const post = { method: "POST", body: "{}", headers: { ...creds, "content-type": "application/json" } };

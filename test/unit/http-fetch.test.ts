@@ -2,7 +2,7 @@ import t from "tap";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { getEventListeners } from "node:events";
 import type { AddressInfo } from "node:net";
-import { createOctokit } from "../../src/github/create-octokit.ts";
+import { createOctokit } from "../../src/github/github-client.ts";
 import { RunnerApi } from "../../src/github/runner-api.ts";
 import { httpFetch } from "../../src/http/http-fetch.ts";
 import { httpOpen, MAX_BODY_BYTES } from "../../src/http/http-open.ts";

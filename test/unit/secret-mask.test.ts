@@ -1,6 +1,6 @@
 import t from "tap";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
-import { SecretMask } from "../../src/log/secret-mask.ts";
+import { SecretMask } from "../../src/log/logger.ts";
 
 t.test("permanent and rotating secrets are masked; rotating ones stay bounded over a long uptime", async (t) => {
   const mask = new SecretMask();

@@ -1,5 +1,5 @@
 import t from "tap";
-import { missedSignals } from "../../src/pid1/startup-signals.ts";
+import { missedSignals } from "../../src/pid1/handle-signals.ts";
 
 const status = (cgt: string) => `Name:\tnode\nSigPnd:\t0000000000000000\nSigBlk:\t0000000000000000\nSigCgt:\t${cgt}\n`;
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import t from "tap";
 import { ConfigError } from "../../src/config/config-error.ts";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
-import { jitRunnerSettings } from "../../src/runner/jit-runner-settings.ts";
+import { jitRunnerSettings } from "../../src/runner/runner-settings.ts";
 
 const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
 const load = (env: Env) => loadConfig({ CI_RUNNER_SECRETS_DIR: "/nonexistent", ...env }, user);

@@ -1,5 +1,5 @@
 import t from "tap";
-import { mountOf, parseMountInfo } from "../../src/workdir/mount-of.ts";
+import { mountOf, parseMountInfo } from "../../src/workdir/work-dir-report.ts";
 import { workDirReport, type ReportSources } from "../../src/workdir/work-dir-report.ts";
 
 const MOUNTINFO = [
