@@ -6,11 +6,6 @@ export interface ImdsClient {
   get(path: string): Promise<string | undefined>;
 }
 
-async function call(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const res = await httpFetch(url, { method, headers, timeoutMs });
-  return { status: res.status, body: await res.text() };
-}
-
 /**
  * IMDSv2: a session token (PUT, 6 h), then GETs with it; the token is
  * fetched again when it expires or is refused. Short timeouts: off AWS the
@@ -21,22 +16,22 @@ export function createImdsClient(endpoint: string, timeoutMs = 1000): ImdsClient
   let token: { value: string; until: number } | undefined;
   const fresh = async (): Promise<string> => {
     if (token && token.until > Date.now()) return token.value;
-    const res = await call(new URL("latest/api/token", base), "PUT", { "x-aws-ec2-metadata-token-ttl-seconds": "21600" }, timeoutMs);
+    const res = await httpFetch(new URL("latest/api/token", base), { method: "PUT", headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" }, timeoutMs });
     if (res.status !== 200) throw new Error(`IMDS token request answered ${res.status}`);
-    token = { value: res.body.trim(), until: Date.now() + 6 * 3600_000 - 60_000 };
+    token = { value: (await res.text()).trim(), until: Date.now() + 6 * 3600_000 - 60_000 };
     return token.value;
   };
   return {
     async get(path) {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const res = await call(new URL(`latest/${path}`, base), "GET", { "x-aws-ec2-metadata-token": await fresh() }, timeoutMs);
+        const res = await httpFetch(new URL(`latest/${path}`, base), { headers: { "x-aws-ec2-metadata-token": await fresh() }, timeoutMs });
         if (res.status === 401) {
           token = undefined;
           continue;
         }
         if (res.status === 404) return undefined;
         if (res.status !== 200) throw new Error(`IMDS ${path} answered ${res.status}`);
-        return res.body;
+        return res.text();
       }
       throw new Error(`IMDS refused its own token for ${path}`);
     },

@@ -41,8 +41,7 @@ export function createUptimePhase(): Phase {
         state.setSection("uptime", u);
         const runner = u.RunnerBootSec === undefined ? "runner not listening yet" : `runner booted in ${u.RunnerBootSec} s, up ${u.RunnerUptimeSec} s`;
         log.info(`uptime: instance ${u.InstanceUptimeSec} s, container started ${u.DockerBootSec} s after the host booted, ${runner}`);
-      }, config.UPTIME_REPORT_INTERVAL_SEC * 1000);
-      timer.unref();
+      }, config.UPTIME_REPORT_INTERVAL_SEC * 1000).unref();
     },
     async stop() {
       clearInterval(timer);

@@ -1,6 +1,6 @@
 import type { Alias, AliasEffect } from "./aliases.ts";
 import type { Env } from "./load-config.ts";
-import { MYOUNG34_SCOPE_VARS, myoung34ApiUrl, myoung34Flag, myoung34HostUrl, myoung34Scope, type Myoung34Scope, type Myoung34Truth } from "./myoung34.ts";
+import { has, MYOUNG34_SCOPE_VARS, myoung34ApiUrl, myoung34Flag, myoung34HostUrl, myoung34Scope, type Myoung34Scope, type Myoung34Truth } from "./myoung34.ts";
 import { splitGitHubUrl } from "./split-github-url.ts";
 import { VARS } from "./vars.ts";
 import { runnerName } from "../runner/runner-name.ts";
@@ -30,8 +30,6 @@ const noEffect =
 
 /** Already what ci-runner always does. */
 const always = (): AliasEffect => ({});
-
-const has = (env: Env, name: string) => (env[name] ?? "").trim() !== "";
 
 /** REPO_URL, ORG_NAME or ENTERPRISE_NAME: the scope when myoung34's rules choose it, else ignored with one line. */
 function scopeName(scope: Myoung34Scope) {

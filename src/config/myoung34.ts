@@ -11,7 +11,8 @@ export const MYOUNG34_SCOPE_VARS: Readonly<Record<Myoung34Scope, { name: string;
   ent: { name: "ENTERPRISE_NAME", target: "GH_ENTERPRISE", what: "the enterprise's slug" },
 };
 
-const set = (env: Env, name: string): boolean => (env[name] ?? "").trim() !== "";
+/** Set to something other than blanks. */
+export const has = (env: Env, name: string): boolean => (env[name] ?? "").trim() !== "";
 
 /**
  * The scope myoung34's image would register at: RUNNER_SCOPE (repo, org*,
@@ -32,11 +33,11 @@ export function myoung34Scope(env: Env): Myoung34Scope {
   } else if ((env.ORG_RUNNER ?? "").trim() === "true") {
     scope = "org";
   } else {
-    const named = (["org", "ent"] as const).filter((s) => set(env, MYOUNG34_SCOPE_VARS[s].name));
-    scope = !set(env, "REPO_URL") && named.length === 1 ? (named[0] as Myoung34Scope) : "repo";
+    const named = (["org", "ent"] as const).filter((s) => has(env, MYOUNG34_SCOPE_VARS[s].name));
+    scope = !has(env, "REPO_URL") && named.length === 1 ? (named[0] as Myoung34Scope) : "repo";
   }
   const { name, target, what } = MYOUNG34_SCOPE_VARS[scope];
-  if (!set(env, name) && !set(env, target) && (raw !== "" || scope === "org")) {
+  if (!has(env, name) && !has(env, target) && (raw !== "" || scope === "org")) {
     const chosenBy = raw !== "" ? `RUNNER_SCOPE=${raw}` : "ORG_RUNNER=true";
     throw new ConfigError(name, `required with ${chosenBy}: ${what} (or set ${target})`);
   }

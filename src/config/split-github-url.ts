@@ -6,12 +6,8 @@ import { ConfigError } from "./config-error.ts";
  * actions-runner-controller's image takes it) -> GH_URL alone.
  */
 export function splitGitHubUrl(name: string, value: string, expect?: "GH_REPOSITORY" | "GH_ORG"): Record<string, string> {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new ConfigError(name, `expected a URL such as https://github.com/owner/repo, got "${value}"`);
-  }
+  if (!URL.canParse(value.trim())) throw new ConfigError(name, `expected a URL such as https://github.com/owner/repo, got "${value}"`);
+  const url = new URL(value.trim());
   const parts = url.pathname.split("/").filter(Boolean);
   const base = `${url.protocol}//${url.host}`;
   let scope: [string, string] | undefined;

@@ -1,43 +1,48 @@
-import type { Context, Phase } from "../lifecycle/phase.ts";
-import type { UserInfo } from "../config/lookup-user.ts";
 import { findExecutable } from "../fs/find-executable.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { runProcess } from "../process/start-process.ts";
 
 /** Where the docker CLI goes without DOCKER_HOST, for the log lines. */
 const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
-/** How the wait ended: the engine answered, the CLI is missing, the time ran out, or a stop came. */
-type DockerWait =
-  | { readonly kind: "ready"; readonly afterMs: number }
-  | { readonly kind: "no-cli" }
-  | { readonly kind: "timeout"; readonly lastError: string }
-  | { readonly kind: "stopped" };
-
 const RETRY_MS = 1000;
 
 /**
- * Waits until `docker ps`, run as `user` with `env` (DOCKER_HOST and all),
- * succeeds: what the runner's own RUNNER_WAIT_FOR_DOCKER_IN_SECONDS loop
- * checks, so that the engine answers the user the jobs run as, through
- * the socket they will use (a dind sidecar's, shared over /var/run).
+ * Waits until `docker ps`, run as the runner user with its environment
+ * (DOCKER_HOST and all), succeeds: what the runner's own
+ * RUNNER_WAIT_FOR_DOCKER_IN_SECONDS loop checks, so that the engine answers
+ * the user the jobs run as, through the socket they will use (a dind
+ * sidecar's, shared over /var/run). One line for how the wait ended, unless a stop ended it.
  */
-async function waitForDocker(user: UserInfo, env: Record<string, string>, seconds: number, stopping: AbortSignal): Promise<DockerWait> {
+async function waitForDocker(ctx: Context, seconds: number, stopping: AbortSignal): Promise<void> {
+  const { log } = ctx;
+  const user = ctx.config.runnerUser;
+  const env = childEnv(user, ctx.exportedEnv);
+  const host = env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const docker = findExecutable("docker", env.PATH);
-  if (docker === undefined) return { kind: "no-cli" };
+  if (docker === undefined) {
+    log.warn(`RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: this image has no docker CLI on PATH; starting the runner without waiting`);
+    return;
+  }
   const started = Date.now();
   const deadline = started + seconds * 1000;
   let lastError = "";
   while (!stopping.aborted) {
     const left = deadline - Date.now();
-    if (left <= 0) return { kind: "timeout", lastError };
+    if (left <= 0) {
+      log.warn(`RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: no Docker engine answered ${user.name} at ${host} within ${seconds} s (${lastError || "no answer"}); starting the runner without it`);
+      return;
+    }
     const run = await runProcess(docker, ["ps", "--quiet"], { user, env, cancelSignal: AbortSignal.any([stopping, AbortSignal.timeout(left)]) });
-    if (run.code === 0) return { kind: "ready", afterMs: Date.now() - started };
+    if (run.code === 0) {
+      log.info(`docker: the engine at ${host} answers ${user.name} (after ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      return;
+    }
     lastError = run.canceled ? "docker ps did not answer" : (run.stderr.trim().split("\n").at(-1) ?? `exit code ${run.code}`);
     await abortableSleep(Math.min(RETRY_MS, Math.max(0, deadline - Date.now())), stopping);
   }
-  return { kind: "stopped" };
 }
 
 /**
@@ -53,13 +58,10 @@ export function createDockerWaitPhase(): Phase {
   let waiting: Promise<void> | undefined;
   return {
     name: "docker-wait",
-    async start(ctx: Context) {
+    async start(ctx) {
       const seconds = ctx.config.RUNNER_WAIT_FOR_DOCKER_IN_SECONDS;
       if (!seconds) return;
-      const user = ctx.config.runnerUser;
-      const env = childEnv(user, ctx.exportedEnv);
-      const host = env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
-      waiting = waitForDocker(user, env, seconds, AbortSignal.any([ctx.stopping, stop.signal])).then((r) => report(ctx, r, host, seconds));
+      waiting = waitForDocker(ctx, seconds, AbortSignal.any([ctx.stopping, stop.signal]));
       ctx.background.set("docker-wait", waiting);
     },
     async stop() {
@@ -67,13 +69,4 @@ export function createDockerWaitPhase(): Phase {
       await waiting;
     },
   };
-}
-
-function report(ctx: Context, r: DockerWait, host: string, seconds: number): void {
-  const who = ctx.config.runnerUser.name;
-  if (r.kind === "ready") ctx.log.info(`docker: the engine at ${host} answers ${who} (after ${(r.afterMs / 1000).toFixed(1)} s)`);
-  else if (r.kind === "no-cli") ctx.log.warn(`RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: this image has no docker CLI on PATH; starting the runner without waiting`);
-  else if (r.kind === "timeout") {
-    ctx.log.warn(`RUNNER_WAIT_FOR_DOCKER_IN_SECONDS: no Docker engine answered ${who} at ${host} within ${seconds} s (${r.lastError || "no answer"}); starting the runner without it`);
-  }
 }

@@ -27,23 +27,14 @@ export function createGitCredentialsPhase(): Phase {
   return {
     name: "git-credentials",
     async start(ctx) {
-      // Off the boot's critical path: it overlaps registration, and only the runner's start waits for it.
-      running = configureGitCredentials(ctx);
+      // Off the boot's critical path: it overlaps registration, and only the runner's start waits for it (so it never rejects).
+      running = writeHelperConfig(ctx).catch((e: unknown) => ctx.log.warn(`git credentials: ${e instanceof Error ? e.message : String(e)}`));
       ctx.background.set("git-credentials", running);
     },
     async stop() {
       await running;
     },
   };
-}
-
-async function configureGitCredentials(ctx: Context): Promise<void> {
-  try {
-    await writeHelperConfig(ctx);
-  } catch (e) {
-    // Background work must never reject: the runner's start waits for it.
-    ctx.log.warn(`git credentials: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 async function writeHelperConfig(ctx: Context): Promise<void> {

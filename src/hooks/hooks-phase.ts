@@ -57,8 +57,8 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
       const u = user(ctx);
       ctx.log.info(`running ${hooks.length} hook(s) as ${u.name}: ${hooks.join(" ")}`);
       for (const hook of hooks) {
-        const run = await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping);
-        if (run.pgid !== undefined && signalGroup(run.pgid, 0)) groups.push(run.pgid);
+        const pgid = await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping);
+        if (pgid !== undefined && signalGroup(pgid, 0)) groups.push(pgid);
       }
     },
     async stop(ctx) {

@@ -39,15 +39,11 @@ export function mergeExports(exported: Map<string, string>, vars: ReadonlyMap<st
 /** More than any environment can hold (ARG_MAX is 2 MiB with the usual 8 MiB stack): a runaway write, not exports. */
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
-export interface HookRun {
-  /** The hook's process group id: background processes it left keep it alive. */
-  readonly pgid: number | undefined;
-}
-
 /**
  * Runs one hook with bash as `user`, in its own process group, its output
  * prefixed with its name. Variables it appends to $CI_RUNNER_ENV are merged
  * into `exported`. Throws BootError naming the hook and its exit code.
+ * Resolves to its process group id: background processes it left keep it alive.
  */
 export async function runHook(
   path: string,
@@ -55,33 +51,29 @@ export async function runHook(
   exported: Map<string, string>,
   log: Logger,
   stopping: AbortSignal,
-): Promise<HookRun> {
-  const name = basename(path);
+): Promise<number | undefined> {
   const dir = mkdtempSync(join(tmpdir(), "ci-runner-env-"));
   const envFile = join(dir, "env");
   writeFileSync(envFile, "", { mode: 0o600 });
   chownSync(dir, user.uid, user.gid);
   chownSync(envFile, user.uid, user.gid);
-  const hookLog = log.child(`hook ${name}`);
+  const hookLog = log.child(`hook ${basename(path)}`);
   try {
     const env = { ...childEnv(user, exported), CI_RUNNER_ENV: envFile };
-    const proc = startProcess("/bin/bash", [path], {
-      ...{ user, env, cwd: user.home, log: hookLog, cancelSignal: stopping },
-      leavesBackground: true,
-      onLine: (l) => hookLog.relay(l),
-    });
+    const onLine = (l: string) => hookLog.relay(l);
+    const proc = startProcess("/bin/bash", [path], { user, env, cwd: user.home, log: hookLog, cancelSignal: stopping, leavesBackground: true, onLine });
     const { code } = await proc.result;
     if (stopping.aborted) throw new BootError(`hook ${path} was interrupted by the stop`);
     if (code !== 0) throw new BootError(`hook ${path} failed with exit code ${code}`);
     const size = statSync(envFile).size;
     if (size > MAX_ENV_FILE_BYTES) {
       hookLog.warn(`$CI_RUNNER_ENV is ${Math.ceil(size / 1048576)} MiB, over ${MAX_ENV_FILE_BYTES / 1048576} MiB: ignored, nothing exported`);
-      return { pgid: proc.pid };
+      return proc.pid;
     }
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
     for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
     mergeExports(exported, vars, (m) => hookLog.warn(`$CI_RUNNER_ENV: ${m}`));
-    return { pgid: proc.pid };
+    return proc.pid;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

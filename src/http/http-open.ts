@@ -62,12 +62,8 @@ function without(headers: Readonly<Record<string, string>> | undefined, names: R
  */
 export function followRedirect(from: URL, init: HttpInit, status: number, location: string | undefined): { url: URL; init: HttpInit } | undefined {
   if (!REDIRECTS.has(status) || !location) return undefined;
-  let url: URL;
-  try {
-    url = new URL(location, from);
-  } catch {
-    throw new HttpLimitError(`${from.host} redirected to an invalid URL (${JSON.stringify(location.slice(0, 100))}); not followed`);
-  }
+  if (!URL.canParse(location, from)) throw new HttpLimitError(`${from.host} redirected to an invalid URL (${JSON.stringify(location.slice(0, 100))}); not followed`);
+  const url = new URL(location, from);
   if (url.protocol !== "https:" && (from.protocol === "https:" || url.protocol !== "http:")) {
     throw new HttpLimitError(`${from.host} redirected to ${url.protocol}//${url.host}; not followed (only https, or http from http)`);
   }

@@ -1,17 +1,11 @@
 import type { Config } from "../config/load-config.ts";
 import { lazyRunnerApi } from "../github/github-client.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Context, StopReason } from "./phase.ts";
+import type { Context } from "./phase.ts";
 import { StateStore } from "./state-store.ts";
 
-export interface ContextControls {
-  readonly stopping: AbortSignal;
-  readonly escalated: AbortSignal;
-  readonly requestStop: (reason: StopReason) => void;
-}
-
 /** A fresh Context for one supervisor run (tests build theirs here too, so they share its shape). */
-export function createContext(config: Config, log: Logger, state: StateStore, controls: ContextControls): Context {
+export function createContext(config: Config, log: Logger, state: StateStore, controls: Pick<Context, "stopping" | "escalated" | "requestStop">): Context {
   return {
     config,
     log,

@@ -20,8 +20,7 @@ export function every(ms: number, tick: () => Promise<void> | void, onError: (e:
       running = false;
     }
   };
-  const timer = setInterval(() => void run(), ms);
-  timer.unref();
+  const timer = setInterval(() => void run(), ms).unref();
   if (opts.now) void run();
   return () => {
     stopped = true;

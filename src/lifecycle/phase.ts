@@ -28,7 +28,6 @@ export interface Context {
   readonly log: Logger;
   /** An output only: the state file for `ci-runner health` and operators. */
   readonly state: StateStore;
-  /** When the supervisor started. */
   readonly startedAt: Date;
   /**
    * The one RunnerApi of the run, connected on first use and shared by the

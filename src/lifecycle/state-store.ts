@@ -14,7 +14,6 @@ export interface State {
   runnerName?: string;
   runnerId?: number;
   currentJob?: string;
-  /** When the runner first said "Listening for Jobs" (the end of the boot). */
   listeningSince?: string;
   jobsCompleted: number;
   /** Free-form sections owned by phases (forward counters, warm start result). */

@@ -2,7 +2,7 @@ import { fstatSync, readFileSync } from "node:fs";
 import { isatty } from "node:tty";
 import { getSystemErrorName } from "node:util";
 import { findExecutable } from "../fs/find-executable.ts";
-import { defaultAddonPaths, loadReaperAddon } from "./load-reaper-addon.ts";
+import { loadReaperAddon } from "./load-reaper-addon.ts";
 
 /** How CMD mode starts the command, given the terminal on stdin. */
 export type TerminalPlan =
@@ -42,7 +42,7 @@ export function handOverTerminal(swallow: Set<NodeJS.Signals>, path: string | un
   if (me.session !== process.pid || me.tty === 0 || me.tty !== fstatSync(0).rdev) return { kind: "share" };
   const setsid = findExecutable("setsid", path) ?? findExecutable("setsid", "/usr/bin:/bin");
   if (setsid === undefined) return { kind: "share", why: "no setsid (util-linux) in PATH" };
-  const addon = loadReaperAddon(defaultAddonPaths());
+  const addon = loadReaperAddon();
   if ("error" in addon) return { kind: "share", why: addon.error };
   const signalled: NodeJS.Signals[] = me.foreground === me.pgrp ? ["SIGHUP", "SIGCONT"] : [];
   for (const sig of signalled) swallow.add(sig);

@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import type { Logger } from "../log/logger.ts";
 
-/** Signals Node handles itself from startup, with their numbers (bit n-1 of /proc's masks). */
-const WATCHED: readonly [NodeJS.Signals, number][] = [
-  ["SIGTERM", 15],
-  ["SIGINT", 2],
-];
+/** Signals Node handles itself from startup. */
+const WATCHED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
 /**
  * The stop signals that a status text (/proc/self/status) shows as already
@@ -20,7 +18,8 @@ export function missedSignals(status: string): NodeJS.Signals[] {
   const m = /^SigCgt:\s*([0-9a-f]+)$/im.exec(status);
   if (!m) return [];
   const caught = BigInt(`0x${m[1]}`);
-  const missed = WATCHED.filter(([, n]) => ((caught >> BigInt(n - 1)) & 1n) === 0n).map(([sig]) => sig);
+  // Signal n is bit n-1 of /proc's masks.
+  const missed = WATCHED.filter((sig) => ((caught >> BigInt(constants.signals[sig] - 1)) & 1n) === 0n);
   return missed.length < WATCHED.length ? missed : [];
 }
 

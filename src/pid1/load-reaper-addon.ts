@@ -13,22 +13,19 @@ export interface ReaperAddon {
   detachTerminal(): number;
 }
 
-/**
- * Where reaper.node may be: beside the bundle (dist/ci-runner.js, where
- * import.meta.url is the bundle itself), then node-gyp's output when the
- * sources run through tsx (import.meta.url is this file).
- */
-export function defaultAddonPaths(): string[] {
-  return [
-    fileURLToPath(new URL("./reaper.node", import.meta.url)),
-    fileURLToPath(new URL("./native/build/Release/reaper.node", import.meta.url)),
-  ];
-}
-
 const loaded = new Map<string, ReaperAddon>();
 
-/** Loads the first existing addon of `paths` (once per path); a reason instead when none loads. */
-export function loadReaperAddon(paths: readonly string[]): ReaperAddon | { error: string } {
+/**
+ * Loads the first existing addon of `paths` (once per path); a reason instead when none loads. By default beside
+ * the bundle (dist/ci-runner.js, where import.meta.url is the bundle itself), then node-gyp's output when the
+ * sources run through tsx (import.meta.url is this file).
+ */
+export function loadReaperAddon(
+  paths: readonly string[] = [
+    fileURLToPath(new URL("./reaper.node", import.meta.url)),
+    fileURLToPath(new URL("./native/build/Release/reaper.node", import.meta.url)),
+  ],
+): ReaperAddon | { error: string } {
   const path = paths.find((p) => existsSync(p));
   if (path === undefined) return { error: `reaper.node not found (looked in ${paths.join(", ")})` };
   const known = loaded.get(path);

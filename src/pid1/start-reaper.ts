@@ -1,11 +1,11 @@
 import { getSystemErrorName } from "node:util";
 import type { Logger } from "../log/logger.ts";
-import { defaultAddonPaths, loadReaperAddon, type ReaperAddon } from "./load-reaper-addon.ts";
+import { loadReaperAddon } from "./load-reaper-addon.ts";
 import { isOwnChild, trackOwnChildren } from "./own-children.ts";
 
 export interface ReaperOptions {
   readonly log: Logger;
-  /** Where to look for reaper.node, first found wins (default: `defaultAddonPaths()`). */
+  /** Where to look for reaper.node, first found wins (default: loadReaperAddon's). */
   readonly addonPaths?: readonly string[];
 }
 
@@ -18,13 +18,6 @@ function warnOnce(log: Logger, key: string, message: string): void {
   if (warned.has(key)) return;
   warned.add(key);
   log.warn(message);
-}
-
-function reapOrphans(addon: ReaperAddon): void {
-  for (const pid of addon.zombieChildren()) {
-    // libuv's own children keep their exit status for child_process.
-    if (!isOwnChild(pid)) addon.reap(pid);
-  }
 }
 
 /**
@@ -40,7 +33,7 @@ function reapOrphans(addon: ReaperAddon): void {
 export function startReaper(opts: ReaperOptions): () => void {
   const { log } = opts;
   trackOwnChildren();
-  const addon = loadReaperAddon(opts.addonPaths ?? defaultAddonPaths());
+  const addon = loadReaperAddon(opts.addonPaths);
   if ("error" in addon) {
     warnOnce(log, "addon", `${addon.error}: orphaned processes will stay zombies`);
     return () => {};
@@ -60,7 +53,10 @@ export function startReaper(opts: ReaperOptions): () => void {
   let pending: NodeJS.Immediate | undefined;
   const reapNow = () => {
     pending = undefined;
-    reapOrphans(addon);
+    for (const pid of addon.zombieChildren()) {
+      // libuv's own children keep their exit status for child_process.
+      if (!isOwnChild(pid)) addon.reap(pid);
+    }
   };
   const onSigchld = () => {
     pending ??= setImmediate(reapNow);

@@ -9,17 +9,15 @@ import { FORCE_KILL_AFTER_MS, signalGroup, stopGroup } from "./stop-group.ts";
 export interface ProcessOptions {
   /** Runs as this user (through setpriv when we are root); default: as ourselves. */
   readonly user?: UserInfo;
-  /** Default: our own environment. */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   /** "inherit": our stdin, stdout and stderr (CMD mode); default: no stdin, output piped. */
   readonly stdio?: "pipe" | "inherit";
   /** Own session and process group, so that group signals reach the whole tree (default true). */
   readonly ownGroup?: boolean;
-  /** Aborting it stops the process group: `killSignal` (SIGTERM), then SIGKILL after `forceKillAfterDelay` ms. */
+  /** Aborting it stops the process group: `killSignal` (SIGTERM), then SIGKILL after FORCE_KILL_AFTER_MS. */
   readonly cancelSignal?: AbortSignal;
   readonly killSignal?: NodeJS.Signals;
-  readonly forceKillAfterDelay?: number;
   /** Each output line (stdout and stderr) as it comes: CR stripped, cut at 64 KiB. */
   readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Raw stdout as it comes (rsync's progress ends with CR, not with a newline). */
@@ -43,7 +41,6 @@ export interface ProcessResult {
   /** The last `tail` characters of each stream; stderr ends with why it could not start, if it could not. */
   readonly stdout: string;
   readonly stderr: string;
-  /** True when `cancelSignal` aborted the run. */
   readonly canceled: boolean;
   /** Why it could not be started (ENOENT, EACCES, ...). */
   readonly startError?: string;
@@ -54,7 +51,6 @@ export function startProcess(file: string, args: readonly string[], opts: Proces
   return new ProcessHandle(file, args, opts);
 }
 
-/** Runs `file args` to its end. */
 export function runProcess(file: string, args: readonly string[], opts: ProcessOptions = {}): Promise<ProcessResult> {
   return startProcess(file, args, opts).result;
 }
@@ -77,7 +73,7 @@ export class ProcessHandle {
     this.result = new Promise((resolve) => (settle = resolve));
     const onCancel = () => {
       canceled = true;
-      void this.terminate(o.killSignal ?? "SIGTERM", o.forceKillAfterDelay ?? FORCE_KILL_AFTER_MS);
+      void this.terminate(o.killSignal ?? "SIGTERM");
     };
     let done = false;
     const finish = (code: number, signal: NodeJS.Signals | null) => {

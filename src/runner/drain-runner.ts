@@ -1,5 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import { deregister } from "./deregister.ts";
 import type { Registration } from "./registration.ts";
 import type { RunnerProcess } from "./runner-process.ts";
@@ -62,15 +63,10 @@ export async function drainRunner(o: DrainOptions): Promise<boolean> {
   }
   await runner.stop();
   if (!gone && registration) {
-    const until = escalated.aborted ? AbortSignal.timeout(AFTER_ESCALATION_MS) : deadlineAfterEscalation(escalated);
-    gone = (await deregister(registration, log, { until })) === "removed";
+    // Until AFTER_ESCALATION_MS past an escalation (never before one).
+    const deadline = new AbortController();
+    void whenAborted(escalated).then(() => setTimeout(() => deadline.abort(), AFTER_ESCALATION_MS).unref());
+    gone = (await deregister(registration, log, { until: deadline.signal })) === "removed";
   }
   return gone;
-}
-
-/** Aborts AFTER_ESCALATION_MS after `escalated` aborts (never before). */
-function deadlineAfterEscalation(escalated: AbortSignal): AbortSignal {
-  const ctl = new AbortController();
-  escalated.addEventListener("abort", () => setTimeout(() => ctl.abort(), AFTER_ESCALATION_MS).unref(), { once: true });
-  return ctl.signal;
 }

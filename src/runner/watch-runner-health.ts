@@ -66,8 +66,7 @@ export function watchRunnerHealth(runner: RunnerProcess, runnerDir: string, onFa
       // rotated or removed meanwhile
     }
   };
-  const timer = setInterval(scan, DIAG_SCAN_MS);
-  timer.unref();
+  const timer = setInterval(scan, DIAG_SCAN_MS).unref();
   return () => {
     clearInterval(timer);
     runner.off("event", onEvent);

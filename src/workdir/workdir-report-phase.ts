@@ -16,8 +16,7 @@ export function createWorkdirReportPhase(): Phase {
       if (config.TZ === undefined) return;
       const intervalMs = config.WORKDIR_REPORT_INTERVAL_SEC * 1000;
       const schedule = () => {
-        timer = setTimeout(() => void tick(), intervalMs);
-        timer.unref();
+        timer = setTimeout(() => void tick(), intervalMs).unref();
       };
       const tick = async () => {
         const line = await workDirReport(config.workDir, Math.min(intervalMs, 30_000), stop.signal);
