@@ -1,11 +1,59 @@
 import type { RunnerApi, RunnerSummary } from "../github/runner-api.ts";
+import { httpFetch } from "../http/http-fetch.ts";
 import { every, failureLog } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
-import { fleetCounts, fleetLeader } from "../runner/fleet-leader.ts";
+import { fleetCounts, fleetLeader } from "../runner/gc-offline-phase.ts";
 import { awsCredentialsProvider } from "./aws-credentials.ts";
 import { createImdsClient } from "./imds-client.ts";
-import { putMetricData, type Metric } from "./put-metric-data.ts";
+import { signAwsV4, type AwsCredentials } from "./sign-aws-v4.ts";
 import { uptime, type Uptime } from "./uptime-phase.ts";
+
+interface Metric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: "Count" | "Percent" | "Seconds";
+}
+
+interface PutMetricDataInput {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly dimension: { readonly name: string; readonly value: string };
+  readonly metrics: readonly Metric[];
+  readonly credentials: AwsCredentials;
+}
+
+/** CloudWatch's Query API `PutMetricData` (form-encoded POST, SigV4, service "monitoring"), 1 s storage resolution. */
+async function putMetricData(input: PutMetricDataInput): Promise<void> {
+  const form = new URLSearchParams({ Action: "PutMetricData", Version: "2010-08-01", Namespace: input.namespace });
+  input.metrics.forEach((m, i) => {
+    const p = `MetricData.member.${i + 1}`;
+    form.set(`${p}.MetricName`, m.name);
+    form.set(`${p}.Value`, String(m.value));
+    form.set(`${p}.Unit`, m.unit);
+    form.set(`${p}.StorageResolution`, "1");
+    form.set(`${p}.Dimensions.member.1.Name`, input.dimension.name);
+    form.set(`${p}.Dimensions.member.1.Value`, input.dimension.value);
+  });
+  const body = form.toString();
+  const url = new URL(input.endpoint.endsWith("/") ? input.endpoint : `${input.endpoint}/`);
+  const headers = signAwsV4({
+    method: "POST",
+    url,
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+    region: input.region,
+    service: "monitoring",
+    credentials: input.credentials,
+  });
+  const res = await httpFetch(url, { method: "POST", headers, body });
+  if (res.status !== 200) {
+    const text = await res.text();
+    const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+    const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
+    throw new Error(`PutMetricData answered ${res.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`);
+  }
+}
 
 /** The fleet's counts, from its leader only (so N runners publish one set). */
 function fleetMetrics(runners: readonly RunnerSummary[], prefix: string, self: string | undefined): Metric[] {
@@ -20,12 +68,8 @@ function uptimeMetrics(u: Uptime): Metric[] {
 }
 
 /**
- * CLOUDWATCH_METRICS=1 (seed 000's autoscaling signal): every
- * METRICS_INTERVAL_SEC, PutMetricData to CLOUDWATCH_NAMESPACE with the scope
- * as dimension: the fleet's IdleRunnersCount, ActiveRunnersCount,
- * OfflineRunnersCount, AllRunnersCount and ActiveRunnersPercent (published by
- * the fleet's leader only), and with BTIME the uptime metrics of this runner.
- * A failing publish is one line when it starts failing and one when it works again.
+ * CLOUDWATCH_METRICS=1 (seed 000's autoscaling signal): every METRICS_INTERVAL_SEC, the fleet's counts (from
+ * its leader only) and, with BTIME, this runner's uptime metrics to CLOUDWATCH_NAMESPACE, the scope as dimension.
  */
 export function createMetricsPhase(): Phase {
   let stopTicks: (() => void) | undefined;

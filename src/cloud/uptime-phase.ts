@@ -22,11 +22,8 @@ export function uptime(btimeSec: number, ctx: Pick<Context, "startedAt" | "runne
 }
 
 /**
- * With BTIME (the host's boot time) set, as the original image did: every
- * UPTIME_REPORT_INTERVAL_SEC one line with the instance's uptime, how long
- * the host took to start this container, how long the container took to
- * listen for jobs, and how long the runner has been up; the same numbers in
- * the state file's "uptime" section, for a metrics agent to publish.
+ * With BTIME (the host's boot time) set, as the original image did: the uptime figures every
+ * UPTIME_REPORT_INTERVAL_SEC, as one line and in the state file's "uptime" section (for a metrics agent).
  */
 export function createUptimePhase(): Phase {
   let timer: NodeJS.Timeout | undefined;

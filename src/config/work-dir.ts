@@ -24,11 +24,8 @@ export function resolveWorkDir(workDir: string, workDirSet: boolean, credentials
 }
 
 /**
- * Where the runner installed in `runnerDir` works for `workFolder`, as the
- * runner computes it: the folder combined with the runner's root (an
- * absolute folder as is). The root is the physical directory above bin/:
- * run.sh resolves its own symlinks, and the listener finds its root from
- * its own location, so a runner reached through a symlink
+ * Where the runner in `runnerDir` works for `workFolder`, as it computes that: relative to its root, the physical
+ * directory above bin/ (run.sh resolves its own symlinks), so that a runner reached through a symlink
  * (~guest/actions-runner -> /home/runner) works under the link's target.
  */
 function runnerWorkDir(runnerDir: string, workFolder: string): string {

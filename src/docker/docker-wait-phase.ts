@@ -10,11 +10,8 @@ const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 const RETRY_MS = 1000;
 
 /**
- * Waits until `docker ps`, run as the runner user with its environment
- * (DOCKER_HOST and all), succeeds: what the runner's own
- * RUNNER_WAIT_FOR_DOCKER_IN_SECONDS loop checks, so that the engine answers
- * the user the jobs run as, through the socket they will use (a dind
- * sidecar's, shared over /var/run). One line for how the wait ended, unless a stop ended it.
+ * Waits until `docker ps` succeeds as the runner user with its environment (DOCKER_HOST and all), as the runner's
+ * own loop checks: the engine must answer the user jobs run as, through the socket they will use (a dind sidecar's).
  */
 async function waitForDocker(ctx: Context, seconds: number, stopping: AbortSignal): Promise<void> {
   const { log } = ctx;
@@ -46,12 +43,9 @@ async function waitForDocker(ctx: Context, seconds: number, stopping: AbortSigna
 }
 
 /**
- * RUNNER_WAIT_FOR_DOCKER_IN_SECONDS (set by actions-runner-controller's dind
- * mode): waits in the background, beside the warm start and the
- * registration, until the Docker engine answers the runner user with the
- * environment the hooks exported (their DOCKER_HOST); the runner starts
- * after that, or when the wait ends with one line. The runner phase then
- * passes the variable as 0, so that run.sh does not wait a second time.
+ * RUNNER_WAIT_FOR_DOCKER_IN_SECONDS (actions-runner-controller's dind mode sets it): the wait runs in the
+ * background, beside the warm start and the registration, with the environment the hooks exported (their
+ * DOCKER_HOST); the runner phase passes the variable as 0 to run.sh.
  */
 export function createDockerWaitPhase(): Phase {
   const stop = new AbortController();

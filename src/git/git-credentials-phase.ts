@@ -14,13 +14,10 @@ export function credentialUrls(ghUrl: string): string[] {
 }
 
 /**
- * Names GIT_CREDENTIAL_HELPER in the runner user's ~/.gitconfig for
- * github.com and GH_URL's host, so that `git clone https://...` in a job
- * step authenticates with that step's GITHUB_TOKEN / GH_TOKEN. Written with
- * `git config --add` as the runner user: other settings (and other helpers)
- * stay, and a second boot adds nothing. Problems are a warning, not a failed
- * boot: jobs that bring their own credentials still work. Runs after the
- * guest hooks, so that it never races a hook's own `git config --global`.
+ * Names GIT_CREDENTIAL_HELPER in the runner user's ~/.gitconfig for those URLs, so that a job step's git over
+ * HTTPS authenticates with that step's GITHUB_TOKEN / GH_TOKEN. `git config --add` keeps other settings and
+ * helpers, and adds nothing twice. Problems are a warning: jobs that bring their own credentials still work.
+ * After the guest hooks, so that it never races a hook's own `git config --global`.
  */
 export function createGitCredentialsPhase(): Phase {
   let running: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { BootError } from "../lifecycle/boot-error.ts";
-import { errorCauses } from "../lifecycle/error-causes.ts";
+import { errorCauses } from "../http/http-limit-error.ts";
 
 /** A GitHub failure that retrying will not fix; `message` is the one line to print. */
 export class GitHubFatalError extends BootError {}

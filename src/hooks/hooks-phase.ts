@@ -7,10 +7,8 @@ import { runHook } from "./run-hook.ts";
 const HOOK_NAME = /^entrypoint\..+\.sh$/;
 
 /**
- * `dir/entrypoint.*.sh` in bytewise name order (not locale order, so that
- * `entrypoint.10-x.sh` and `entrypoint.9-y.sh` sort as `ls` with LC_ALL=C).
- * A missing directory has no hooks; one that cannot be read throws (its
- * hooks exist but would be skipped: the caller says so).
+ * `dir/entrypoint.*.sh` in bytewise name order, as `ls` with LC_ALL=C sorts them. A missing directory has no
+ * hooks; one that cannot be read throws (its hooks exist but would be skipped: the caller says so).
  */
 export function findHooks(dir: string): string[] {
   let names: string[];

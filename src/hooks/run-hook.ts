@@ -40,10 +40,8 @@ export function mergeExports(exported: Map<string, string>, vars: ReadonlyMap<st
 const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Runs one hook with bash as `user`, in its own process group, its output
- * prefixed with its name. Variables it appends to $CI_RUNNER_ENV are merged
- * into `exported`. Throws BootError naming the hook and its exit code.
- * Resolves to its process group id: background processes it left keep it alive.
+ * Runs one hook with bash as `user` in its own process group, merging what it appends to $CI_RUNNER_ENV into
+ * `exported`. Resolves to its process group id, which background processes it left keep alive.
  */
 export async function runHook(
   path: string,

@@ -27,13 +27,10 @@ function cause(): string {
 const CHECK_MS = 1000;
 
 /**
- * Closes Node's inspector whenever it is found open: the supervisor runs as
- * root, and an open debugger lets any local process run code inside it. On a
- * Node without --disable-sigusr1 (Node 20), a SIGUSR1 that arrives before the
- * bundle's first statement starts it, and NODE_OPTIONS=--inspect does; the
- * start may even come after that statement (Node's signal thread requests it
- * asynchronously), hence the periodic look. One line each time, naming the cause.
- * Returns the function that stops looking.
+ * Closes Node's inspector whenever it is found open (one line each time, naming the cause): the supervisor runs
+ * as root, and an open debugger lets any local process run code inside it. On Node 20 (no --disable-sigusr1) a
+ * SIGUSR1 before the bundle's first statement opens it, as NODE_OPTIONS=--inspect does, and Node's signal thread
+ * may open it even after that statement, hence the periodic look. Returns the function that stops looking.
  */
 export function closeDebugger(log: Logger): () => void {
   if (!process.features.inspector) return () => {};

@@ -21,12 +21,9 @@ export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
 const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU"];
 
 /**
- * Relays each FORWARDED_SIGNALS signal to `send`, those that came while Node
- * was still starting or were held since the bundle's first statement
- * included (at the next turn). The next arrival of a signal in `swallow` is
- * dropped instead (and taken out of it): giving up a terminal sends its
- * session leader one SIGHUP and one SIGCONT that are not the user's.
- * Returns the function that removes the handlers.
+ * Relays each FORWARDED_SIGNALS signal to `send`, with those that came before (at the next turn). The next
+ * arrival of a signal in `swallow` is dropped instead, and taken out of it: giving up a terminal sends its
+ * session leader one SIGHUP and one SIGCONT that are not the user's. Returns the function that removes the handlers.
  */
 export function forwardSignals(send: (signal: NodeJS.Signals) => void, swallow: Set<NodeJS.Signals> = new Set()): () => void {
   const startup = takeStartupSignals(); // [] when holdStopSignals already took them

@@ -22,19 +22,14 @@ function ownStat(): { session: number; tty: number; pgrp: number; foreground: nu
 }
 
 /**
- * With `docker run -it`, PID 1 leads the session that owns the terminal. A
- * command that is to own the terminal (its shell doing job control, Ctrl-C
- * and Ctrl-Z reaching its foreground job straight from the kernel) and to be
- * a process group of its own (so that relayed signals reach all of it) needs
- * a session of its own with the terminal as its controlling terminal. As
- * dumb-init's setsid mode does: PID 1 gives the terminal up (TIOCNOTTY), the
- * command takes it (util-linux `setsid --ctty`, which calls setsid and
- * TIOCSCTTY before it execs the command, keeping its pid).
+ * With `docker run -it`, PID 1 leads the session that owns the terminal. A command that is to own it (job
+ * control; Ctrl-C and Ctrl-Z reaching its foreground job from the kernel) and to be a process group of its own
+ * (relayed signals reach all of it) needs a session of its own with the terminal as its controlling terminal. As
+ * dumb-init's setsid mode: PID 1 gives the terminal up (TIOCNOTTY), the command takes it (`setsid --ctty` calls
+ * setsid and TIOCSCTTY, then execs it with its pid).
  *
- * Giving it up sends our process group one SIGHUP and one SIGCONT: they are
- * added to `swallow` first, so the handlers must already be installed.
- * Without a terminal we lead (a terminal of someone's shell must not be
- * taken from it), the command shares ours, as before.
+ * Giving it up sends our process group one SIGHUP and one SIGCONT: they go into `swallow` first, so the handlers
+ * must be installed already. A terminal we do not lead (someone's shell's) is never taken: the command shares it.
  */
 export function handOverTerminal(swallow: Set<NodeJS.Signals>, path: string | undefined): TerminalPlan {
   if (!isatty(0)) return { kind: "own-session" };

@@ -6,13 +6,10 @@ import type { Logger } from "../log/logger.ts";
 const WATCHED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
 /**
- * The stop signals that a status text (/proc/self/status) shows as already
- * delivered before any JavaScript listened. Node installs a one-shot
- * (SA_RESETHAND) handler for SIGINT and SIGTERM at startup; when one fires it
- * re-raises the signal, which the kernel drops for a PID 1 without a handler.
- * So a watched signal missing from SigCgt means it came and went. Both
- * missing reads as a Node that installs neither (another version), not as
- * two signals: a false stop at boot would be worse than a missed one.
+ * The stop signals that /proc/self/status shows as delivered before any JavaScript listened. Node installs a
+ * one-shot (SA_RESETHAND) handler for SIGINT and SIGTERM at startup, which re-raises the signal, and the kernel
+ * drops that for a PID 1 without a handler: a watched signal missing from SigCgt came and went. Both missing is
+ * a Node that installs neither (another version), not two signals: a false stop at boot is worse than a missed one.
  */
 export function missedSignals(status: string): NodeJS.Signals[] {
   const m = /^SigCgt:\s*([0-9a-f]+)$/im.exec(status);
@@ -26,11 +23,9 @@ export function missedSignals(status: string): NodeJS.Signals[] {
 let taken = false;
 
 /**
- * The stop signals that reached PID 1 while Node was still starting.
- * Without this, `docker stop` right after a container (re)starts - compose
- * down while a `restart: always` ephemeral runner comes back - is lost and
- * waits out the whole grace period for SIGKILL. Answers once: it is only
- * true before the first listener, which replaces Node's handler.
+ * The stop signals that reached PID 1 while Node was still starting: else `docker stop` right after a (re)start
+ * (compose down while a `restart: always` ephemeral runner comes back) waits out its whole grace period. Answers
+ * once: it is only true before the first listener, which replaces Node's handler.
  */
 export function takeStartupSignals(): NodeJS.Signals[] {
   if (taken) return [];
@@ -66,10 +61,9 @@ const REFUSED: readonly [NodeJS.Signals, string][] = [
 ];
 
 /**
- * Installs the SIGUSR1/SIGUSR2 listeners for the life of the process: the
- * first listener replaces Node's inspector trigger, and removing the last one
- * would not bring it back but restore the default action. Silent when another
- * listener handles the signal (a mode that forwards it to a child).
+ * Installs the SIGUSR1/SIGUSR2 listeners for the life of the process: the first one replaces Node's inspector
+ * trigger, and removing the last would restore the default action. Silent when another listener handles the
+ * signal (a mode that forwards it to a child).
  */
 export function refuseUserSignals(log: Logger): void {
   for (const [sig, what] of REFUSED) {
@@ -84,11 +78,8 @@ let held: NodeJS.Signals[] | undefined;
 const holders = new Map<NodeJS.Signals, () => void>();
 
 /**
- * As PID 1, catches the stop signals from the bundle's first statement on,
- * long before handleSignals (config loading, the reaper addon): without a
- * listener the kernel drops them for a namespace's init. handleSignals
- * replays what came meanwhile, including what Node's own startup handler
- * caught before any JavaScript ran.
+ * As PID 1, catches the stop signals from the bundle's first statement on (the kernel drops them for a
+ * namespace's init without a listener); handleSignals replays them, with those Node's startup handler caught.
  */
 export function holdStopSignals(): void {
   if (held || process.pid !== 1) return;
@@ -110,12 +101,9 @@ export function releaseStopSignals(): NodeJS.Signals[] {
 }
 
 /**
- * Installs handlers: `onStop(signal, count)` for each stop signal received
- * (count 1 = graceful, 2+ = escalate). Returns the function that removes
- * them. As PID 1 the kernel drops default-action signals, so without these
- * handlers `docker stop` would wait for its SIGKILL; a stop signal that came
- * while Node was still starting, or since the bundle's first statement, is
- * delivered before this returns, as if it came just after.
+ * Calls `onStop(signal, count)` for each stop signal (count 1 = graceful, 2+ = escalate); as PID 1 the kernel
+ * drops default-action signals, so without it `docker stop` waits for its SIGKILL. One that came earlier is
+ * delivered before this returns, as if it came just after. Returns the function that removes the handlers.
  */
 export function handleSignals(
   onStop: (signal: NodeJS.Signals, count: number) => void,

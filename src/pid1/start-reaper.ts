@@ -1,7 +1,54 @@
+import { ChildProcess } from "node:child_process";
 import { getSystemErrorName } from "node:util";
 import type { Logger } from "../log/logger.ts";
 import { loadReaperAddon } from "./load-reaper-addon.ts";
-import { isOwnChild, trackOwnChildren } from "./own-children.ts";
+
+/**
+ * Children that node spawned through libuv, by pid, until their 'exit'.
+ * libuv waits for each of them with waitpid(pid) and reports the status as
+ * 'exit'; if the reaper took such a zombie first, libuv would get ECHILD and
+ * the 'exit' event would never come.
+ */
+const own = new Map<number, ChildProcess>();
+let installed = false;
+
+/**
+ * Tracks every child spawned through node:child_process from now on (all go through
+ * `ChildProcess.prototype.spawn`). The wrapper stays for the life of the process: unwrapping could undo
+ * someone else's later wrapper. Not covered, by design: spawnSync/execSync (the reaper cannot run before they
+ * have reaped their child); children of worker threads or other native addons (node-pty), not to be used here.
+ */
+function trackOwnChildren(): void {
+  if (installed) return;
+  installed = true;
+  // Internal, untyped method: lib/child_process.js calls `child.spawn(options)`.
+  const proto = ChildProcess.prototype as unknown as { spawn(this: ChildProcess, ...args: unknown[]): unknown };
+  const spawn = proto.spawn;
+  proto.spawn = function (this: ChildProcess, ...args: unknown[]) {
+    const result = spawn.apply(this, args);
+    const pid = this.pid;
+    if (pid !== undefined) {
+      own.set(pid, this);
+      this.once("exit", () => {
+        if (own.get(pid) === this) own.delete(pid);
+      });
+    }
+    return result;
+  };
+}
+
+/**
+ * True while `pid` belongs to a child that libuv still has to reap. A pid
+ * whose ChildProcess already exited (someone removed our 'exit' listener) was
+ * recycled by the kernel: it is somebody else's now.
+ */
+function isOwnChild(pid: number): boolean {
+  const child = own.get(pid);
+  if (child === undefined) return false;
+  if (child.exitCode === null && child.signalCode === null) return true;
+  own.delete(pid);
+  return false;
+}
 
 export interface ReaperOptions {
   readonly log: Logger;
@@ -21,13 +68,9 @@ function warnOnce(log: Logger, key: string, message: string): void {
 }
 
 /**
- * Reaps orphans re-parented to this process (as PID 1, or as a child
- * subreaper otherwise) on every SIGCHLD, with a 1 s unref'd timer as a
- * backstop. Children spawned through node:child_process are left to libuv,
- * so their 'exit' events and codes are unchanged. Call it before spawning
- * anything: children spawned earlier are not known to be node's own.
- *
- * Never throws: without the native addon it warns once and reaps nothing.
+ * Reaps orphans re-parented to this process (as PID 1, or as a child subreaper) on every SIGCHLD, with a timer
+ * as a backstop; libuv's own children are left to it, their 'exit' events unchanged. Call it before spawning
+ * anything: earlier children are not known to be node's own. Without the addon it warns once and reaps nothing.
  * Returns the function that stops reaping.
  */
 export function startReaper(opts: ReaperOptions): () => void {

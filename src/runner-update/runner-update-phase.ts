@@ -36,13 +36,9 @@ async function installedRunner(
 const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
 
 /**
- * Unpacks a runner tarball over `runnerDir`: extracted as the runner user
- * into a staging directory inside it, checked, then each top-level entry
- * (bin/, externals/, config.sh, ...) replaces the installed one by rename.
- * The registration files (.runner, .credentials), _work and _diag are not in
- * the tarball and stay; the tarball's run.sh replaces run-runner.sh where the
- * image renamed it. Throws with a one-line reason; a failed extraction
- * leaves the installed runner as it was.
+ * Unpacks a runner tarball over `runnerDir`: extracted as the runner user into a staging directory inside it,
+ * checked, then each top-level entry replaces the installed one by rename (registration files, _work and _diag
+ * are not in it and stay). A failed extraction leaves the installed runner as it was.
  */
 async function unpackRunner(tarball: string, runnerDir: string, user: UserInfo, env: Record<string, string>, signal: AbortSignal): Promise<void> {
   const staging = `${runnerDir}/.ci-runner-update`;
@@ -103,11 +99,8 @@ async function update(ctx: Context): Promise<void> {
 }
 
 /**
- * RUNNER_UPDATE_AT_BOOT=1: an installed runner older than
- * RUNNER_UPDATE_MAX_AGE_DAYS is replaced by the latest release before it is
- * configured. The runner never updates itself (config.sh --disableupdate), so
- * no job is interrupted by an update. Any failure is one warning line, and
- * the installed runner boots.
+ * RUNNER_UPDATE_AT_BOOT=1: an installed runner older than RUNNER_UPDATE_MAX_AGE_DAYS is replaced by the latest
+ * release before it is configured, never mid-job (config.sh --disableupdate). A failure is one warning line.
  */
 export function createRunnerUpdatePhase(): Phase {
   return {

@@ -18,12 +18,9 @@ export interface DrainOptions {
 }
 
 /**
- * The graceful drain: no job is cancelled unless the drain is escalated.
- * 1. optional debug delay; 2. remove the registration so no new job comes;
- * GitHub refuses (422) while a job runs, so wait for the job's end (retrying
- * at once then, with backoff meanwhile); 3. stop the runner. Escalation
- * cancels the job (SIGINT to the runner), then deregisters. Resolves to
- * whether our registration is gone.
+ * The graceful drain, no job cancelled unless it is escalated: the debug delay; deregistration (GitHub refuses
+ * while a job runs, so it retries at the job's end, with backoff meanwhile); the runner's stop. Escalation
+ * cancels the job, then deregisters. Resolves to whether our registration is gone.
  */
 export async function drainRunner(o: DrainOptions): Promise<boolean> {
   const { runner, log, escalated } = o;

@@ -1,7 +1,34 @@
 import type { RunnerSummary } from "../github/runner-api.ts";
 import { every } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
-import { fleetLeader } from "./fleet-leader.ts";
+
+/**
+ * The one runner of a fleet (runners named `<prefix>-...`) that does
+ * fleet-wide chores (offline cleanup, fleet metrics): the alphabetically
+ * first online one. Every runner computes the same answer from the same
+ * list, so a scaled fleet makes one set of API calls, not N.
+ */
+export function fleetLeader(runners: readonly RunnerSummary[], prefix: string): string | undefined {
+  return runners
+    .filter((r) => r.name.startsWith(`${prefix}-`) && r.status === "online")
+    .map((r) => r.name)
+    .sort()[0];
+}
+
+/** Idle, active (busy), offline and all runners of the fleet, and ActiveRunnersPercent (100 when none is online). */
+export function fleetCounts(runners: readonly RunnerSummary[], prefix: string) {
+  const ours = runners.filter((r) => r.name.startsWith(`${prefix}-`));
+  const active = ours.filter((r) => r.busy).length;
+  const idle = ours.filter((r) => r.status === "online" && !r.busy).length;
+  const offline = ours.filter((r) => r.status !== "online" && !r.busy).length;
+  return {
+    IdleRunnersCount: idle,
+    ActiveRunnersCount: active,
+    OfflineRunnersCount: offline,
+    AllRunnersCount: ours.length,
+    ActiveRunnersPercent: idle + active === 0 ? 100 : Math.round((1000 * active) / (idle + active)) / 10,
+  };
+}
 
 /** A runner's labels as one comparable value (GitHub matches labels case-insensitively). */
 function labelSet(r: RunnerSummary): string {
@@ -9,13 +36,9 @@ function labelSet(r: RunnerSummary): string {
 }
 
 /**
- * One look of the offline-registration collector. Returns the ids to delete:
- * runners of our pool - named `<prefix>-...` and with exactly `self`'s labels,
- * so that another pool whose prefix starts with ours (`ci-runner-gpu` beside
- * `ci-runner`) is never touched - not `self`, offline and not busy now and in
- * the previous look (which the caller makes at least GC_OFFLINE_AFTER_SEC
- * earlier). Only the alphabetically first online runner of the pool
- * collects, so a scaled fleet makes one set of API calls, not N.
+ * One look of the offline cleanup: the runners to delete are those of our pool (named `<prefix>-...` with
+ * exactly `self`'s labels, so that `ci-runner-gpu` beside `ci-runner` is never touched) but `self`, offline and
+ * not busy now and in the previous look (GC_OFFLINE_AFTER_SEC earlier); only the pool's fleetLeader collects.
  */
 export function offlineToDelete(
   runners: readonly RunnerSummary[],

@@ -1,8 +1,28 @@
 import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
-import { clearStaleConfig, REGISTRATION_FILES } from "./clear-stale-config.ts";
 import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
+
+/**
+ * A registration's files in the runner directory, written by config.sh. A
+ * previous life of the container may have left them; config.sh refuses to
+ * run while `.runner` exists.
+ */
+const REGISTRATION_FILES = [".runner", ".credentials", ".credentials_rsaparams"] as const;
+
+/** Removes them; returns the names that existed (restart after a crash or SIGKILL). */
+export function clearStaleConfig(runnerDir: string): string[] {
+  const removed: string[] = [];
+  for (const name of REGISTRATION_FILES) {
+    try {
+      rmSync(`${runnerDir}/${name}`);
+      removed.push(name);
+    } catch {
+      // absent: nothing to clear
+    }
+  }
+  return removed;
+}
 
 /** Beside the runner's files: what the registration was made for. */
 const SETTINGS_FILE = ".ci-runner-registration.json";

@@ -6,11 +6,9 @@ export type ListenerEvent =
   | { kind: "fatal"; message: string };
 
 /**
- * Output that means the runner will never serve jobs again without a new
- * registration (known restart loops of the real runner). The watchdog acts on
- * these: graceful path, then a non-zero exit so the orchestrator replaces us.
- * ("The runner no longer exists on the server" is not here: the runner then
- * exits by itself, and an ephemeral one says it after every job.)
+ * Output of the real runner's known restart loops: it will never serve jobs again without a new registration,
+ * so the watchdog stops with a non-zero exit for the orchestrator to replace us. ("The runner no longer exists
+ * on the server" is not one: the runner then exits by itself, and an ephemeral one says it after every job.)
  */
 export const FATAL_PATTERNS: readonly RegExp[] = [
   /Registration was not found or is not medium trust/,

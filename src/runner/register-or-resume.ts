@@ -14,11 +14,9 @@ export interface Registered {
 }
 
 /**
- * The kept registration (RUNNER_REGISTRATION_DIR) to resume, or undefined
- * (after one line saying why) when there is none, it was made for other
- * settings, or GitHub no longer has it: deleted, or dropped after weeks
- * offline. Checked through the API before the runner starts, so that a
- * restart registers anew at once instead of failing on it.
+ * The kept registration to resume, or undefined (with one line saying why) when there is none, it was made for
+ * other settings, or GitHub no longer has it: checked before the runner starts, so that a restart registers anew
+ * at once instead of failing on it.
  */
 async function keptToResume(ctx: Context, api: RunnerApi | undefined): Promise<RunnerSettings | undefined> {
   const { config, log } = ctx;
@@ -46,10 +44,8 @@ async function keptToResume(ctx: Context, api: RunnerApi | undefined): Promise<R
 }
 
 /**
- * Registers with config.sh (a fresh registration token from the PAT or App,
- * or GH_RUNNER_TOKEN), or resumes the registration kept in
- * RUNNER_REGISTRATION_DIR without either. `adopt` gets the registration to
- * remove at stop before config.sh runs, so that a stop meanwhile removes it.
+ * Registers with config.sh (a fresh registration token, or GH_RUNNER_TOKEN), or resumes the registration kept in
+ * RUNNER_REGISTRATION_DIR. `adopt` gets the registration before config.sh runs, so that a stop meanwhile removes it.
  */
 export async function registerOrResume(ctx: Context, name: string, rlog: Logger, adopt: (r: Registration) => void): Promise<Registered> {
   const { config, log } = ctx;

@@ -35,10 +35,8 @@ export function apiRegistration(api: RunnerApi, name: string, id: () => number |
 }
 
 /**
- * Removal with a ready registration token (GH_RUNNER_TOKEN): `config.sh
- * remove`, the token passed through the environment, never argv. GitHub
- * wants a remove token there and answers 404 to a registration token (or an
- * expired one): "refused".
+ * Removal with a ready registration token (GH_RUNNER_TOKEN): `config.sh remove`. GitHub wants a remove token
+ * there and answers 404 to a registration token (or an expired one): "refused".
  */
 export function configShRegistration(config: Config, log: Logger, name: string, token: string): Registration {
   return {

@@ -5,10 +5,8 @@ import { runProcess } from "../process/start-process.ts";
 import { runnerEnv } from "./runner-env.ts";
 
 /**
- * `config.sh ARGS` as the runner user in the runner dir, its output relayed.
- * The token goes through ACTIONS_RUNNER_INPUT_TOKEN, never argv, so that no
- * other process can read it from /proc/<pid>/cmdline. Aborting `stopOn`
- * stops it. Resolves with the exit code and the non-empty output lines.
+ * `config.sh ARGS` as the runner user, its output relayed. The token goes through ACTIONS_RUNNER_INPUT_TOKEN,
+ * never argv, which any process can read in /proc/<pid>/cmdline. Resolves with the code and the non-empty lines.
  */
 export async function runConfigSh(
   config: Config,

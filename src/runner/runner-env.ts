@@ -7,11 +7,7 @@ import { childEnv } from "../process/child-env.ts";
 /** Standard names that jobs and the tools in them read for themselves: never hidden from jobs. */
 const SHARED = new Set(["TZ", "AWS_REGION", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_CLOUDWATCH"]);
 
-/**
- * Every name that configures ci-runner: its own variables but the shared
- * ones, the aliases and the other images' names. HIDE_CONFIG_FROM_JOBS
- * (myoung34's UNSET_CONFIG_VARS) keeps them out of jobs' environments.
- */
+/** Every name that configures ci-runner but the shared ones: what HIDE_CONFIG_FROM_JOBS keeps from jobs. */
 function configNames(): Set<string> {
   return new Set([...Object.keys(VARS).filter((n) => !SHARED.has(n)), ...ALIASES.map((a) => a.name), ...OTHER_IMAGES.flatMap((i) => i.vars)]);
 }
@@ -19,9 +15,7 @@ function configNames(): Set<string> {
 let hidden: Set<string> | undefined;
 
 /**
- * The environment of config.sh and run.sh: the runner user's (no secrets,
- * hooks' exports) plus `extra`; with HIDE_CONFIG_FROM_JOBS, without
- * ci-runner's own settings either. config.sh refuses root without
+ * The environment of config.sh and run.sh: the runner user's plus `extra`. config.sh refuses root without
  * RUNNER_ALLOW_RUNASROOT, which RUNNER_USER=root therefore gets.
  */
 export function runnerEnv(config: Config, exported: ReadonlyMap<string, string>, extra: Record<string, string> = {}): Record<string, string> {

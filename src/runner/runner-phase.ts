@@ -1,20 +1,42 @@
-import { EXIT_CONFIG } from "../config/config-error.ts";
 import { existsSync } from "node:fs";
-import { awaitBackground } from "../lifecycle/await-background.ts";
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
-import { clearStaleConfig } from "./clear-stale-config.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
-import { jitRunnerSettings } from "./runner-settings.ts";
-import { forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
+import { clearStaleConfig, forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
 import { registerJit } from "./register-jit.ts";
 import { registerOrResume } from "./register-or-resume.ts";
 import { apiRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
 import { RunnerProcess, runnerRunScript } from "./runner-process.ts";
+import { jitRunnerSettings } from "./runner-settings.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
 import type { ListenerEvent } from "./parse-listener-line.ts";
+
+/** How long background work may still run before the wait is worth a line. */
+const QUIET_MS = 200;
+
+/**
+ * Waits for every background job (warm start, git credentials) before the
+ * runner starts. Says which ones it is waiting for only when that takes a
+ * while, naming those still running then, so a quick boot stays quiet.
+ */
+async function awaitBackground(ctx: Context): Promise<void> {
+  const pending = new Set(ctx.background.keys());
+  for (const [name, job] of ctx.background) {
+    const done = () => void pending.delete(name);
+    void job.then(done, done);
+  }
+  const timer = setTimeout(() => {
+    if (pending.size > 0) ctx.log.info(`waiting for ${[...pending].join(", ")} before starting the runner`);
+  }, QUIET_MS);
+  try {
+    await Promise.all(ctx.background.values());
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** What the runner's output tells: to the later phases (ctx.runner) and to the state file. */
 function report(ctx: Context, ev: ListenerEvent): void {
@@ -33,10 +55,8 @@ function report(ctx: Context, ev: ListenerEvent): void {
 }
 
 /**
- * Registers the runner (config.sh with a fresh registration token, or a JIT
- * config), waits for the background work the runner needs (warm start, git
- * credentials), then runs run.sh. Its stop is the graceful drain; whatever
- * happened, no registration of ours is left behind.
+ * Registers the runner, waits for the background work it needs (warm start, git credentials), then runs run.sh.
+ * Its stop is the graceful drain; whatever happened, no registration of ours is left behind.
  */
 export function createRunnerPhase(): Phase {
   let registration: Registration | undefined;
@@ -128,10 +148,8 @@ export function createRunnerPhase(): Phase {
 }
 
 /**
- * After the stop: the registration kept in RUNNER_REGISTRATION_DIR follows
- * the one on GitHub. Gone (deregistered, unusable, or cleaned up by the
- * runner after its one job): forgotten, so the next start registers anew.
- * Still there: the runner's current files are kept for the next start.
+ * After the stop, the registration kept in RUNNER_REGISTRATION_DIR follows the one on GitHub: forgotten when
+ * that is gone (the next start registers anew), else the runner's current files are kept.
  */
 function keepOrForget(ctx: Context, name: string, gone: boolean): void {
   const { config, log } = ctx;

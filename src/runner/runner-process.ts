@@ -21,11 +21,7 @@ export function runnerRunScript(runnerDir: string): string {
 /** How long the runner gets to exit after SIGINT before its group is killed. */
 const EXIT_GRACE_MS = 30_000;
 
-/**
- * The runner's own run.sh (runnerRunScript) as the runner user in its own
- * process group. Its output goes to the container log and is parsed to know
- * whether a job is running; each parsed line is an `event`.
- */
+/** The runner's own run.sh in its own process group; its output is relayed, and each line it understands is an `event`. */
 export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
   readonly proc: ProcessHandle;
   #busyJob: string | undefined;

@@ -30,10 +30,9 @@ export function readRunnerSettings(runnerDir: string): RunnerSettings | undefine
 }
 
 /**
- * The `.runner` settings inside a JIT config (base64 of `{".runner":
- * base64(BOM + JSON), ...}`). What cannot be read counts as absent, and the
- * work folder then as the default: the runner reports a broken config itself.
- * `workFolder`: ARC takes it from the runner container's `workingDir`; GitHub otherwise fills in the default.
+ * The `.runner` settings inside a JIT config (base64 of `{".runner": base64(BOM + JSON), ...}`; ARC takes the
+ * work folder from the runner container's `workingDir`). What cannot be read counts as absent, the work folder
+ * then as the default: the runner reports a broken config itself.
  */
 export function jitRunnerSettings(encoded: string): { agentName: string | undefined; agentId: number | undefined; workFolder: string } {
   let json: SettingsJson = {};

@@ -17,11 +17,7 @@ function newestDiagLog(runnerDir: string): string | undefined {
   }
 }
 
-/**
- * The runner health watchdog: calls `onFatal` once when the runner's output,
- * or its newest `_diag/Runner_*.log`, shows one of the known fatal loops
- * (FATAL_PATTERNS). Returns the function that stops watching.
- */
+/** Calls `onFatal` once when the runner's output or newest diag log shows a FATAL_PATTERNS loop; returns the stop function. */
 export function watchRunnerHealth(runner: RunnerProcess, runnerDir: string, onFatal: (message: string) => void): () => void {
   let fired = false;
   const fire = (m: string) => {

@@ -58,7 +58,7 @@ t.test("not in the list yet (or another name than the prefix): collects nothing"
 });
 
 t.test("fleet counts and ActiveRunnersPercent", async (t) => {
-  const { fleetCounts } = await import("../../src/runner/fleet-leader.ts");
+  const { fleetCounts } = await import("../../src/runner/gc-offline-phase.ts");
   t.same(fleetCounts([...fleet, r(7, "ci-runner-c", "online", true)], "ci-runner"), {
     IdleRunnersCount: 2,
     ActiveRunnersCount: 2,

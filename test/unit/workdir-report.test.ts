@@ -1,6 +1,6 @@
 import t from "tap";
-import { mountOf, parseMountInfo } from "../../src/workdir/work-dir-report.ts";
-import { workDirReport, type ReportSources } from "../../src/workdir/work-dir-report.ts";
+import { mountOf, parseMountInfo } from "../../src/workdir/workdir-report-phase.ts";
+import { workDirReport, type ReportSources } from "../../src/workdir/workdir-report-phase.ts";
 
 const MOUNTINFO = [
   "22 27 0:21 / /proc rw,relatime - proc proc rw",
