@@ -4,7 +4,7 @@
 import { VARS } from "../src/config/vars.ts";
 
 const rows = Object.entries(VARS).map(([name, spec]) => {
-  const dflt = "default" in spec && spec.default !== undefined ? `\`${spec.default}\`` : "required" in spec && spec.required ? "**required**" : "";
+  const dflt = "default" in spec && spec.default !== undefined ? `\`${spec.default}\`` : "";
   const secret = "secret" in spec && spec.secret ? " Secret: also read from the file `$CI_RUNNER_SECRETS_DIR/" + name + "`." : "";
   return `| \`${name}\` | ${dflt} | ${spec.doc}.${secret} |`;
 });

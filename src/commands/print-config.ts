@@ -17,18 +17,15 @@ export function printConfig(env: Env, out: (line: string) => void): void {
 
 /** The lines of `ci-runner config` for a loaded config (also CI_RUNNER_DRY_RUN and CI_RUNNER_PRINT_CONFIG). */
 export function describeConfig(config: Config, out: (line: string) => void): void {
+  const derived: Partial<Record<VarName, string>> = { RUNNER_DIR: config.runnerDir, GUEST_HOOKS_DIR: config.guestHooksDir };
   for (const name of Object.keys(VARS) as VarName[]) {
     const spec = VARS[name];
     const value = config[name];
     let shown: string;
     if ("secret" in spec && spec.secret) {
       shown = value === undefined ? "(unset)" : config.secretFiles.includes(name) ? "*** (from secret file)" : "*** (from environment)";
-    } else if (value === undefined && name === "RUNNER_DIR") {
-      shown = `${config.runnerDir} (default)`;
-    } else if (value === undefined && name === "GUEST_HOOKS_DIR") {
-      shown = `${config.guestHooksDir} (default)`;
     } else {
-      shown = show(value);
+      shown = value === undefined && derived[name] !== undefined ? `${derived[name]} (default)` : show(value);
     }
     out(`${name}=${shown}`);
   }

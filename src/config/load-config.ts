@@ -70,13 +70,7 @@ export function loadConfig(
       }
     }
     if (spec.secret && raw) secrets.push(raw);
-    if (raw === undefined || raw.trim() === "") {
-      if (spec.required && github) {
-        const where = spec.secret ? ` (or the file ${secretsDir}/${name})` : "";
-        throw new ConfigError(name, `required${where}: ${spec.doc}`);
-      }
-      raw = spec.default;
-    }
+    if (raw === undefined || raw.trim() === "") raw = spec.default;
     try {
       values[name] = raw === undefined ? undefined : spec.rule(spec.secret ? raw : raw.trim(), name, spec.secret ?? false);
     } catch (e) {

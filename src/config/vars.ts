@@ -10,7 +10,6 @@ export interface VarSpec<T> {
   readonly rule: Rule<T>;
   /** Used when the variable is unset or empty. Absent: the value is `undefined`. */
   readonly default?: string;
-  readonly required?: boolean;
   /** Also read from `$CI_RUNNER_SECRETS_DIR/<NAME>` (default /run/secrets); never printed. */
   readonly secret?: boolean;
   /** Not a secret (not masked), but kept out of hooks', the runner's and jobs' environments like one. */
@@ -115,8 +114,8 @@ export const VARS = {
 export type VarName = keyof typeof VARS;
 
 type RuleOf<S> = S extends VarSpec<infer T> ? T : never;
-/** The parsed type of a variable: optional unless it has a default or is required. */
-export type VarValue<K extends VarName> = (typeof VARS)[K] extends { default: string } | { required: true }
+/** The parsed type of a variable: optional unless it has a default. */
+export type VarValue<K extends VarName> = (typeof VARS)[K] extends { default: string }
   ? RuleOf<(typeof VARS)[K]>
   : RuleOf<(typeof VARS)[K]> | undefined;
 export type VarValues = { readonly [K in VarName]: VarValue<K> };

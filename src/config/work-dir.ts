@@ -13,8 +13,9 @@ import type { Credentials } from "./credentials.ts";
 export function resolveWorkDir(workDir: string, workDirSet: boolean, credentials: Credentials | undefined, runnerDir: string): string {
   if (credentials?.kind !== "jit") return workDir;
   const folder = jitRunnerSettings(credentials.jitConfig).workFolder;
-  const jitDir = runnerWorkDir(runnerDir, folder);
-  if (workDirSet && runnerWorkDir(runnerDir, workDir) !== jitDir) {
+  const root = runnerRoot(runnerDir);
+  const jitDir = resolve(root, folder);
+  if (workDirSet && resolve(root, workDir) !== jitDir) {
     throw new ConfigError(
       "WORK_DIR",
       `${workDir}, but the runner of ACTIONS_RUNNER_INPUT_JITCONFIG works in ${jitDir} (its work folder "${folder}", which actions-runner-controller takes from the runner container's workingDir); unset WORK_DIR, or set workingDir`,
@@ -24,14 +25,10 @@ export function resolveWorkDir(workDir: string, workDirSet: boolean, credentials
 }
 
 /**
- * Where the runner in `runnerDir` works for `workFolder`, as it computes that: relative to its root, the physical
- * directory above bin/ (run.sh resolves its own symlinks), so that a runner reached through a symlink
- * (~guest/actions-runner -> /home/runner) works under the link's target.
+ * The root the runner in `runnerDir` resolves its work folder against: the physical directory above bin/ (run.sh
+ * resolves its own symlinks), so that a runner reached through a symlink (~guest/actions-runner -> /home/runner)
+ * works under the link's target.
  */
-function runnerWorkDir(runnerDir: string, workFolder: string): string {
-  return resolve(runnerRoot(runnerDir), workFolder);
-}
-
 function runnerRoot(runnerDir: string): string {
   for (const probe of [() => dirname(realpathSync(`${runnerDir}/bin`)), () => realpathSync(runnerDir)]) {
     try {

@@ -23,10 +23,8 @@ function headersOf(raw: IncomingHttpHeaders): FetchLikeResponse["headers"] {
 }
 
 /**
- * httpOpen with the body read (within its size limit) before it resolves, in
- * the shape of fetch's Response: a body that fails (too large, stalled)
- * rejects here, where Octokit reports it, not later in `text()`, where
- * Octokit would swallow it.
+ * httpOpen in the shape of fetch's Response, the body read before it resolves: a body that fails (too large,
+ * stalled) rejects here, where Octokit reports it, not later in `text()`, where Octokit would swallow it.
  */
 export async function httpFetch(input: string | URL, init: HttpInit = {}): Promise<FetchLikeResponse> {
   const res = await httpOpen(input, init);

@@ -5,11 +5,7 @@ export function errorCauses(e: unknown): object[] {
   return chain;
 }
 
-/**
- * A request the client refused to go on with (an answer over its size
- * limit, a redirect it does not follow): asking again gets the same, so
- * callers do not retry it. `message` is one line naming the host.
- */
+/** A request the client refused to go on with (too large an answer, a redirect it does not follow): not worth a retry. */
 export class HttpLimitError extends Error {
   override readonly name = "HttpLimitError";
 }

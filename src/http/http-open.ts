@@ -3,11 +3,7 @@ import { createRequire } from "node:module";
 import { formatSize } from "../warmstart/format-size.ts";
 import { HttpLimitError } from "./http-limit-error.ts";
 
-/**
- * No request may hang the supervisor (a black-holed connection would, with
- * Node's defaults): one that goes this long without a byte, connecting,
- * waiting for the answer or in the middle of its body, is given up.
- */
+/** No request may hang the supervisor (a black-holed connection would, with Node's defaults): this long without a byte, it is given up. */
 const IDLE_TIMEOUT_MS = 30_000;
 /** The largest answer held by default: API answers are a few kB, a page of 100 runners about 100 kB. */
 export const MAX_BODY_BYTES = 4_000_000;
@@ -39,12 +35,7 @@ export interface HttpInit {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/**
- * Headers that carry a credential: they are for the origin they were given
- * for, and are dropped for good once a redirect leaves it (as fetch drops
- * Authorization), so a redirect cannot hand the GitHub token, AWS session
- * token or IMDS token to another host.
- */
+/** Headers that carry a credential: dropped for good once a redirect leaves their origin, as fetch drops Authorization. */
 const CREDENTIALS = new Set(["authorization", "proxy-authorization", "cookie", "x-amz-security-token", "x-aws-ec2-metadata-token"]);
 /** What describes a body, dropped with it. */
 const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding"]);
@@ -54,11 +45,9 @@ function without(headers: Readonly<Record<string, string>> | undefined, names: R
 }
 
 /**
- * The request that a redirect answer asks for, or undefined when the answer
- * is not a redirect. As fetch: 303, and 301/302 after a POST, continue as a
- * GET without body; another origin (scheme, host, port) gets no credential.
- * Unlike fetch, https never continues over plain http (a downgrade would
- * expose what the request carries and what the answer says).
+ * The request a redirect answer asks for, or undefined when it is none. As fetch: 303, and 301/302 after a POST,
+ * continue as a GET without body; another origin gets no credential. Unlike fetch, https never continues over
+ * plain http (a downgrade would expose the request and the answer).
  */
 export function followRedirect(from: URL, init: HttpInit, status: number, location: string | undefined): { url: URL; init: HttpInit } | undefined {
   if (!REDIRECTS.has(status) || !location) return undefined;
@@ -137,12 +126,9 @@ async function* capped(res: IncomingMessage, host: string, max: number): AsyncGe
 }
 
 /**
- * The supervisor's one HTTP client (GitHub's API, releases, IMDS,
- * CloudWatch), on node:http: fetch() would load undici and its WebAssembly
- * parser, about 15 MB of resident memory for a handful of calls an hour.
- * Follows up to 5 redirects (credentials stay with their origin, see
- * followRedirect), gives up after `timeoutMs` without a byte, and caps the
- * body. Rejects on a failed connection; any status resolves.
+ * The supervisor's one HTTP client, on node:http: fetch() would load undici and its WebAssembly parser, about
+ * 15 MB of resident memory for a handful of calls an hour. Follows redirects per followRedirect, gives up after
+ * `timeoutMs` without a byte, and caps the body. Rejects on a failed connection; any status resolves.
  */
 export async function httpOpen(input: string | URL, init: HttpInit = {}): Promise<HttpResponse> {
   const timeoutMs = init.timeoutMs ?? IDLE_TIMEOUT_MS;

@@ -7,11 +7,9 @@ export const EXIT_INTERNAL = 70;
 const GIVE_UP_AFTER = 20;
 
 /**
- * The last safety net of PID 1: an exception or rejection that no code
- * caught (a bug in ci-runner) would otherwise kill the process on the spot,
- * leaving the registration behind and a running job cut. Instead it is
- * logged, with its stack for the bug report, and `onFirst` starts the usual
- * graceful stop. Returns the function that removes the net.
+ * The last safety net of PID 1: an uncaught exception or rejection (a bug) would kill the process on the spot,
+ * leaving the registration behind and a running job cut. Instead it is logged with its stack, and `onFirst` starts
+ * the usual graceful stop. Returns the function that removes the net.
  */
 export function catchStrayErrors(log: Logger, onFirst: () => void): () => void {
   let count = 0;

@@ -1,10 +1,8 @@
 import type { Logger } from "../log/logger.ts";
 
 /**
- * Runs `tick` every `ms` (and once at once with `now`), never two at a
- * time: a slow tick makes the next one skip, not pile up. A tick that throws
- * is logged by `onError`, and the next one runs as usual. Returns the stop
- * function; the timer never keeps the process alive.
+ * Runs `tick` every `ms` (and at once with `now`), never two at a time: a slow tick makes the next one skip, not
+ * pile up. A throw goes to `onError`. Returns the stop function; the timer never keeps the process alive.
  */
 export function every(ms: number, tick: () => Promise<void> | void, onError: (e: Error) => void, opts: { now?: boolean } = {}): () => void {
   let running = false;

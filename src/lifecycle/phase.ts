@@ -10,11 +10,7 @@ export type StopReason =
   /** `drain`: the runner still works, so a running job finishes first (a bug in the supervisor, not in the runner). */
   | { kind: "failure"; code: number; message: string; drain?: boolean };
 
-/**
- * What the runner phase learns, for the phases that need it (offline
- * cleanup, metrics, uptime). Only the runner phase writes it; the state file
- * reports the same to people and `ci-runner health`, and is never read back.
- */
+/** What the runner phase learns, for the phases that need it; the state file reports the same, and is never read back. */
 export interface RunnerFacts {
   /** Our registration's name, once chosen. */
   name?: string;
@@ -51,11 +47,7 @@ export interface Context {
   readonly background: Map<string, Promise<void>>;
 }
 
-/**
- * One step of the lifecycle. The supervisor runs `start` of each phase in
- * order at boot and `stop` of every started phase in reverse at shutdown,
- * exactly once.
- */
+/** One step of the lifecycle: `start` in order at boot, `stop` of every started phase in reverse, exactly once. */
 export interface Phase {
   readonly name: string;
   start(ctx: Context): Promise<void>;

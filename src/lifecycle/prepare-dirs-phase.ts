@@ -5,11 +5,7 @@ import { EXIT_CONFIG } from "../config/config-error.ts";
 import { BootError } from "./boot-error.ts";
 import type { Phase } from "./phase.ts";
 
-/**
- * The work dir (WORK_DIR, or a pre-issued JIT config's work folder) and
- * CACHE_DIR exist and belong to the runner user, mode 700, as in the
- * original image: jobs write there, other users of the host do not.
- */
+/** The work dir and CACHE_DIR belong to the runner user, mode 700, as in the original image: only jobs write there. */
 export function createPrepareDirsPhase(): Phase {
   return {
     name: "dirs",

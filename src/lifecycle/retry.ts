@@ -4,11 +4,7 @@ import { abortableSleep } from "./abortable-sleep.ts";
 const BASE_MS = 1000;
 const MAX_MS = 30_000;
 
-/**
- * The wait before retry `n` (1, 2, ...): doubling from 1 s up to 30 s, drawn
- * from the upper half of that, so that a fleet that failed together does not
- * retry together.
- */
+/** The wait before retry `n` (1, 2, ...): doubling from 1 s up to 30 s, drawn from its upper half so that a fleet does not retry in step. */
 export function backoffMs(n: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(n - 1, 20));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -39,11 +35,7 @@ export interface RetryOptions {
 
 export const STOPPED: unique symbol = Symbol("retry stopped");
 
-/**
- * The supervisor's one retry loop: runs `attempt` until it is done, waiting
- * `backoffMs` (or the attempt's own wait) in between, with at most one line
- * per wait. The first attempt always runs; a stop ends the waiting.
- */
+/** The supervisor's one retry loop: `attempt` until done, `backoffMs` (or its own wait) in between; a stop ends the waiting. */
 export async function retry<T>(attempt: (n: number) => Promise<Attempt<T>>, opts: RetryOptions): Promise<T | typeof STOPPED> {
   const { signal, wake } = opts;
   for (let n = 1, step = 1; ; n++, step++) {

@@ -19,11 +19,7 @@ function failureOf(e: unknown): { code: number; message: string; expected: boole
   return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e), expected: false };
 }
 
-/**
- * Walks the phases forward at boot, waits for a stop (signal, runner exit,
- * failure), then runs the stops of the started phases in reverse, exactly
- * once. Resolves to the process exit code.
- */
+/** Starts the phases, waits for a stop (signal, runner exit, failure), stops the started ones in reverse; resolves to the exit code. */
 export async function runSupervisor(config: Config, phases: readonly Phase[], log: Logger, ephemeral = false): Promise<number> {
   const stopCtl = new AbortController();
   const escalateCtl = new AbortController();
@@ -52,7 +48,6 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
     } else if (!escalateCtl.signal.aborted) {
       log.warn(`${signal} received again: cancelling the running job and stopping now`);
       escalateCtl.abort();
-      requestStop({ kind: "signal", signal });
     }
   });
 

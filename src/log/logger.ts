@@ -6,13 +6,9 @@ const ROTATING_KEPT = 64;
 export type SecretLifetime = "permanent" | "rotating";
 
 /**
- * The secrets of one supervisor run, each replaced by `***` in every line
- * its logger prints, the relayed output of runner and hooks included: a
- * token that leaks into a hook's `set -x` output must not reach the
- * container log. Rotating secrets are bounded: a supervisor that runs for
- * months fetches a new role credential every hour, and without a bound the
- * set, and the work per printed line, would grow forever; the oldest kept
- * has long expired.
+ * The secrets of one supervisor run, each `***` in every line its logger prints, relayed output included (a token
+ * in a hook's `set -x` output). Rotating ones are bounded: a supervisor that runs for months fetches a role
+ * credential every hour, and the oldest kept has long expired.
  */
 export class SecretMask {
   readonly #permanent = new Set<string>();

@@ -1,18 +1,10 @@
 import type { UserInfo } from "../config/lookup-user.ts";
 import { namesKeptFromChildren } from "../config/aliases.ts";
 
-/**
- * Names that never reach a hook, the runner or a job: every secret (or
- * hidden, like GH_APP_ID) variable of the table, plus those of the other
- * images' names (aliases).
- */
+/** Names that never reach a hook, the runner or a job: every secret or hidden variable and alias. */
 export const SECRET_ENV_NAMES: ReadonlySet<string> = namesKeptFromChildren();
 
-/**
- * The environment of a process run as `user`: the container's environment
- * without secrets, what hooks exported, and the identity variables a login
- * would set (HOME, USER, LOGNAME, SHELL).
- */
+/** The environment of a process run as `user`: ours without secrets, the hooks' exports, and what a login sets. */
 export function childEnv(
   user: UserInfo,
   exported: ReadonlyMap<string, string> = new Map(),

@@ -1,10 +1,8 @@
 import type { Readable } from "node:stream";
 
 /**
- * Calls `onLine` for every line of `stream` (without the newline; CR
- * stripped). A trailing partial line is delivered at end, or when the
- * returned flush is called. Lines longer than 64 KiB are cut so that a child
- * printing without newlines cannot grow memory.
+ * Calls `onLine` for every line of `stream`, CR stripped; a partial last line at its end or on the returned flush.
+ * Lines are cut at 64 KiB, so that a child printing without newlines cannot grow memory.
  */
 export function relayLines(stream: Readable, onLine: (line: string) => void): () => void {
   stream.setEncoding("utf8");

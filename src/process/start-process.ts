@@ -148,11 +148,7 @@ export class ProcessHandle {
 
 let warnedNoSwitch = false;
 
-/**
- * Switching from root goes through setpriv (util-linux) because libuv's
- * setuid path drops supplementary groups, and the runner user must keep
- * `docker` and friends. The pid is the command's own: setpriv execs it.
- */
+/** From root through setpriv: libuv's setuid drops supplementary groups (`docker`...). setpriv execs, keeping the pid. */
 function spawnAs(user: UserInfo | undefined, file: string, args: readonly string[], opts: SpawnOptions, log?: Logger): ChildProcess {
   const myUid = process.getuid?.() ?? 0;
   if (user === undefined || user.uid === myUid) return spawn(file, args, opts);

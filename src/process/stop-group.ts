@@ -1,9 +1,6 @@
 import { abortableSleep } from "../lifecycle/abortable-sleep.ts";
 
-/**
- * Sends `signal` to process group `pgid` (0: only asks whether the group
- * still has a member); false when the group is gone (or `pgid` unknown).
- */
+/** `signal` to process group `pgid` (0: only asks whether it has a member); false when it is gone (or `pgid` unknown). */
 export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals | 0): boolean {
   if (pgid === undefined) return false;
   try {
@@ -20,11 +17,7 @@ export const FORCE_KILL_AFTER_MS = 5000;
 /** How often `groupGone` asks the kernel: one kill(2) each, nothing read from /proc. */
 const GROUP_POLL_MS = 50;
 
-/**
- * Stops a process: `signal` now through `send`, then SIGKILL once the grace
- * is over (after `grace` ms, or when `grace` aborts) unless `gone` settled
- * first. Resolves when `gone` settled or SIGKILL was sent.
- */
+/** `signal` through `send` now, SIGKILL once `grace` is over (ms, or when it aborts) unless `gone` settled first. */
 export async function stopGroup(
   send: (signal: NodeJS.Signals) => void,
   signal: NodeJS.Signals,
@@ -41,10 +34,8 @@ export async function stopGroup(
 }
 
 /**
- * Resolves when process group `pgid` has no member left (kill(-pgid, 0)
- * fails), or when `until` aborts. For groups whose leader is gone (what
- * hooks left behind): there is no exit event to wait for. A member that is a
- * zombie still counts until the reaper collects it.
+ * Resolves when process group `pgid` has no member left, or when `until` aborts: for groups whose leader is gone
+ * (what hooks left), with no exit event to wait for. A zombie member counts until the reaper collects it.
  */
 export async function groupGone(pgid: number, until: AbortSignal): Promise<void> {
   while (signalGroup(pgid, 0) && !until.aborted) await abortableSleep(GROUP_POLL_MS, until);

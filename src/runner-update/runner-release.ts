@@ -26,11 +26,9 @@ export interface RunnerRelease {
   readonly sha256: string;
 }
 
-const ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: "x64", arm64: "arm64", arm: "arm" };
-
 /** The runner's name for an architecture (`x64`, `arm64`, `arm`), or undefined when it has no build. */
 export function runnerArch(arch: NodeJS.Architecture = process.arch): string | undefined {
-  return ARCH[arch];
+  return ["x64", "arm64", "arm"].includes(arch) ? arch : undefined;
 }
 
 interface ReleaseJson {

@@ -8,10 +8,6 @@ import { childEnv } from "../process/child-env.ts";
 const SHARED = new Set(["TZ", "AWS_REGION", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_CLOUDWATCH"]);
 
 /** Every name that configures ci-runner but the shared ones: what HIDE_CONFIG_FROM_JOBS keeps from jobs. */
-function configNames(): Set<string> {
-  return new Set([...Object.keys(VARS).filter((n) => !SHARED.has(n)), ...ALIASES.map((a) => a.name), ...OTHER_IMAGES.flatMap((i) => i.vars)]);
-}
-
 let hidden: Set<string> | undefined;
 
 /**
@@ -21,7 +17,7 @@ let hidden: Set<string> | undefined;
 export function runnerEnv(config: Config, exported: ReadonlyMap<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const env = childEnv(config.runnerUser, exported);
   if (config.HIDE_CONFIG_FROM_JOBS) {
-    hidden ??= configNames();
+    hidden ??= new Set([...Object.keys(VARS).filter((n) => !SHARED.has(n)), ...ALIASES.map((a) => a.name), ...OTHER_IMAGES.flatMap((i) => i.vars)]);
     for (const name of hidden) delete env[name];
   }
   Object.assign(env, extra);

@@ -17,11 +17,7 @@ import type { ListenerEvent } from "./parse-listener-line.ts";
 /** How long background work may still run before the wait is worth a line. */
 const QUIET_MS = 200;
 
-/**
- * Waits for every background job (warm start, git credentials) before the
- * runner starts. Says which ones it is waiting for only when that takes a
- * while, naming those still running then, so a quick boot stays quiet.
- */
+/** Waits for every background job (warm start, git credentials); names those still running only after QUIET_MS. */
 async function awaitBackground(ctx: Context): Promise<void> {
   const pending = new Set(ctx.background.keys());
   for (const [name, job] of ctx.background) {

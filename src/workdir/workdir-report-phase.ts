@@ -30,10 +30,6 @@ export function parseMountInfo(text: string): MountEntry[] {
   return entries;
 }
 
-function contains(mountPoint: string, path: string): boolean {
-  return mountPoint === "/" || path === mountPoint || path.startsWith(mountPoint + "/");
-}
-
 /**
  * The mount holding `path` (already resolved): the longest mount point that
  * contains it, the last one listed when several are stacked on one point.
@@ -41,7 +37,8 @@ function contains(mountPoint: string, path: string): boolean {
 export function mountOf(path: string, entries: readonly MountEntry[]): MountEntry | undefined {
   let best: MountEntry | undefined;
   for (const e of entries) {
-    if (contains(e.mountPoint, path) && (!best || e.mountPoint.length >= best.mountPoint.length)) best = e;
+    const contains = e.mountPoint === "/" || path === e.mountPoint || path.startsWith(e.mountPoint + "/");
+    if (contains && (!best || e.mountPoint.length >= best.mountPoint.length)) best = e;
   }
   return best;
 }
