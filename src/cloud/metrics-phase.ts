@@ -104,8 +104,6 @@ export function createMetricsPhase(): Phase {
       );
       log.info(`CLOUDWATCH_METRICS: publishing to ${config.CLOUDWATCH_NAMESPACE} (${dimension.name}=${dimension.value}) every ${config.METRICS_INTERVAL_SEC} s`);
     },
-    async stop() {
-      stopTicks?.();
-    },
+    stop: async () => stopTicks?.(),
   };
 }

@@ -35,8 +35,6 @@ export function createSpotWatchPhase(): Phase {
         { now: true },
       );
     },
-    async stop() {
-      stopTicks?.();
-    },
+    stop: async () => stopTicks?.(),
   };
 }

@@ -40,8 +40,6 @@ export function createUptimePhase(): Phase {
         log.info(`uptime: instance ${u.InstanceUptimeSec} s, container started ${u.DockerBootSec} s after the host booted, ${runner}`);
       }, config.UPTIME_REPORT_INTERVAL_SEC * 1000).unref();
     },
-    async stop() {
-      clearInterval(timer);
-    },
+    stop: async () => clearInterval(timer),
   };
 }

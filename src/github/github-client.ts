@@ -20,21 +20,19 @@ const REFRESH_MARGIN_MS = 10 * 60_000;
  * `expires_at`; this one drops it REFRESH_MARGIN_MS before that, so every
  * use gets a token that is still valid (value: `token|createdAt|expiresAt|...`).
  */
-function expiryAwareCache(now: () => number = Date.now): { get(key: string): string | undefined; set(key: string, value: string): void } {
+function expiryAwareCache(): { get(key: string): string | undefined; set(key: string, value: string): void } {
   const map = new Map<string, string>();
   return {
     get(key) {
       const value = map.get(key);
       const expiresAt = Date.parse(value?.split("|")[2] ?? "");
-      if (value === undefined || !(expiresAt - now() > REFRESH_MARGIN_MS)) {
+      if (value === undefined || !(expiresAt - Date.now() > REFRESH_MARGIN_MS)) {
         map.delete(key);
         return undefined;
       }
       return value;
     },
-    set(key, value) {
-      map.set(key, value);
-    },
+    set: (key, value) => void map.set(key, value),
   };
 }
 

@@ -1,4 +1,4 @@
-import { releaseStopSignals, takeStartupSignals } from "./handle-signals.ts";
+import { listen, releaseStopSignals, takeStartupSignals } from "./handle-signals.ts";
 
 /**
  * What CMD mode relays to the command's process group, as dumb-init does:
@@ -27,20 +27,18 @@ const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU"];
  */
 export function forwardSignals(send: (signal: NodeJS.Signals) => void, swallow: Set<NodeJS.Signals> = new Set()): () => void {
   const startup = takeStartupSignals(); // [] when holdStopSignals already took them
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const sig of FORWARDED_SIGNALS) {
-    handlers.set(sig, () => {
-      if (!swallow.delete(sig)) send(sig);
-    });
-  }
-  for (const sig of IGNORED) handlers.set(sig, () => {});
-  for (const [sig, h] of handlers) process.on(sig, h);
+  const remove = listen(
+    new Map<NodeJS.Signals, () => void>([
+      ...FORWARDED_SIGNALS.map((sig) => [sig, () => swallow.delete(sig) || send(sig)] as const),
+      ...IGNORED.map((sig) => [sig, () => {}] as const),
+    ]),
+  );
   // Held since the bundle's first statement: released before the terminal is given up (its SIGHUP is not the user's).
   const early = [...startup, ...releaseStopSignals()];
   // On the next turn: the command is started right after this returns.
   const replay = setImmediate(() => early.forEach((sig) => send(sig)));
   return () => {
-    for (const [sig, h] of handlers) process.removeListener(sig, h);
+    remove();
     clearImmediate(replay);
   };
 }

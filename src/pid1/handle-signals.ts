@@ -73,9 +73,17 @@ export function refuseUserSignals(log: Logger): void {
   }
 }
 
+/** Installs `handlers`; returns the function that removes them. */
+export function listen(handlers: ReadonlyMap<NodeJS.Signals, () => void>): () => void {
+  for (const [sig, h] of handlers) process.on(sig, h);
+  return () => {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+  };
+}
+
 /** Stop signals received between holdStopSignals and handleSignals, in order; undefined when not held. */
 let held: NodeJS.Signals[] | undefined;
-const holders = new Map<NodeJS.Signals, () => void>();
+let removeHolders = () => {};
 
 /**
  * As PID 1, catches the stop signals from the bundle's first statement on (the kernel drops them for a
@@ -84,17 +92,13 @@ const holders = new Map<NodeJS.Signals, () => void>();
 export function holdStopSignals(): void {
   if (held || process.pid !== 1) return;
   held = takeStartupSignals(); // before our listeners replace Node's handlers
-  for (const sig of STOP_SIGNALS) {
-    const h = () => held?.push(sig);
-    holders.set(sig, h);
-    process.on(sig, h);
-  }
+  removeHolders = listen(new Map(STOP_SIGNALS.map((sig) => [sig, () => void held?.push(sig)])));
 }
 
 /** The held signals, once; removes the holders (after the caller's own listeners are in: never a moment without one). */
 export function releaseStopSignals(): NodeJS.Signals[] {
-  for (const [sig, h] of holders) process.removeListener(sig, h);
-  holders.clear();
+  removeHolders();
+  removeHolders = () => {};
   const out = held ?? [];
   held = [];
   return out;
@@ -112,20 +116,12 @@ export function handleSignals(
 ): () => void {
   const startup = takeStartupSignals(); // [] when holdStopSignals already took them
   let count = 0;
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const sig of STOP_SIGNALS) {
-    const h = sig === "SIGHUP" && onHangup ? onHangup : () => onStop(sig, ++count);
-    handlers.set(sig, h);
-    process.on(sig, h);
-  }
-  const ignore = () => {};
-  for (const sig of IGNORED) {
-    handlers.set(sig, ignore);
-    process.on(sig, ignore);
-  }
+  const handlers = new Map<NodeJS.Signals, () => void>([
+    ...STOP_SIGNALS.map((sig) => [sig, sig === "SIGHUP" && onHangup ? onHangup : () => onStop(sig, ++count)] as const),
+    ...IGNORED.map((sig) => [sig, () => {}] as const),
+  ]);
+  const remove = listen(handlers);
   // At once, not on a later tick: a boot that went on meanwhile could register a runner first.
   for (const sig of [...startup, ...releaseStopSignals()]) handlers.get(sig)?.();
-  return () => {
-    for (const [sig, h] of handlers) process.removeListener(sig, h);
-  };
+  return remove;
 }

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
-import type { UserInfo } from "../config/lookup-user.ts";
 import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { runProcess } from "../process/start-process.ts";
@@ -8,28 +7,19 @@ import { RENAMED_RUN_SH } from "../runner/runner-process.ts";
 import { downloadVerified, fileSha256 } from "./download-verified.ts";
 import { isNewer, latestRelease, parseVersion, runnerArch, type RunnerRelease } from "./runner-release.ts";
 
-/** The installed runner: version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the release). */
-interface InstalledRunner {
-  readonly version: string;
-  readonly ageDays: number;
-}
-
-/** Throws with a one-line reason when the runner directory holds no runner that answers. */
-async function installedRunner(
-  runnerDir: string,
-  user: UserInfo,
-  env: Record<string, string>,
-  signal: AbortSignal,
-  now: number = Date.now(),
-): Promise<InstalledRunner> {
-  const listener = `${runnerDir}/bin/Runner.Listener`;
+/**
+ * The installed runner's version (`Runner.Listener --version`) and age (its files' mtime, which tar keeps from the
+ * release); throws with a one-line reason when the runner directory holds no runner that answers.
+ */
+async function installedRunner(config: Config, env: Record<string, string>, signal: AbortSignal): Promise<{ version: string; ageDays: number }> {
+  const listener = `${config.runnerDir}/bin/Runner.Listener`;
   const mtimeMs = statSync(listener).mtimeMs;
-  const run = await runProcess(listener, ["--version"], { user, env, cancelSignal: signal });
+  const run = await runProcess(listener, ["--version"], { user: config.runnerUser, env, cancelSignal: signal });
   const version = run.stdout.trim().split("\n").at(-1)?.trim() ?? "";
   if (run.code !== 0 || !parseVersion(version)) {
     throw new Error(`${listener} --version: ${run.code !== 0 ? `exit code ${run.code}` : `unexpected output "${version}"`}`);
   }
-  return { version, ageDays: Math.max(0, (now - mtimeMs) / 86_400_000) };
+  return { version, ageDays: Math.max(0, (Date.now() - mtimeMs) / 86_400_000) };
 }
 
 /** What a runner tarball must hold for the swap to go ahead. */
@@ -40,7 +30,8 @@ const REQUIRED = ["config.sh", "run.sh", "bin/Runner.Listener"];
  * checked, then each top-level entry replaces the installed one by rename (registration files, _work and _diag
  * are not in it and stay). A failed extraction leaves the installed runner as it was.
  */
-async function unpackRunner(tarball: string, runnerDir: string, user: UserInfo, env: Record<string, string>, signal: AbortSignal): Promise<void> {
+async function unpackRunner(tarball: string, config: Config, env: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const { runnerDir, runnerUser: user } = config;
   const staging = `${runnerDir}/.ci-runner-update`;
   try {
     const script = 'rm -rf "$1" && mkdir "$1" && tar -xzf "$2" -C "$1"';
@@ -79,7 +70,7 @@ async function cachedTarball(config: Config, release: RunnerRelease, ctx: Contex
 async function update(ctx: Context): Promise<void> {
   const { config, log } = ctx;
   const env = childEnv(config.runnerUser, ctx.exportedEnv);
-  const installed = await installedRunner(config.runnerDir, config.runnerUser, env, ctx.stopping);
+  const installed = await installedRunner(config, env, ctx.stopping);
   const age = Math.floor(installed.ageDays);
   if (installed.ageDays < config.RUNNER_UPDATE_MAX_AGE_DAYS) {
     log.info(`runner ${installed.version} is ${age} days old (RUNNER_UPDATE_MAX_AGE_DAYS ${config.RUNNER_UPDATE_MAX_AGE_DAYS}): no update`);
@@ -93,8 +84,8 @@ async function update(ctx: Context): Promise<void> {
     return;
   }
   const tarball = await cachedTarball(config, release, ctx);
-  await unpackRunner(tarball, config.runnerDir, config.runnerUser, env, ctx.stopping);
-  const now = await installedRunner(config.runnerDir, config.runnerUser, env, ctx.stopping);
+  await unpackRunner(tarball, config, env, ctx.stopping);
+  const now = await installedRunner(config, env, ctx.stopping);
   log.info(`runner updated from ${installed.version} to ${now.version}`);
 }
 

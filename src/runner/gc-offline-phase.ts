@@ -94,8 +94,6 @@ export function createGcOfflinePhase(): Phase {
         { now: true },
       );
     },
-    async stop() {
-      stopTicks?.();
-    },
+    stop: async () => stopTicks?.(),
   };
 }

@@ -8,11 +8,6 @@ import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 import { apiRegistration, configShRegistration, type Registration } from "./registration.ts";
 import { configureRunner } from "./run-config-sh.ts";
 
-export interface Registered {
-  readonly name: string;
-  readonly id: number | undefined;
-}
-
 /**
  * The kept registration to resume, or undefined (with one line saying why) when there is none, it was made for
  * other settings, or GitHub no longer has it: checked before the runner starts, so that a restart registers anew
@@ -47,7 +42,7 @@ async function keptToResume(ctx: Context, api: RunnerApi | undefined): Promise<R
  * Registers with config.sh (a fresh registration token, or GH_RUNNER_TOKEN), or resumes the registration kept in
  * RUNNER_REGISTRATION_DIR. `adopt` gets the registration before config.sh runs, so that a stop meanwhile removes it.
  */
-export async function registerOrResume(ctx: Context, name: string, rlog: Logger, adopt: (r: Registration) => void): Promise<Registered> {
+export async function registerOrResume(ctx: Context, name: string, rlog: Logger, adopt: (r: Registration) => void): Promise<{ name: string; id: number | undefined }> {
   const { config, log } = ctx;
   const credentials = config.credentials;
   if (!credentials || credentials.kind === "jit") throw new Error("registerOrResume needs a PAT, an App or GH_RUNNER_TOKEN");
