@@ -6,10 +6,8 @@ import type { AwsCredentials } from "./sign-aws-v4.ts";
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /**
- * AWS credentials as the SDKs find them, in the order that matters here:
- * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) from the
- * environment, else the instance role from IMDS (refreshed before expiry).
- * Every secret part is masked in the log.
+ * AWS credentials as the SDKs find them, in the order that matters here: AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the instance role from IMDS. Every secret part is masked.
  */
 export function awsCredentialsProvider(env: NodeJS.ProcessEnv, imds: ImdsClient, log: Pick<Logger, "mask">): () => Promise<AwsCredentials> {
   let cached: { creds: AwsCredentials; until: number } | undefined;

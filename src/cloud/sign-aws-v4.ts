@@ -28,10 +28,8 @@ function encode(s: string): string {
 }
 
 /**
- * AWS Signature Version 4 for one request: returns the headers to send
- * (host, x-amz-date, x-amz-security-token when a session token is used,
- * authorization). Hand-written: one PutMetricData call does not justify the
- * AWS SDK's size in a bundle that starts as PID 1.
+ * AWS Signature Version 4: the headers to send with the request. Hand-written: one PutMetricData call does not
+ * justify the AWS SDK's size in a bundle that starts as PID 1.
  */
 export function signAwsV4(input: SignInput): Record<string, string> {
   const amzDate = input.amzDate ?? new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");

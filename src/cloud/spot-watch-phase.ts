@@ -6,10 +6,8 @@ import { createImdsClient } from "./imds-client.ts";
 const POLL_MS = 2000;
 
 /**
- * SPOT_WATCH=1: polls the EC2 spot `instance-action` notice (IMDSv2) and,
- * when the instance is scheduled for interruption, starts the graceful
- * drain as a SIGTERM would: no new job, the running one gets the notice's
- * two minutes. Opt-in, so that nothing probes 169.254.169.254 off AWS.
+ * SPOT_WATCH=1: an EC2 spot interruption notice starts the graceful drain as a SIGTERM would, so the running job
+ * gets the notice's two minutes. Opt-in, so that nothing probes 169.254.169.254 off AWS.
  */
 export function createSpotWatchPhase(): Phase {
   let stopTicks: (() => void) | undefined;

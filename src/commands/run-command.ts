@@ -6,10 +6,8 @@ import { handOverTerminal } from "../pid1/hand-over-terminal.ts";
 import { startProcess, type ProcessHandle } from "../process/start-process.ts";
 
 /**
- * `docker run -it ci-runner bash` (any command that is not one of ours):
- * runs it as a child, as tini or dumb-init would, in a process group of its
- * own that owns the terminal, relaying every signal meant for it to that
- * group and reaping orphans meanwhile; exits with its code or 128 + signal.
+ * `docker run -it ci-runner bash` (any command not ours): runs it as tini or dumb-init would, in a process group
+ * of its own that owns the terminal, relaying every signal meant for it; exits with its code or 128 + signal.
  */
 export async function runCommand(argv: readonly string[], log: Logger): Promise<number> {
   const [file, ...args] = argv as [string, ...string[]];

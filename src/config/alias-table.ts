@@ -10,9 +10,7 @@ function looksLikePat(token: string): boolean {
   return /^(ghp_|github_pat_|gho_|ghu_|ghs_)/.test(token) || /^[0-9a-f]{40}$/.test(token);
 }
 
-const to =
-  (target: string) =>
-  (value: string): AliasEffect => ({ set: { [target]: value } });
+const to = (target: string) => (value: string): AliasEffect => ({ set: { [target]: value } });
 
 /** A switch of myoung34's image: `set` when it reads as true there, with its warning when ci-runner would read it otherwise. */
 const toggles =
@@ -24,9 +22,7 @@ const toggles =
     return { set, ...(f.warn ? { warn: f.warn } : {}) };
   };
 
-const noEffect =
-  (why: string) =>
-  (_value: string, name: string): AliasEffect => ({ warn: `${name}: set, but without effect in ci-runner: ${why}` });
+const noEffect = (why: string) => (_value: string, name: string): AliasEffect => ({ warn: `${name}: set, but without effect in ci-runner: ${why}` });
 
 /** Already what ci-runner always does. */
 const always = (): AliasEffect => ({});

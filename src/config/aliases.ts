@@ -36,11 +36,9 @@ function sameValue(target: string, a: string, b: string): boolean {
 }
 
 /**
- * The environment with every alias turned into its ci-runner variable; for
- * each variable that only an alias set, that alias's name (error lines name
- * what the user wrote); and one warning per alias set without (the expected)
- * effect. A ci-runner variable and an alias (or two aliases) that both set it
- * to different values is a ConfigError naming both.
+ * The environment with every alias turned into its ci-runner variable; for each variable only an alias set, its
+ * name (error lines name what the user wrote); one warning per alias without (the expected) effect. Two names
+ * that set one variable to different values are a ConfigError naming both.
  */
 export function resolveAliases(env: Env): { env: Env; setAs: ReadonlyMap<string, string>; warnings: readonly string[] } {
   const out: Record<string, string | undefined> = { ...env };

@@ -15,11 +15,9 @@ export const MYOUNG34_SCOPE_VARS: Readonly<Record<Myoung34Scope, { name: string;
 export const has = (env: Env, name: string): boolean => (env[name] ?? "").trim() !== "";
 
 /**
- * The scope myoung34's image would register at: RUNNER_SCOPE (repo, org*,
- * ent*; its default is repo), or the deprecated ORG_RUNNER=true. Without
- * either, a lone ORG_NAME or ENTERPRISE_NAME names its own scope (there it
- * would have failed for want of REPO_URL). Throws a ConfigError for a
- * RUNNER_SCOPE it does not know, or when the chosen scope's variable is unset.
+ * The scope myoung34's image would register at: RUNNER_SCOPE (repo, org*, ent*; default repo), or the deprecated
+ * ORG_RUNNER=true; without either, a lone ORG_NAME or ENTERPRISE_NAME names its own (there it would have failed
+ * for want of REPO_URL). A ConfigError for an unknown RUNNER_SCOPE, or when the chosen scope's variable is unset.
  */
 export function myoung34Scope(env: Env): Myoung34Scope {
   const raw = (env.RUNNER_SCOPE ?? "").trim();
@@ -44,9 +42,12 @@ export function myoung34Scope(env: Env): Myoung34Scope {
   return scope;
 }
 
-/** GITHUB_HOST as myoung34 takes it (`github.example.com`, with or without https:// and a trailing slash) -> GH_URL. */
+/** A host as myoung34 takes it: with or without https:// and a trailing slash. */
+const bareHost = (h: string) => h.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+
+/** GITHUB_HOST (`github.example.com`) -> GH_URL. */
 export function myoung34HostUrl(host: string): string {
-  return `https://${host.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "")}`;
+  return `https://${bareHost(host)}`;
 }
 
 function apiPath(path: string | undefined, fallback: string): string {
@@ -62,9 +63,8 @@ function apiPath(path: string | undefined, fallback: string): string {
  * (path default none), else GITHUB_HOST (path default /api/v3).
  */
 export function myoung34ApiUrl(env: Env): string {
-  const strip = (h: string) => h.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "");
-  const host = strip(env.GITHUB_HOST ?? "") || "github.com";
-  const apiHost = strip(env.GITHUB_API_HOST ?? "");
+  const host = bareHost(env.GITHUB_HOST ?? "") || "github.com";
+  const apiHost = bareHost(env.GITHUB_API_HOST ?? "");
   if (apiHost !== "") return `https://${apiHost}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
   if (host === "github.com") return `https://api.github.com${apiPath(env.GITHUB_API_PATH, "/")}`;
   return `https://${host}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
@@ -83,10 +83,8 @@ const RULE: Record<Myoung34Truth, string> = {
 };
 
 /**
- * A myoung34 switch read as that image reads it, so that its env files keep
- * their meaning; `warn` when ci-runner's own reading of the value (1/0,
- * true/false, yes/no, on/off) would say otherwise: `EPHEMERAL=false` is
- * ephemeral there, and here too, but the user should know.
+ * A myoung34 switch read as that image reads it, so that its env files keep their meaning; `warn` when ci-runner's
+ * own reading would say otherwise: `EPHEMERAL=false` is ephemeral there, and here too, but the user should know.
  */
 export function myoung34Flag(name: string, value: string, truth: Myoung34Truth): { on: boolean; warn?: string } {
   const v = value.trim();

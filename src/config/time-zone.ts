@@ -25,9 +25,8 @@ function icuKnows(zone: string): boolean {
 }
 
 /**
- * A time zone both sides can use: glibc's zoneinfo file (hooks, the runner
- * and jobs) and Node's ICU (the supervisor's log timestamps). An unknown name
- * would otherwise fall back to UTC silently, each side on its own.
+ * A time zone that both glibc (hooks, the runner, jobs) and Node's ICU (log timestamps) know: an unknown name
+ * would fall back to UTC silently, each side on its own.
  */
 export function timeZone(zoneinfoDir: string = ZONEINFO_DIR): Rule<string> {
   return (raw, name, secret) => {

@@ -5,10 +5,8 @@ import { ConfigError } from "./config-error.ts";
 import type { Credentials } from "./credentials.ts";
 
 /**
- * The directory jobs work in, which the supervisor prepares and warm-starts:
- * WORK_DIR, except with a pre-issued JIT config (actions-runner-controller),
- * whose work folder the runner obeys instead. There a WORK_DIR set to
- * another directory would warm-start a directory no job uses: exit 78.
+ * The directory jobs work in: WORK_DIR, but with a pre-issued JIT config the runner obeys the config's work
+ * folder, and a WORK_DIR elsewhere would warm-start a directory no job uses: exit 78.
  */
 export function resolveWorkDir(workDir: string, workDirSet: boolean, credentials: Credentials | undefined, runnerDir: string): string {
   if (credentials?.kind !== "jit") return workDir;

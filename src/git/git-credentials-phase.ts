@@ -3,11 +3,7 @@ import type { Context, Phase } from "../lifecycle/phase.ts";
 import { childEnv } from "../process/child-env.ts";
 import { runProcess } from "../process/start-process.ts";
 
-/**
- * The URLs whose git credentials come from the job step's token:
- * https://github.com always (actions and submodules live there even for
- * GitHub Enterprise Server users), and GH_URL's origin.
- */
+/** The URLs whose git credentials are the job step's token: GH_URL's origin, and github.com (where actions live). */
 export function credentialUrls(ghUrl: string): string[] {
   const origin = new URL(ghUrl).origin;
   return origin === "https://github.com" ? [origin] : ["https://github.com", origin];

@@ -1,13 +1,9 @@
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { httpLimitError } from "../http/http-limit-error.ts";
-import { retry, STOPPED, type Again, type Attempt } from "../lifecycle/retry.ts";
-import type { Logger } from "../log/logger.ts";
+import { retry, STOPPED, type Again, type Attempt, type RetryOptions as LoopOptions } from "../lifecycle/retry.ts";
 import { GitHubFatalError, gitHubMessage, httpStatus, untrustedCertCode, type HttpErrorLike } from "./github-error.ts";
 
-export interface RetryOptions {
-  readonly log: Logger;
-  /** Give up (rethrow the last error) once aborted. */
-  readonly signal?: AbortSignal;
+export interface RetryOptions extends Pick<LoopOptions, "log" | "signal"> {
   /** The variable that holds the credential, for the 401 line (GH_TOKEN, GH_APP_ID...). */
   readonly credentialVar: string;
   /** The variable that chose the scope, and the API base, for 404 lines. */

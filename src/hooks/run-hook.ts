@@ -16,11 +16,7 @@ function entryBytes(name: string, value: string): number {
   return Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
 }
 
-/**
- * Adds a hook's exports to those of earlier hooks, in order, leaving out
- * (with one `warn` each) any that would take the whole set past
- * MAX_EXPORTED_BYTES: past the kernel's limit, every later spawn fails.
- */
+/** Adds a hook's exports to the earlier ones, leaving out (one `warn` each) any past MAX_EXPORTED_BYTES: else every later spawn fails. */
 export function mergeExports(exported: Map<string, string>, vars: ReadonlyMap<string, string>, warn: (message: string) => void): void {
   let total = 0;
   for (const [k, v] of exported) total += entryBytes(k, v);

@@ -11,12 +11,12 @@ import type { Phase, StopReason } from "./phase.ts";
 import { StateStore } from "./state-store.ts";
 
 /** The exit code a boot failure maps to; unexpected errors are bugs and keep their stack. */
-function failureOf(e: unknown): { code: number; message: string; expected: boolean } {
-  if (e instanceof ConfigError) return { code: EXIT_CONFIG, message: e.message, expected: true };
-  if (e instanceof BootError) return { code: e.exitCode, message: e.message, expected: true };
+function failureOf(e: unknown): { code: number; message: string } {
+  if (e instanceof ConfigError) return { code: EXIT_CONFIG, message: e.message };
+  if (e instanceof BootError) return { code: e.exitCode, message: e.message };
   // Any other answer of GitHub's is one line too: it is about the world, not a bug here.
-  if (httpStatus(e) !== undefined) return { code: 1, message: `GitHub answered ${httpStatus(e)}: ${gitHubMessage(e)}`, expected: true };
-  return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e), expected: false };
+  if (httpStatus(e) !== undefined) return { code: 1, message: `GitHub answered ${httpStatus(e)}: ${gitHubMessage(e)}` };
+  return { code: 1, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
 /** Starts the phases, waits for a stop (signal, runner exit, failure), stops the started ones in reverse; resolves to the exit code. */

@@ -16,18 +16,9 @@ export function spawnFailureCode(error: NodeJS.ErrnoException): number {
   return error.code === "ENOENT" ? 127 : 126;
 }
 
-/**
- * The supervisor's exit code for a stop reason: 128 + signal for a stop
- * signal; the runner's code otherwise (a persistent runner that exits by
- * itself is a failure even with code 0, so the orchestrator replaces it).
- */
+/** The supervisor's exit code; a persistent runner that exits by itself fails even with code 0, so the orchestrator replaces it. */
 export function exitCodeFor(reason: StopReason, ephemeral: boolean): number {
-  switch (reason.kind) {
-    case "signal":
-      return signalExitCode(reason.signal);
-    case "runner-exit":
-      return ephemeral ? reason.code : reason.code || 1;
-    case "failure":
-      return reason.code;
-  }
+  if (reason.kind === "signal") return signalExitCode(reason.signal);
+  if (reason.kind === "runner-exit") return ephemeral ? reason.code : reason.code || 1;
+  return reason.code;
 }

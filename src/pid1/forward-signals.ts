@@ -13,11 +13,7 @@ export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
   "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT", "SIGTSTP", "SIGALRM", "SIGPWR",
 ];
 
-/**
- * Ignored, not relayed: the kernel sends them to a background process that
- * touches its terminal; they say nothing about the command, and their
- * default action would stop the relay.
- */
+/** Not relayed but ignored: they say nothing about the command (its terminal use), and would stop the relay. */
 const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU"];
 
 /**

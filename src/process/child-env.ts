@@ -17,10 +17,7 @@ export function childEnv(
   for (const [k, v] of exported) {
     if (!SECRET_ENV_NAMES.has(k)) env[k] = v;
   }
-  env.HOME = user.home;
-  env.USER = user.name;
-  env.LOGNAME = user.name;
-  env.SHELL = user.shell;
+  Object.assign(env, { HOME: user.home, USER: user.name, LOGNAME: user.name, SHELL: user.shell });
   env.PATH ||= "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   return env;
 }

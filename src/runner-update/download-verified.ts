@@ -17,11 +17,7 @@ export async function fileSha256(path: string): Promise<string | undefined> {
   return hash.digest("hex");
 }
 
-/**
- * Streams `url` to `dest` (through `dest.partial`, renamed only once the
- * SHA-256 matches; never held in memory), so that `dest` is either absent or
- * a verified file; throws with a one-line reason otherwise.
- */
+/** Streams `url` to `dest` through `dest.partial`, renamed once the SHA-256 matches: `dest` is absent or verified. */
 export async function downloadVerified(url: string, dest: string, sha256: string, signal: AbortSignal): Promise<void> {
   const partial = `${dest}.partial`;
   const hash = createHash("sha256");

@@ -38,10 +38,8 @@ interface ReleaseJson {
 }
 
 /**
- * Reads the asset and its checksum from a release as GitHub's API returns it
- * (`GET /repos/actions/runner/releases/latest`): the asset's `digest`
- * (sha256:...) when the API gives one, else the sum that the release notes
- * carry between `<!-- BEGIN SHA linux-x64 -->` and `<!-- END SHA linux-x64 -->`.
+ * The asset and its checksum from a release as GitHub's API returns it: the asset's `digest` when the API gives
+ * one, else the sum the notes carry between `<!-- BEGIN SHA linux-x64 -->` and `<!-- END SHA linux-x64 -->`.
  */
 export function parseRelease(json: unknown, arch: string): RunnerRelease {
   const r = (json ?? {}) as ReleaseJson;
@@ -62,11 +60,8 @@ export function parseRelease(json: unknown, arch: string): RunnerRelease {
 export async function latestRelease(url: string, arch: string, signal: AbortSignal): Promise<RunnerRelease> {
   const res = await httpFetch(url, { headers: { accept: "application/vnd.github+json", "user-agent": "ci-runner" }, signal });
   if (!res.ok) throw new Error(`${url} answered ${res.status} ${res.statusText}`.trim());
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
+  const json = await res.json().catch(() => {
     throw new Error(`${url} did not answer JSON`);
-  }
+  });
   return parseRelease(json, arch);
 }

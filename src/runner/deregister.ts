@@ -13,11 +13,7 @@ export interface DeregisterOptions {
   readonly quietStop?: boolean;
 }
 
-/**
- * Removes the registration, retrying (per `retry`) while GitHub calls the
- * runner busy and on errors, until `until` aborts; one line for the outcome.
- * "removed": no registration is left.
- */
+/** Removes the registration, retrying while GitHub calls it busy and on errors, until `until` aborts; one line for the outcome. */
 export async function deregister(reg: Registration, log: Logger, opts: DeregisterOptions): Promise<"removed" | "refused" | "stopped"> {
   let last = "busy" as "busy" | Error;
   const result = await retry(

@@ -3,10 +3,8 @@ import { every } from "../lifecycle/every.ts";
 import type { Phase } from "../lifecycle/phase.ts";
 
 /**
- * The one runner of a fleet (runners named `<prefix>-...`) that does
- * fleet-wide chores (offline cleanup, fleet metrics): the alphabetically
- * first online one. Every runner computes the same answer from the same
- * list, so a scaled fleet makes one set of API calls, not N.
+ * The runner of a fleet (named `<prefix>-...`) that does fleet-wide chores: the alphabetically first online one.
+ * Every runner computes the same from the same list, so a scaled fleet makes one set of API calls, not N.
  */
 export function fleetLeader(runners: readonly RunnerSummary[], prefix: string): string | undefined {
   return runners
@@ -54,11 +52,7 @@ export function offlineToDelete(
   return { collect, offline, remove };
 }
 
-/**
- * RUNNER_GC_OFFLINE (on by default): removes registrations of our pool that
- * stay offline. A container killed with SIGKILL, or one whose stop signal
- * the kernel dropped in PID 1's first milliseconds, cannot deregister itself.
- */
+/** RUNNER_GC_OFFLINE: a container killed with SIGKILL (or too early to catch its signal) cannot deregister itself. */
 export function createGcOfflinePhase(): Phase {
   let stopTicks: (() => void) | undefined;
   return {

@@ -3,11 +3,7 @@ import type { Config } from "../config/load-config.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
 import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 
-/**
- * A registration's files in the runner directory, written by config.sh. A
- * previous life of the container may have left them; config.sh refuses to
- * run while `.runner` exists.
- */
+/** A registration's files in the runner directory; config.sh refuses to run while an earlier life's `.runner` exists. */
 const REGISTRATION_FILES = [".runner", ".credentials", ".credentials_rsaparams"] as const;
 
 /** Removes them; returns the names that existed (restart after a crash or SIGKILL). */
@@ -70,11 +66,7 @@ export function readKeptRegistration(config: Config): KeptRegistration {
   return changed.length ? { kind: "changed", settings, changed } : { kind: "kept", settings };
 }
 
-/**
- * Copies the kept files into the runner directory, for the runner user, with
- * the work folder set to WORK_DIR: the registration's name and key stay, the
- * container around it may have changed.
- */
+/** Copies the kept files into the runner directory, for the runner user, the work folder WORK_DIR (the container may have changed). */
 export function restoreKeptRegistration(config: Config): void {
   const dir = config.RUNNER_REGISTRATION_DIR as string;
   for (const f of REGISTRATION_FILES) {

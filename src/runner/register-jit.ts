@@ -24,11 +24,7 @@ export async function runnerGroupId(api: RunnerApi, config: Config, signal: Abor
   return found;
 }
 
-/**
- * Registers through `generate-jitconfig`: resolves RUNNER_GROUP to its id
- * (organizations and enterprises), retries a taken name (409) with a new
- * random one, and returns what run.sh needs.
- */
+/** Registers through `generate-jitconfig`, a taken name (409) retried with a new random one; returns what run.sh needs. */
 export async function registerJit(
   api: RunnerApi,
   config: Config,

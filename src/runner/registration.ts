@@ -13,10 +13,7 @@ export interface Registration {
   tryRemove(signal: AbortSignal): Promise<RemoveResult>;
 }
 
-/**
- * Removal through the REST API (PAT or App): DELETE by id, or by name when
- * config.sh was interrupted before it wrote `.runner`.
- */
+/** Removal through the REST API: DELETE by id, or by name when config.sh was interrupted before it wrote `.runner`. */
 export function apiRegistration(api: RunnerApi, name: string, id: () => number | undefined): Registration {
   return {
     name,

@@ -32,14 +32,7 @@ export async function runConfigSh(
 }
 
 /** `config.sh --unattended ...`: registers the runner as `name`; a BootError with config.sh's last error line when it fails. */
-export async function configureRunner(
-  config: Config,
-  log: Logger,
-  name: string,
-  token: string,
-  exported: ReadonlyMap<string, string>,
-  stopping: AbortSignal,
-): Promise<void> {
+export async function configureRunner(config: Config, log: Logger, name: string, token: string, exported: ReadonlyMap<string, string>, stopping: AbortSignal): Promise<void> {
   const args = [
     "--unattended",
     "--url", config.scope?.url ?? "",

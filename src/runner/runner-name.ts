@@ -2,10 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 
 /**
- * RUNNER_NAME, else `<prefix>-<host id>`: the container's hostname (its short
- * id under Docker, unique across `--scale`, stable across restarts so that
- * `--replace` reuses the registration), hashed when it is not a plain id.
- * `random` adds a suffix for one-job runners, whose names must never repeat.
+ * RUNNER_NAME, else `<prefix>-<host id>`: the hostname (Docker's short id: unique across `--scale`, stable across
+ * restarts so that `--replace` reuses it), hashed when not a plain id. `random`: one-job runners' names must never repeat.
  */
 export function runnerName(explicit: string | undefined, prefix: string, random = false, host = hostname()): string {
   if (explicit) return explicit;

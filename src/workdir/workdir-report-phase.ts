@@ -30,10 +30,7 @@ export function parseMountInfo(text: string): MountEntry[] {
   return entries;
 }
 
-/**
- * The mount holding `path` (already resolved): the longest mount point that
- * contains it, the last one listed when several are stacked on one point.
- */
+/** The mount holding `path` (resolved): the longest mount point containing it, the last listed of stacked ones. */
 export function mountOf(path: string, entries: readonly MountEntry[]): MountEntry | undefined {
   let best: MountEntry | undefined;
   for (const e of entries) {
