@@ -42,11 +42,7 @@ function scopeName(scope: Myoung34Scope) {
   };
 }
 
-/**
- * Variable names of other runner images that ci-runner accepts: each
- * becomes its ci-runner variable, or warns once when it has no effect here.
- * Which image uses which name: other-images.ts.
- */
+/** Other runner images' names (other-images.ts says whose): each becomes its ci-runner variable, or warns once. */
 export const ALIASES: readonly Alias[] = [
   // The seed images.
   { name: "GITHUB_URL", doc: "`GH_URL` + `GH_REPOSITORY` / `GH_ORG` / `GH_ENTERPRISE` (a repo, org or `enterprises/slug` URL; a root URL is `GH_URL` alone)", map: (v, n) => ({ set: splitGitHubUrl(n, v) }) },

@@ -176,11 +176,7 @@ export function loadConfig(
   });
 }
 
-/**
- * github.com's API is api.github.com; GitHub Enterprise Cloud with data
- * residency (SUBDOMAIN.ghe.com) has it at api.SUBDOMAIN.ghe.com; GitHub
- * Enterprise Server under /api/v3.
- */
+/** api.github.com; api.SUBDOMAIN.ghe.com for GitHub Enterprise Cloud with data residency; else Enterprise Server's /api/v3. */
 export function defaultApiUrl(ghUrl: string): string {
   const url = new URL(ghUrl);
   if (url.host === "github.com") return "https://api.github.com";

@@ -57,10 +57,8 @@ function apiPath(path: string | undefined, fallback: string): string {
 }
 
 /**
- * The REST base myoung34's token scripts use once GITHUB_API_HOST or
- * GITHUB_API_PATH is set: https://GITHUB_API_HOST + GITHUB_API_PATH
- * (default /api/v3); without an API host, api.github.com for github.com
- * (path default none), else GITHUB_HOST (path default /api/v3).
+ * The REST base myoung34's token scripts use: https://GITHUB_API_HOST + GITHUB_API_PATH (default /api/v3); without
+ * an API host, api.github.com for github.com (no default path), else GITHUB_HOST (default /api/v3).
  */
 export function myoung34ApiUrl(env: Env): string {
   const host = bareHost(env.GITHUB_HOST ?? "") || "github.com";
@@ -70,10 +68,7 @@ export function myoung34ApiUrl(env: Env): string {
   return `https://${host}${apiPath(env.GITHUB_API_PATH, "/api/v3")}`;
 }
 
-/**
- * How myoung34's entrypoint reads each of its switches: some only when
- * exactly "true", some unless exactly "false", some for any value at all.
- */
+/** How myoung34's entrypoint reads each of its switches. */
 export type Myoung34Truth = "exactly-true" | "not-false" | "any-value";
 
 const RULE: Record<Myoung34Truth, string> = {

@@ -1,10 +1,6 @@
 import { ConfigError } from "./config-error.ts";
 
-/**
- * `https://host/owner/repo`, `https://host/org` or `https://host/enterprises/slug`
- * -> GH_URL and a scope variable; a root URL (`https://github.com/`, as
- * actions-runner-controller's image takes it) -> GH_URL alone.
- */
+/** A repo, org or `enterprises/slug` URL -> GH_URL and a scope variable; a root URL (as ARC's image takes it) -> GH_URL alone. */
 export function splitGitHubUrl(name: string, value: string, expect?: "GH_REPOSITORY" | "GH_ORG"): Record<string, string> {
   if (!URL.canParse(value.trim())) throw new ConfigError(name, `expected a URL such as https://github.com/owner/repo, got "${value}"`);
   const url = new URL(value.trim());

@@ -99,7 +99,7 @@ export async function connectRunnerApi(
   if (credentials.kind === "app" && credentials.installationId === undefined) {
     const appClient = createOctokit(config.apiUrl, credentials);
     const what = `GET /${scope.apiPath}/installation`;
-    const res = await withRetry(what, () => appClient.request(`GET /${scope.apiPath}/installation`), { ...retry, signal }).catch((e: unknown) => {
+    const res = await withRetry(what, () => appClient.request(what), { ...retry, signal }).catch((e: unknown) => {
       if (httpStatus(e) !== 404) throw e;
       throw new GitHubFatalError(`${retry.credentialVar}: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, EXIT_CONFIG);
     });

@@ -19,10 +19,7 @@ function unfit(name: string, value: string): string | undefined {
   return undefined;
 }
 
-/**
- * Parses the $CI_RUNNER_ENV protocol, the same as GitHub's $GITHUB_ENV:
- * `NAME=value` lines and `NAME<<DELIM` ... `DELIM` multi-line blocks.
- */
+/** The $CI_RUNNER_ENV protocol, GitHub's $GITHUB_ENV one: `NAME=value` lines and `NAME<<DELIM` ... `DELIM` blocks. */
 export function parseEnvFile(text: string): EnvFileResult {
   const vars = new Map<string, string>();
   const problems: string[] = [];

@@ -1,13 +1,10 @@
 import { listen, releaseStopSignals, takeStartupSignals } from "./handle-signals.ts";
 
 /**
- * What CMD mode relays to the command's process group, as dumb-init does:
- * every signal meant for the command. SIGTSTP and SIGCONT too, so that
- * `docker kill -s TSTP` / `-s CONT` pause and resume it as Ctrl-Z and `fg`
- * would. Not relayed: signals about the receiver itself (SIGCHLD, SIGPIPE,
- * SIGURG, SIGIO, SIGXCPU, SIGXFSZ, SIGPROF, SIGVTALRM, faults), and the
- * uncatchable SIGKILL and SIGSTOP. A listener on SIGUSR1 also keeps Node
- * from opening its inspector on it.
+ * What CMD mode relays to the command's process group, as dumb-init does: every signal meant for the command,
+ * SIGTSTP and SIGCONT too (`docker kill -s TSTP` pauses it as Ctrl-Z would). Not those about the receiver itself
+ * (SIGCHLD, SIGPIPE, SIGURG, SIGIO, SIGXCPU, SIGXFSZ, SIGPROF, SIGVTALRM, faults), nor the uncatchable ones.
+ * A listener on SIGUSR1 also keeps Node from opening its inspector on it.
  */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
   "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT", "SIGTSTP", "SIGALRM", "SIGPWR",

@@ -43,17 +43,12 @@ export function takeStartupSignals(): NodeJS.Signals[] {
 /** Signals that start the graceful shutdown (a second one escalates). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
 
-/**
- * Signals that must never kill the supervisor. Node already ignores SIGPIPE;
- * SIGTTIN/SIGTTOU stop a background process group reading/writing a tty
- * (`docker run -t` with a hook that touches the terminal).
- */
+/** Never to kill the supervisor: SIGTTIN/SIGTTOU stop a background group that touches a tty (`docker run -t`, a hook). */
 const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU", "SIGPIPE"];
 
 /**
- * Ignored too, with one line naming the signal: someone sent it on purpose.
- * SIGUSR1 would open Node's inspector (127.0.0.1:9229), from which any local
- * process could run code as root inside PID 1; SIGUSR2 means nothing here.
+ * Ignored with one line each, someone sent them on purpose: SIGUSR1 would open Node's inspector, from which any
+ * local process could run code as root inside PID 1; SIGUSR2 means nothing here.
  */
 const REFUSED: readonly [NodeJS.Signals, string][] = [
   ["SIGUSR1", "ignored (ci-runner never opens a debugger)"],

@@ -3,12 +3,7 @@ import { getSystemErrorName } from "node:util";
 import type { Logger } from "../log/logger.ts";
 import { loadReaperAddon } from "./load-reaper-addon.ts";
 
-/**
- * Children that node spawned through libuv, by pid, until their 'exit'.
- * libuv waits for each of them with waitpid(pid) and reports the status as
- * 'exit'; if the reaper took such a zombie first, libuv would get ECHILD and
- * the 'exit' event would never come.
- */
+/** Children that libuv spawned, by pid, until their 'exit': had the reaper taken one, libuv's waitpid would get ECHILD and no 'exit' would come. */
 const own = new Map<number, ChildProcess>();
 let installed = false;
 

@@ -11,11 +11,6 @@ export interface MountEntry {
   readonly fsType: string;
 }
 
-// mountinfo escapes space, tab, newline and backslash as octal (\040).
-function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
 /** Parses mountinfo lines: `id parent major:minor root mountpoint options [optional...] - fstype source super-options`. */
 export function parseMountInfo(text: string): MountEntry[] {
   const entries: MountEntry[] = [];
@@ -25,7 +20,8 @@ export function parseMountInfo(text: string): MountEntry[] {
     const mountPoint = fields[4];
     const fsType = fields[dash + 1];
     if (dash < 6 || mountPoint === undefined || fsType === undefined) continue;
-    entries.push({ mountPoint: unescape(mountPoint), fsType });
+    // mountinfo escapes space, tab, newline and backslash as octal (\040).
+    entries.push({ mountPoint: mountPoint.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))), fsType });
   }
   return entries;
 }
