@@ -43,7 +43,7 @@ export function takeStartupSignals(): NodeJS.Signals[] {
 /** Signals that start the graceful shutdown (a second one escalates). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
 
-/** Never to kill the supervisor: SIGTTIN/SIGTTOU stop a background group that touches a tty (`docker run -t`, a hook). */
+/** Never to kill the supervisor: SIGTTIN/SIGTTOU stop a background group that touches a tty (`docker run -t`, a hook); Node ignores SIGPIPE already. */
 const IGNORED: readonly NodeJS.Signals[] = ["SIGTTIN", "SIGTTOU", "SIGPIPE"];
 
 /**
