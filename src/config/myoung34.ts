@@ -23,11 +23,9 @@ export function myoung34Scope(env: Env): Myoung34Scope {
   const raw = (env.RUNNER_SCOPE ?? "").trim();
   let scope: Myoung34Scope;
   if (raw !== "") {
-    const s = raw.toLowerCase();
-    if (s.startsWith("org")) scope = "org";
-    else if (s.startsWith("ent")) scope = "ent";
-    else if (s.startsWith("repo")) scope = "repo";
-    else throw new ConfigError("RUNNER_SCOPE", `expected repo, org or enterprise (myoung34's values), got "${raw}"`);
+    const named = (["org", "ent", "repo"] as const).find((prefix) => raw.toLowerCase().startsWith(prefix));
+    if (named === undefined) throw new ConfigError("RUNNER_SCOPE", `expected repo, org or enterprise (myoung34's values), got "${raw}"`);
+    scope = named;
   } else if ((env.ORG_RUNNER ?? "").trim() === "true") {
     scope = "org";
   } else {

@@ -10,14 +10,13 @@ export function createPrepareDirsPhase(): Phase {
   return {
     name: "dirs",
     async start({ config, log }) {
-      const { uid, gid } = config.runnerUser;
       const workName = config.workDir === config.WORK_DIR ? "WORK_DIR" : "ACTIONS_RUNNER_INPUT_JITCONFIG's work folder";
       for (const [name, dir] of [[workName, config.workDir], ["CACHE_DIR", config.CACHE_DIR]] as const) {
         try {
           // Missing parents as mkdir -p makes them (WORK_DIR=/tmp/runner/work): the runner user must get through them.
           makeDirs(dirname(dir), 0o755);
           makeDirs(dir, 0o700);
-          if (process.getuid?.() === 0) chownSync(dir, uid, gid);
+          if (process.getuid?.() === 0) chownSync(dir, config.runnerUser.uid, config.runnerUser.gid);
         } catch (e) {
           const why = `${name}: cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
           // Jobs cannot run without their work directory; a cache is only an optimisation.

@@ -55,7 +55,7 @@ export function readKeptRegistration(config: Config): KeptRegistration {
   try {
     made = JSON.parse(readFileSync(`${dir}/${SETTINGS_FILE}`, "utf8")) as Record<string, unknown>;
   } catch {
-    made = undefined;
+    // none: files kept by myoung34's image
   }
   const now = registrationSettings(config);
   const changed = made

@@ -25,11 +25,10 @@ export class RunnerProcess extends EventEmitter<{ event: [ListenerEvent] }> {
 
   constructor(config: Config, exported: ReadonlyMap<string, string>, extraEnv: Record<string, string>, log: Logger) {
     super();
-    // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
-    const env = runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" });
     this.proc = startProcess(runnerRunScript(config.runnerDir), [], {
       user: config.runnerUser,
-      env,
+      // RUNNER_MANUALLY_TRAP_SIG: run.sh then forwards INT/TERM to the listener's group instead of ignoring them.
+      env: runnerEnv(config, exported, { ...extraEnv, RUNNER_MANUALLY_TRAP_SIG: "1" }),
       cwd: config.runnerDir,
       log,
       // Its exit starts the shutdown even if something it left still holds its output.

@@ -9,8 +9,7 @@ const MAX_READ = 1 << 20;
 /** The newest `_diag/Runner_*.log`, or undefined. */
 function newestDiagLog(runnerDir: string): string | undefined {
   try {
-    const logs = readdirSync(`${runnerDir}/_diag`).filter((n) => /^Runner_.*\.log$/.test(n)).sort();
-    const last = logs.at(-1);
+    const last = readdirSync(`${runnerDir}/_diag`).filter((n) => /^Runner_.*\.log$/.test(n)).sort().at(-1);
     return last === undefined ? undefined : `${runnerDir}/_diag/${last}`;
   } catch {
     return undefined;
