@@ -1,4 +1,4 @@
-import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
+import { exitOnConfigError } from "../config/config-error.ts";
 import { createLogger } from "../log/logger.ts";
 import { startReaper } from "../pid1/start-reaper.ts";
 import { entrypoint } from "./entrypoint.ts";
@@ -17,14 +17,13 @@ export async function supervisorCommand(argv: readonly string[]): Promise<number
     case "entrypoint":
       return entrypoint();
     case "config":
-      try {
-        printConfig(process.env, (line) => process.stdout.write(line + "\n"));
-        return 0;
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        process.stderr.write(`ci-runner: ${e.message}\n`);
-        return EXIT_CONFIG;
-      }
+      return exitOnConfigError(
+        (line) => process.stderr.write(`ci-runner: ${line}\n`),
+        () => {
+          printConfig(process.env, (line) => process.stdout.write(line + "\n"));
+          return 0;
+        },
+      );
     case "forward":
       return (await import("./forward-only.ts")).forwardOnly();
     default: {

@@ -9,3 +9,14 @@ export class ConfigError extends Error {
 }
 
 export const EXIT_CONFIG = 78;
+
+/** `fn()`, or EXIT_CONFIG after `report` got its ConfigError's one line; other errors go on. */
+export async function exitOnConfigError(report: (line: string) => void, fn: () => Promise<number> | number): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    report(e.message);
+    return EXIT_CONFIG;
+  }
+}
