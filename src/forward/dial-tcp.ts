@@ -17,8 +17,19 @@ export function dialTcp(
   bufferBytes: number,
   done: (error: DialError | undefined, socket: Socket) => void,
 ): Socket {
-  // net.Socket hands these to stream.Duplex; @types/node 20 does not list them.
-  const opts: SocketConstructorOpts & DuplexOptions = { allowHalfOpen: true, readableHighWaterMark: bufferBytes, writableHighWaterMark: bufferBytes };
+  // net.Socket hands the high-water marks to stream.Duplex; @types/node 20 lists neither them nor the rest.
+  // noDelay and keepAlive belong here: Node 20's socket.connect() ignores them (only
+  // net.connect() and the constructor read them), so before they were never set.
+  // Keepalive: a server host that vanishes while a connection idles (an SSH session, a pooled DB
+  // connection) is noticed in minutes instead of never; nothing else times idle connections out.
+  const opts: SocketConstructorOpts & DuplexOptions & { noDelay: boolean; keepAlive: boolean; keepAliveInitialDelay: number } = {
+    allowHalfOpen: true,
+    readableHighWaterMark: bufferBytes,
+    writableHighWaterMark: bufferBytes,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: 60_000,
+  };
   const socket = new Socket(opts);
   let settled = false;
   const settle = (error: DialError | undefined): void => {
@@ -37,8 +48,6 @@ export function dialTcp(
   // Stays attached: errors after the connect are the relay's business, it listens too.
   socket.on("error", (err: NodeJS.ErrnoException) => settle(`connect ${err.code ?? err.message}`));
   socket.setTimeout(timeoutMs);
-  // Keepalive: a server host that vanishes while a connection idles (an SSH session, a pooled DB
-  // connection) is noticed in minutes instead of never; nothing else times idle connections out.
-  socket.connect({ host: address, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 });
+  socket.connect({ host: address, port });
   return socket;
 }

@@ -1,4 +1,5 @@
 import t from "tap";
+import { execFileSync } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import type { PortStatus } from "../../src/forward/port-status.ts";
@@ -41,6 +42,28 @@ t.test("TCP: bytes both ways, half-close honoured, counters in the state file", 
   t.equal(s?.bytesIn, payload.length);
   t.equal(s?.bytesOut, 8 + payload.length);
   t.equal(s?.server, `127.0.0.2:${port}`);
+});
+
+t.test("the connection to the server has TCP keepalive on, so a vanished server host is noticed", async (t) => {
+  const port = await freePort();
+  const primary = await taggedServer("127.0.0.2", port, "primary");
+  t.teardown(() => primary.kill());
+  const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase(waitForEveryCheck);
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+
+  // An idle connection, held open: its greeting proves the forwarder's upstream is connected.
+  const c = connect(port, "127.0.0.1");
+  t.teardown(() => c.destroy());
+  await new Promise<void>((resolve, reject) => {
+    c.once("data", () => resolve());
+    c.once("error", reject);
+  });
+  // ss shows the kernel's timer on the forwarder's side of the connection (keepalive, or none).
+  const ss = execFileSync("ss", ["-tnoH", "state", "established", "dst", `127.0.0.2:${port}`], { encoding: "utf8" });
+  t.match(ss, /timer:\(keepalive,/, `the forwarder's socket towards 127.0.0.2:${port} has a keepalive timer:\n${ss}`);
 });
 
 t.test("tcp-backup: the host order is reversed for that port", async (t) => {
