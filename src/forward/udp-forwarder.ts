@@ -1,4 +1,5 @@
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from "node:dgram";
+import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import type { Logger } from "../log/logger.ts";
 import type { ForwardOptions } from "./forward-options.ts";
@@ -17,8 +18,26 @@ interface Session {
 
 const MAX_QUEUED = 256;
 const RETRY_RESOLVE_MS = 1000;
-// Bursts from statsd-like clients: a larger receive buffer loses fewer datagrams (Linux caps it at rmem_max).
-const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+// SO_RCVBUF of the listening socket: a burst from a statsd-like client, or a
+// GC pause here, is held by the kernel instead of dropped (about 60,000
+// small datagrams; Linux caps it at net.core.rmem_max, 4 MiB in Docker's
+// default namespace and 208 KiB on a bare host).
+const LISTEN_BUFFER_BYTES = 4 * 1024 * 1024;
+// SO_RCVBUF/SO_SNDBUF of each client's upstream socket: replies (DNS answers,
+// a game server's state) and sends that meet a full queue. Kernel memory, used
+// only while something is queued.
+const SESSION_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * dgram's send() to an address looks it up first, and dns.lookup answers even
+ * an IP literal on the next tick: one extra tick per reply. Client addresses
+ * are always literals.
+ */
+const literalLookup = ((address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void) => {
+  const version = isIP(address);
+  if (version !== 0) return callback(null, address, version);
+  dnsLookup(address, family as number, callback);
+}) as unknown as SocketOptions["lookup"];
 
 /**
  * Listens on bindAddress:port (UDP) and sends each datagram to `host`, the
@@ -48,7 +67,10 @@ export async function startUdpForwarder(
   let bytesIn = 0;
   let bytesOut = 0;
 
-  const server = createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER_BYTES });
+  const server = createSocket({ type: "udp4", recvBufferSize: LISTEN_BUFFER_BYTES, sendBufferSize: LISTEN_BUFFER_BYTES, lookup: literalLookup });
+  // The client of the last datagram: a client sends in bursts from one address,
+  // so most datagrams skip building the key and the map lookup.
+  let last: { port: number; address: string; session: Session } | undefined;
 
   function refresh(): void {
     if (resolving || Date.now() < retryAt) return;
@@ -72,7 +94,7 @@ export async function startUdpForwarder(
 
   function open(key: string, client: RemoteInfo, address: string): Session {
     if (sessions.size >= options.udpMaxSessions) evictOldest();
-    const upstream = createSocket(isIP(address) === 6 ? "udp6" : "udp4");
+    const upstream = createSocket({ type: isIP(address) === 6 ? "udp6" : "udp4", recvBufferSize: SESSION_BUFFER_BYTES, sendBufferSize: SESSION_BUFFER_BYTES });
     const session: Session = { upstream, address, queue: [], active: true };
     connections += 1;
     upstream.on("message", (reply) => {
@@ -105,24 +127,32 @@ export async function startUdpForwarder(
 
   function close(key: string, session: Session): void {
     sessions.delete(key);
+    if (last?.session === session) last = undefined;
     session.upstream.close();
   }
 
+  // Runs for every datagram: nothing here allocates unless a new client appears.
   server.on("message", (msg, client) => {
     datagramsIn += 1;
     bytesIn += msg.length;
-    if (resolver.peek(host) === undefined) refresh();
     if (target === undefined) {
+      refresh();
       dropped += 1;
       return;
     }
-    const key = `${client.address}:${client.port}`;
-    let session = sessions.get(key);
-    if (session && session.address !== target) {
-      close(key, session);
-      session = undefined;
+    let session: Session | undefined;
+    if (last !== undefined && last.port === client.port && last.address === client.address && last.session.address === target) {
+      session = last.session;
+    } else {
+      const key = `${client.address}:${client.port}`;
+      session = sessions.get(key);
+      if (session && session.address !== target) {
+        close(key, session);
+        session = undefined;
+      }
+      session ??= open(key, client, target);
+      last = { port: client.port, address: client.address, session };
     }
-    session ??= open(key, client, target);
     session.active = true;
     if (session.queue === undefined) session.upstream.send(msg);
     else if (session.queue.length < MAX_QUEUED) session.queue.push(msg);
@@ -135,6 +165,10 @@ export async function startUdpForwarder(
   });
   server.on("error", ignore);
   refresh();
+  // The name is looked up again as its cache expires, on a timer rather than per datagram.
+  const relookup = setInterval(() => {
+    if (resolver.peek(host) === undefined) refresh();
+  }, Math.max(100, Math.min(options.dnsCacheMs, RETRY_RESOLVE_MS))).unref();
 
   const sweep = setInterval(() => {
     for (const [key, session] of sessions) {
@@ -171,6 +205,7 @@ export async function startUdpForwarder(
     status,
     close: async () => {
       clearInterval(sweep);
+      clearInterval(relookup);
       for (const [key, session] of sessions) close(key, session);
       if (listenError === undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
