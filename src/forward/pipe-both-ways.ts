@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { reclaimReadBuffers } from "./reclaim-read-buffers.ts";
 
 /**
  * Copies one direction. Reading pauses while the destination's buffer is
@@ -7,6 +8,7 @@ import type { Socket } from "node:net";
  */
 function pipeOneWay(src: Socket, dst: Socket): void {
   src.on("data", (chunk: Buffer) => {
+    reclaimReadBuffers(chunk.length);
     if (!dst.write(chunk)) src.pause();
   });
   dst.on("drain", () => src.resume());
