@@ -10,6 +10,7 @@ import { freePort } from "../../test/fixtures/forward/net-helpers.ts";
 import { connectionRate, quantile, roundTrips } from "./load-tcp.ts";
 import { direct, hasTool, startHaproxy, startOurs, startRinetd, startSocat, type Peer, type PeerPorts } from "./peers.ts";
 import { printReport, type Metrics, type Results } from "./report.ts";
+import { udpOnset } from "./udp-onset.ts";
 import { cpuMs, totalRssMiB } from "./proc-stats.ts";
 import { iperf3, iperf3Server, iperf3Udp } from "./throughput.ts";
 
@@ -19,9 +20,11 @@ import { iperf3, iperf3Server, iperf3Udp } from "./throughput.ts";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // Subsets for quick looks: BENCH_TOOLS=ci-runner,haproxy BENCH_TESTS=conn,rr
 const ONLY_TOOLS = process.env.BENCH_TOOLS?.split(",");
-const TESTS = new Set((process.env.BENCH_TESTS ?? "tcp,rr,conn,udp").split(","));
+const TESTS = new Set((process.env.BENCH_TESTS ?? "tcp,rr,conn,udp,udponset").split(","));
 const UDP_RATE = Number(process.env.BENCH_UDP_RATE ?? 50_000);
 const UDP_SIZE = 128;
+// Where each tool starts losing datagrams: these offered rates, each tool in turn at each.
+const UDP_ONSET_RATES = (process.env.BENCH_UDP_ONSET_RATES ?? "25000,50000,75000,100000,150000").split(",").map(Number);
 const BULK_SECONDS = 2;
 // Round trips and connections: twice as many bursts, half as long.
 const RR_MS = 500;
@@ -97,7 +100,7 @@ try {
     if (!(await waitListening(peer))) console.log(`${peer.name}: not listening after 10 s`);
   }
   await sleep(1000);
-  for (const peer of peers) results.get(peer.name)!.rssIdle = totalRssMiB(peer.pids);
+  for (const peer of peers) if (peer.pids.length) results.get(peer.name)!.rssIdle = [totalRssMiB(peer.pids)];
   // Warm up (JIT, first buffers): the supervisor forwards for hours, its first second is not the story.
   for (const { host, ports: p } of peers) {
     await roundTrips(host, p.echo, 300);
@@ -105,23 +108,32 @@ try {
     if (tools.iperf3 && TESTS.has("tcp")) await iperf3(host, p.bulk, 1, 1);
   }
 
-  // Pooled over the bursts of each tool.
-  const pool = new Map(peers.map((p) => [p.name, { gbit1: [] as number[], gbit4: [] as number[], rtts: [] as number[], conns: 0, connSeconds: 0, connUser: 0, connSystem: 0, sent: 0, got: 0 }]));
-  const poolOf = (name: string) => pool.get(name)!;
   const started = performance.now();
   const loadBefore = loadavg()[0] ?? 0;
+  // One value per burst and metric, in round order: round i of each tool ran seconds apart.
+  const push = (name: string, key: keyof Metrics, v: number) => {
+    if (Number.isNaN(v)) return;
+    const r = results.get(name)!;
+    (r[key] ??= []).push(v);
+  };
   // RSS: the peak of each tool over the whole run.
+  const peak = new Map(peers.map((p) => [p.name, 0]));
   const sampler = setInterval(() => {
-    for (const peer of peers) {
-      const r = results.get(peer.name)!;
-      r.rssLoad = Math.max(r.rssLoad ?? 0, totalRssMiB(peer.pids));
-    }
+    for (const peer of peers) peak.set(peer.name, Math.max(peak.get(peer.name)!, totalRssMiB(peer.pids)));
   }, 200);
 
   const tests: [string, number, (peer: Peer) => Promise<void>][] = [
-    ["tcp", ROUNDS, async ({ name, host, ports: p }) => void poolOf(name).gbit1.push(await iperf3(host, p.bulk, BULK_SECONDS, 1))],
-    ["tcp", ROUNDS, async ({ name, host, ports: p }) => void poolOf(name).gbit4.push(await iperf3(host, p.bulk, BULK_SECONDS, 4))],
-    ["rr", 2 * ROUNDS, async ({ name, host, ports: p }) => void poolOf(name).rtts.push(...(await roundTrips(host, p.echo, RR_MS)))],
+    ["tcp", ROUNDS, async ({ name, host, ports: p }) => push(name, "tcp1", await iperf3(host, p.bulk, BULK_SECONDS, 1))],
+    ["tcp", ROUNDS, async ({ name, host, ports: p }) => push(name, "tcp4", await iperf3(host, p.bulk, BULK_SECONDS, 4))],
+    [
+      "rr",
+      2 * ROUNDS,
+      async ({ name, host, ports: p }) => {
+        const rtts = await roundTrips(host, p.echo, RR_MS);
+        push(name, "p50", quantile(rtts, 0.5));
+        push(name, "p99", quantile(rtts, 0.99));
+      },
+    ],
     [
       "conn",
       2 * ROUNDS,
@@ -129,11 +141,10 @@ try {
         const before = cpuMs(pids);
         const r = await connectionRate(host, p.echo, CONN_MS);
         const after = cpuMs(pids);
-        const m = poolOf(name);
-        m.conns += r.done;
-        m.connSeconds += r.seconds;
-        m.connUser += after.user - before.user;
-        m.connSystem += after.system - before.system;
+        push(name, "conns", r.done / r.seconds);
+        if (!pids.length || !r.done) return;
+        push(name, "connUserUs", ((after.user - before.user) * 1000) / r.done);
+        push(name, "connSystemUs", ((after.system - before.system) * 1000) / r.done);
       },
     ],
     [
@@ -142,8 +153,9 @@ try {
       async ({ name, host, ports: p, udp }) => {
         if (!udp) return;
         const r = await iperf3Udp(host, p.udp, UDP_SECONDS, UDP_RATE, UDP_SIZE);
-        poolOf(name).sent += r.sent;
-        poolOf(name).got += r.got;
+        if (!r.sent) return;
+        push(name, "udpDelivered", r.got / UDP_SECONDS);
+        push(name, "udpLoss", Math.max(0, 1 - r.got / r.sent));
       },
     ],
   ];
@@ -155,26 +167,7 @@ try {
     }
     process.stderr.write(`${kind} done\n`);
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
-  for (const [name, m] of pool) {
-    const r = results.get(name)!;
-    const set = (key: keyof Metrics, v: number | undefined) => v !== undefined && !Number.isNaN(v) && (r[key] = v);
-    set("tcp1", mean(m.gbit1));
-    set("tcp4", mean(m.gbit4));
-    if (m.rtts.length) {
-      set("p50", quantile(m.rtts, 0.5));
-      set("p99", quantile(m.rtts, 0.99));
-    }
-    if (m.connSeconds) set("conns", m.conns / m.connSeconds);
-    if (m.conns && peers.find((p) => p.name === name)?.pids.length) {
-      set("connUserUs", (m.connUser * 1000) / m.conns);
-      set("connSystemUs", (m.connSystem * 1000) / m.conns);
-    }
-    if (m.sent) {
-      set("udpDelivered", m.got / (ROUNDS * UDP_SECONDS));
-      set("udpLoss", Math.max(0, 1 - m.got / m.sent));
-    }
-  }
+  for (const peer of peers) if (peer.pids.length) push(peer.name, "rssLoad", peak.get(peer.name)!);
   clearInterval(sampler);
   printReport(results, {
     cpus: availableParallelism(),
@@ -184,6 +177,7 @@ try {
     seconds: (performance.now() - started) / 1000,
     load: [loadBefore, loadavg()[0] ?? 0],
   });
+  if (TESTS.has("udponset") && tools.iperf3) await udpOnset(peers, UDP_ONSET_RATES, ROUNDS, 1, UDP_SIZE);
 } finally {
   for (const p of peers) p.stop();
   for (const stop of stopIperf) stop();

@@ -1,9 +1,11 @@
-/** What the bench measures for one tool. */
+import { quantile } from "./load-tcp.ts";
+
+/** What the bench measures for one tool, one value per burst (the RSS figures: one value). */
 export interface Metrics {
   /** iperf3, Gbit/s received. */
   tcp1: number;
   tcp4: number;
-  /** 64-byte request/response round trip on one connection, microseconds. */
+  /** 64-byte request/response round trip on one connection, microseconds (per burst: that burst's quantile). */
   p50: number;
   p99: number;
   /** connect + one 16-byte round trip + close, per second, 8 concurrent clients. */
@@ -19,30 +21,63 @@ export interface Metrics {
   rssLoad: number;
 }
 
-export type Results = Map<string, Partial<Metrics>>;
+/** Per tool, per metric: the value of each burst, in round order (round i of every tool ran seconds apart). */
+export type Results = Map<string, Partial<Record<keyof Metrics, number[]>>>;
+
+interface Goal {
+  /** ci-runner / reference, or an absolute bound when `against` is undefined. */
+  readonly ratio: number;
+  readonly higher: boolean;
+  readonly against?: string;
+}
 
 interface Row {
   readonly key: keyof Metrics;
   readonly label: string;
   readonly format: (v: number) => string;
-  /** Goal for ci-runner / reference, and whether higher is better. */
-  readonly goal?: { readonly ratio: number; readonly higher: boolean; readonly against: string };
+  readonly goal?: Goal;
 }
 
 const f = (digits: number) => (v: number) => v.toFixed(digits);
 const rows: Row[] = [
-  { key: "tcp1", label: "TCP bulk, 1 stream (Gbit/s)", format: f(2), goal: { ratio: 0.8, higher: true, against: "haproxy" } },
-  { key: "tcp4", label: "TCP bulk, 4 streams (Gbit/s)", format: f(2), goal: { ratio: 0.8, higher: true, against: "haproxy" } },
+  { key: "tcp1", label: "TCP bulk, 1 stream (Gbit/s)", format: f(2), goal: { ratio: 1.0, higher: true, against: "haproxy" } },
+  { key: "tcp4", label: "TCP bulk, 4 streams (Gbit/s)", format: f(2), goal: { ratio: 1.0, higher: true, against: "haproxy" } },
   { key: "p50", label: "round trip p50 (us)", format: f(1) },
   { key: "p99", label: "round trip p99 (us)", format: f(1), goal: { ratio: 1.15, higher: false, against: "haproxy" } },
   { key: "conns", label: "new connections/s", format: f(0), goal: { ratio: 0.8, higher: true, against: "haproxy" } },
   { key: "connUserUs", label: "  CPU/connection, user (us)", format: f(1) },
   { key: "connSystemUs", label: "  CPU/connection, kernel (us)", format: f(1) },
   { key: "udpDelivered", label: "UDP delivered (datagrams/s)", format: f(0), goal: { ratio: 1.0, higher: true, against: "rinetd" } },
-  { key: "udpLoss", label: "UDP loss (%)", format: (v) => (v * 100).toFixed(2) },
+  { key: "udpLoss", label: "UDP loss (%)", format: (v) => (v * 100).toFixed(2), goal: { ratio: 1.0, higher: false, against: "rinetd" } },
   { key: "rssIdle", label: "RSS idle (MiB)", format: f(1) },
-  { key: "rssLoad", label: "RSS under load, peak (MiB)", format: f(1) },
+  { key: "rssLoad", label: "RSS under load, peak (MiB)", format: f(1), goal: { ratio: 64, higher: false } },
 ];
+
+export const median = (xs: readonly number[]): number | undefined => (xs.length ? quantile(xs, 0.5) : undefined);
+
+/** "median ±half-range%" of the bursts: the spread says how far one run can be trusted. */
+function cell(xs: readonly number[] | undefined, format: (v: number) => string): string {
+  const m = xs && median(xs);
+  if (!xs || m === undefined) return "-";
+  if (xs.length < 2 || m === 0) return format(m);
+  const spread = ((Math.max(...xs) - Math.min(...xs)) / 2 / Math.abs(m)) * 100;
+  return `${format(m)} ±${spread.toFixed(0)}%`;
+}
+
+/**
+ * ci-runner over `ref` per round (the two ran seconds apart, under the same
+ * load from the rest of the machine): the median of those ratios and their
+ * range. Loss: the median loss of each, compared as values (a ratio of two
+ * losses near zero means nothing).
+ */
+export function pairedRatio(results: Results, ref: string, key: keyof Metrics): { median: number; min: number; max: number } | undefined {
+  const a = results.get("ci-runner")?.[key];
+  const b = results.get(ref)?.[key];
+  if (!a || !b) return undefined;
+  const ratios = a.map((v, i) => v / (b[i] ?? NaN)).filter((r) => Number.isFinite(r));
+  const m = median(ratios);
+  return m === undefined ? undefined : { median: m, min: Math.min(...ratios), max: Math.max(...ratios) };
+}
 
 export interface RunInfo {
   readonly cpus: number;
@@ -54,51 +89,48 @@ export interface RunInfo {
   readonly load: readonly [number, number];
 }
 
-/** The table (one column per tool), then ci-runner's ratios with the issue's goals. */
+const out = (s: string): void => void process.stdout.write(s + "\n");
+
+/** The table (one column per tool, median ±spread of the bursts), then ci-runner's ratios and the issue's goals. */
 export function printReport(results: Results, info: RunInfo): void {
   const names = [...results.keys()];
-  const cell = (s: string) => s.padStart(11);
-  const out = (s: string) => process.stdout.write(s + "\n");
+  const width = 16;
   out("");
-  out(`forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, ${info.rounds} interleaved rounds (mean; round trips pooled), UDP offered at ${info.udpRate}/s, ${info.seconds.toFixed(0)} s, load average ${info.load[0].toFixed(1)} -> ${info.load[1].toFixed(1)}`);
-  out(`${"".padEnd(30)}${names.map(cell).join("")}`);
+  out(
+    `forward benchmark: loopback, ${info.cpus} CPUs, node ${info.node}, ${info.rounds} interleaved rounds, UDP offered at ${info.udpRate}/s, ` +
+      `${info.seconds.toFixed(0)} s, load average ${info.load[0].toFixed(1)} -> ${info.load[1].toFixed(1)}`,
+  );
+  out("each cell: median of the bursts ±half their range, as % of the median");
+  out(`${"".padEnd(30)}${names.map((n) => n.padStart(width)).join("")}`);
   for (const row of rows) {
-    const values = names.map((n) => {
-      const v = results.get(n)?.[row.key];
-      return cell(v === undefined ? "-" : row.format(v));
-    });
-    out(`${row.label.padEnd(30)}${values.join("")}`);
+    out(`${row.label.padEnd(30)}${names.map((n) => cell(results.get(n)?.[row.key], row.format).padStart(width)).join("")}`);
   }
   out("");
-  const ours = results.get("ci-runner") ?? {};
-  const ratioTo = (ref: string, key: keyof Metrics): number | undefined => {
-    const a = ours[key];
-    const b = results.get(ref)?.[key];
-    return a === undefined || b === undefined || b === 0 ? undefined : a / b;
-  };
   for (const ref of ["haproxy", "rinetd", "socat"]) {
     if (!results.has(ref)) continue;
-    const parts = rows
-      .filter((r) => ["tcp1", "tcp4", "p50", "p99", "conns", "udpDelivered"].includes(r.key))
-      .map((r) => [r, ratioTo(ref, r.key)] as const)
-      .filter(([, v]) => v !== undefined)
-      .map(([r, v]) => `${r.key} ${v!.toFixed(2)}x`);
-    out(`ci-runner / ${ref}: ${parts.join(", ")}`);
+    const parts = (["tcp1", "tcp4", "p50", "p99", "conns", "udpDelivered"] as const).flatMap((key) => {
+      const r = pairedRatio(results, ref, key);
+      return r ? [`${key} ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})`] : [];
+    });
+    out(`ci-runner / ${ref}, median of the per-round ratios (range): ${parts.join(", ")}`);
   }
   out("");
-  for (const row of rows.filter((r) => r.goal)) {
-    const g = row.goal!;
-    const v = ratioTo(g.against, row.key);
-    if (v === undefined) {
-      out(`goal ${row.label}: no ${g.against} result`);
-      continue;
-    }
-    const met = g.higher ? v >= g.ratio : v <= g.ratio;
-    out(`goal ${row.label} vs ${g.against}: ${v.toFixed(2)}x (${g.higher ? ">=" : "<="} ${g.ratio}) ${met ? "met" : "MISSED"}`);
+  for (const row of rows.filter((r) => r.goal)) printGoal(results, row, row.goal!);
+}
+
+function printGoal(results: Results, row: Row, g: Goal): void {
+  const ours = median(results.get("ci-runner")?.[row.key] ?? []);
+  const verdict = (met: boolean) => (met ? "met" : "MISSED");
+  if (g.against === undefined) {
+    if (ours === undefined) return out(`goal ${row.label}: no result`);
+    return out(`goal ${row.label}: ${row.format(ours)} (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(g.higher ? ours >= g.ratio : ours <= g.ratio)}`);
   }
-  const loss = ours.udpLoss;
-  const refLoss = results.get("rinetd")?.udpLoss;
-  if (loss !== undefined && refLoss !== undefined) {
-    out(`goal UDP loss no more than rinetd: ${(loss * 100).toFixed(2)}% vs ${(refLoss * 100).toFixed(2)}% ${loss <= refLoss ? "met" : "MISSED"}`);
+  const theirs = median(results.get(g.against)?.[row.key] ?? []);
+  if (ours === undefined || theirs === undefined) return out(`goal ${row.label}: no ${g.against} result`);
+  if (row.key === "udpLoss") {
+    return out(`goal ${row.label} no more than ${g.against}: ${row.format(ours)}% vs ${row.format(theirs)}% (medians) ${verdict(ours <= theirs)}`);
   }
+  const r = pairedRatio(results, g.against, row.key)!;
+  const met = g.higher ? r.median >= g.ratio : r.median <= g.ratio;
+  out(`goal ${row.label} vs ${g.against}: ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(met)}`);
 }
