@@ -125,7 +125,7 @@ export function startOurs(ports: PeerPorts, bundle: string): Peer {
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
     detached: true,
     env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp` },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.BENCH_OURS_STDOUT ? "inherit" : "ignore", "inherit"],
   });
   return started("ci-runner", ports, true, [child]);
 }
