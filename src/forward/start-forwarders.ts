@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { formatForwardTable } from "./forward-table.ts";
 import { checkServer, startHealthChecks } from "./health-checks.ts";
+import { capYoungGeneration } from "./reclaim-read-buffers.ts";
 import type { Forwarder, PortStatus } from "./port-status.ts";
 import { createHostResolver, type HostResolver } from "./resolve-host.ts";
 import { serverName, ServerPool, type Server } from "./server-pool.ts";
@@ -35,6 +36,7 @@ function portLabel(p: ForwardPort): string {
  * still starts, and jobs that need the port fail loudly on their own.
  */
 export async function startForwarders(spec: ForwardSpec, log: Logger, options: ForwardOptions): Promise<Forwarders> {
+  capYoungGeneration();
   const resolver = createHostResolver(options.dnsCacheMs, options.lookup);
   const pools: ServerPool[] = [];
   const started: { label: string; forwarder: Forwarder; pool: ServerPool | undefined }[] = [];
