@@ -12,6 +12,7 @@ import { RsyncOutput, type RsyncProgress } from "./rsync-output.ts";
 import { runProcess } from "../process/start-process.ts";
 import { chooseSlot, DEFAULT_MAX_AGE_SEC, listSlotsCommand, parseSlotListing, type SlotInfo } from "./slot-listing.ts";
 import { EMPTY_META, metaAfterLoad, serializeSlotMeta, type SlotMeta } from "./slot-meta.ts";
+import { openSshMux } from "./ssh-mux.ts";
 import { sshCommand, sshDestination } from "./ssh-options.ts";
 import { localMetaPath, storageDirFor } from "./storage-layout.ts";
 
@@ -40,7 +41,7 @@ export interface LoadSlotOptions {
   readonly maxAgeSec?: number;
   /** Appended to rsync's arguments (tests and benchmarks: --bwlimit). */
   readonly extraRsyncArgs?: readonly string[];
-  /** Where the local meta file goes (default /tmp, as the tool). */
+  /** Where the local meta file goes (default /tmp, as the tool), and the shared ssh connection's socket dir (the user must be able to enter it). */
   readonly tmpDir?: string;
   /** Called with every progress sample (for the state file). */
   readonly onProgress?: (slot: string, progress: RsyncProgress) => void;
@@ -109,47 +110,56 @@ async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
   }
 
   const ssh = sshCommand(host, { keyFile: opts.keyFile, connectTimeoutSec: opts.connectTimeoutSec ?? 10 });
-  const storageDir = storageDirFor(opts.storageRoot, opts.repository, realpathSync(opts.localDir));
-  const listing = await runProcess(ssh[0] as string, [...ssh.slice(1), sshDestination(host), listSlotsCommand(storageDir)], {
-    user: opts.user,
-    env: opts.env,
-    cancelSignal: signal,
-    tail: LISTING_TAIL,
-  });
-  if (listing.canceled) return interrupted(false);
-  if (listing.code !== 0) {
-    const cause = failureCause(listing.stderr, listing.code);
-    log.warn(`cannot list slots on ${host.spec}: ${cause}; the runner starts cold`);
-    return { kind: "failed", cause };
-  }
-  for (const line of listing.stderr.split("\n")) if (line.trim()) log.warn(`${host.spec}: ${line.trim()}`);
+  const destination = sshDestination(host);
+  const mux = openSshMux(opts.user, opts.tmpDir);
+  try {
+    const storageDir = storageDirFor(opts.storageRoot, opts.repository, realpathSync(opts.localDir));
+    // Its ssh starts the shared connection's master, which stays in the background
+    // (output on /dev/null): the listing is over when its ssh exits.
+    const listing = await runProcess(ssh[0] as string, [...ssh.slice(1), ...mux.master, destination, listSlotsCommand(storageDir)], {
+      user: opts.user,
+      env: opts.env,
+      cancelSignal: signal,
+      tail: LISTING_TAIL,
+      leavesBackground: true,
+    });
+    if (listing.canceled) return interrupted(false);
+    if (listing.code !== 0) {
+      const cause = failureCause(listing.stderr, listing.code);
+      log.warn(`cannot list slots on ${host.spec}: ${cause}; the runner starts cold`);
+      return { kind: "failed", cause };
+    }
+    for (const line of listing.stderr.split("\n")) if (line.trim()) log.warn(`${host.spec}: ${line.trim()}`);
 
-  const { slot, expiring } = chooseSlot(parseSlotListing(listing.stdout), opts.maxAgeSec ?? DEFAULT_MAX_AGE_SEC);
-  if (slot === undefined) {
-    emptyDir(opts.localDir);
-    writeMeta(EMPTY_META);
-    const skipped = expiring > 0 ? ` (${expiring} about to expire, skipped)` : "";
-    log.info(`no slot to load in ${host.spec}:${storageDir}${skipped}; ${opts.localDir} is empty`);
-    return { kind: "empty", expiring };
-  }
+    const { slot, expiring } = chooseSlot(parseSlotListing(listing.stdout), opts.maxAgeSec ?? DEFAULT_MAX_AGE_SEC);
+    if (slot === undefined) {
+      emptyDir(opts.localDir);
+      writeMeta(EMPTY_META);
+      const skipped = expiring > 0 ? ` (${expiring} about to expire, skipped)` : "";
+      log.info(`no slot to load in ${host.spec}:${storageDir}${skipped}; ${opts.localDir} is empty`);
+      return { kind: "empty", expiring };
+    }
 
-  log.info(`loading slot ${slot.id} (${slot.ageSec} s old) from ${host.spec}:${storageDir} into ${opts.localDir}`);
-  const result = await transfer(opts, ssh, `${sshDestination(host)}:${storageDir}/${slot.id}`, slot, signal);
-  if (result.canceled) return interrupted(true);
-  if (result.code !== 0) {
-    const cause = failureCause(result.stderr, result.code);
-    startCold(`cannot load slot ${slot.id} from ${host.spec}: ${cause}`);
-    return { kind: "failed", cause };
+    log.info(`loading slot ${slot.id} (${slot.ageSec} s old) from ${host.spec}:${storageDir} into ${opts.localDir}`);
+    const result = await transfer(opts, [...ssh, ...mux.client], `${destination}:${storageDir}/${slot.id}`, slot, signal);
+    if (result.canceled) return interrupted(true);
+    if (result.code !== 0) {
+      const cause = failureCause(result.stderr, result.code);
+      startCold(`cannot load slot ${slot.id} from ${host.spec}: ${cause}`);
+      return { kind: "failed", cause };
+    }
+    // The rename is the commit point: a stop before it leaves the old file, never half of one.
+    writeMeta(metaAfterLoad(slot.id, slot.meta));
+    const seconds = (Date.now() - started) / 1000;
+    const { totalSize, regularFiles: files, transferredSize } = result.stats;
+    log.info(
+      `loaded slot ${slot.id} from ${host.spec}: ${formatSize(totalSize)}, ${formatCount(files)} files, ` +
+        `${seconds.toFixed(1)} s (${formatSize(transferredSize)} transferred)`,
+    );
+    return { kind: "loaded", slot: slot.id, size: totalSize, files, seconds };
+  } finally {
+    await mux.close(ssh, destination, { user: opts.user, env: opts.env });
   }
-  // The rename is the commit point: a stop before it leaves the old file, never half of one.
-  writeMeta(metaAfterLoad(slot.id, slot.meta));
-  const seconds = (Date.now() - started) / 1000;
-  const { totalSize, regularFiles: files, transferredSize } = result.stats;
-  log.info(
-    `loaded slot ${slot.id} from ${host.spec}: ${formatSize(totalSize)}, ${formatCount(files)} files, ` +
-      `${seconds.toFixed(1)} s (${formatSize(transferredSize)} transferred)`,
-  );
-  return { kind: "loaded", slot: slot.id, size: totalSize, files, seconds };
 }
 
 /** The rsync run, with a progress line every interval. */

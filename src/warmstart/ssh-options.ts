@@ -8,9 +8,20 @@ export interface SshOptions {
 }
 
 /**
+ * AES-GCM first, ahead of OpenSSH's default chacha20-poly1305: x86-64 and
+ * arm64 run it in hardware. Loading 1.07 GB, the local ssh spent 0.8 s of
+ * user CPU with it instead of 1.5 s (bench/warmstart/README.md), and a
+ * transfer on a busy machine takes about as long as its CPU share allows.
+ * `^` keeps the rest of the default list behind it, so a host without GCM
+ * still negotiates.
+ */
+export const CIPHER_PREFERENCE = "^aes128-gcm@openssh.com,aes256-gcm@openssh.com";
+
+/**
  * The ssh command line, as words: the ci-storage tool's options (no host key
  * checks, quiet, -p<port>), plus what a boot-time load needs: the key,
- * no prompts (BatchMode) and a connect timeout.
+ * no prompts (BatchMode), a connect timeout, the faster cipher, and no
+ * compression (ssh's default, the one measured) whatever ~/.ssh/config says.
  */
 export function sshCommand(host: StorageHost, opts: SshOptions): string[] {
   return [
@@ -23,6 +34,8 @@ export function sshCommand(host: StorageHost, opts: SshOptions): string[] {
     `-oConnectTimeout=${opts.connectTimeoutSec}`,
     "-oServerAliveInterval=15",
     "-oServerAliveCountMax=4",
+    `-oCiphers=${CIPHER_PREFERENCE}`,
+    "-oCompression=no",
     "-i",
     opts.keyFile,
   ];

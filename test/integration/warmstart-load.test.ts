@@ -1,11 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import t from "tap";
+import { PERSIST_SEC } from "../../src/warmstart/ssh-mux.ts";
 import { createWarmStartPhase } from "../../src/warmstart/warm-start-phase.ts";
 import { checkoutDir, localMetaPath, storageDirFor } from "../../src/warmstart/storage-layout.ts";
 import { phaseHarness, workDir } from "../fixtures/warmstart/phase-context.ts";
 import { treeOf, writeSlot } from "../fixtures/warmstart/slots.ts";
 import { startStorageHost } from "../fixtures/warmstart/storage-host.ts";
+import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { ensureTestUser } from "../helpers/test-user.ts";
 
 const host = await startStorageHost();
@@ -144,4 +146,27 @@ t.test("CI_STORAGE_HOST without a key: a warning, no load", async (t) => {
   t.match(h.lines.join("\n"), /warning: CI_STORAGE_HOST is set but CI_STORAGE_PRIVATE_KEY is not: no warm start from root@127\.0\.0\.1/);
   t.equal(readFileSync(`${h.user.home}/ci-storage-host`, "utf8"), `${host.spec}\n`, "the action still finds the host");
   t.equal(h.ctx.background.size, 0);
+});
+
+t.test("the listing and the transfer share one ssh login, ended with the load", async (t) => {
+  const h = phaseHarness(host.dir, testUser, env);
+  t.teardown(h.done);
+  const tmpDir = mkdtempSync(`${host.dir}/tmp-`);
+  chmodSync(tmpDir, 0o755);
+  const rootHome = mkdtempSync(`${host.dir}/root-home-`);
+  // The store test's rsync ran in execFileSync, with the event loop blocked: two turns (each polls sshd's
+  // output) read what sshd logged of it then, so that only this load's logins come after `before`.
+  for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+  const before = host.log.lines.length;
+  const phase = createWarmStartPhase({ rootUser: { name: "root", uid: 0, gid: 0, home: rootHome, shell: "/bin/bash" }, tmpDir });
+  await phase.start(h.ctx);
+  await h.ctx.background.get("warmstart");
+  t.match(h.lines.join("\n"), /loaded slot run-200 from /);
+  // sshd logged each login before that login's session ran, so all of them are in by now.
+  const ports = host.log.lines.slice(before).flatMap((l) => /Accepted publickey for root from 127\.0\.0\.1 port (\d+)/.exec(l)?.[1] ?? []);
+  t.equal(ports.length, 1, `one login for the listing and the transfer (${ports.length})`);
+  // Left alone, the shared connection would idle for PERSIST_SEC, beyond the hang guard: its end now is the load's doing.
+  t.ok(PERSIST_SEC * 1000 > HANG_GUARD_MS);
+  await host.log.waitFor(new RegExp(`Disconnected from user root 127\\.0\\.0\\.1 port ${ports[0]}\\b`));
+  t.same(readdirSync(tmpDir).filter((n) => n.startsWith("ci-runner-ssh-")), [], "its socket dir is gone");
 });
