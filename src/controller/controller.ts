@@ -16,7 +16,7 @@ import { notOurs } from "./not-ours.ts";
 import { reconcileContainers, reconcileQueue, reconcileRegistrations } from "./reconcile.ts";
 import { stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
 import { RunnerPool } from "./runner-pool.ts";
-import { scalePass, type ScalePacing } from "./scale-pass.ts";
+import { scalePass, yieldIdleRunner, type ScalePacing } from "./scale-pass.ts";
 import { StartBackoff, Wakeup } from "./start-backoff.ts";
 import type { WorkflowJobEvent } from "./workflow-job-event.ts";
 
@@ -98,6 +98,14 @@ export class Controller implements ControllerCore {
 
   get runnerCount(): number {
     return this.pool.size;
+  }
+
+  get leavingCount(): number {
+    return this.pool.counts().stopping;
+  }
+
+  yieldIdle(why: string): boolean {
+    return yieldIdleRunner(this, why);
   }
 
   /** A reload changed the entry's cap, labels, image or credential (never its scope): runners started from now on get them. */

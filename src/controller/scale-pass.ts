@@ -27,8 +27,9 @@ export function scalePass(core: ControllerCore & SlotHolder, p: ScalePacing): vo
   const idle = core.pool.all().filter((r) => r.phase === "idle").map((r) => ({ name: r.name, idleMs: now - (r.idleSince ?? now) }));
   const c = core.config;
   const decision = scaleDecision({ pending, warm: c.WARM_RUNNERS, max: c.MAX_RUNNERS, counts, idle, idleGraceMs: c.RUNNER_IDLE_GRACE_SEC * 1000 });
-  // The host's MAX_RUNNERS, over every entry: what this entry may add now.
-  const hostFree = p.host ? p.host.free(core, decision.start) : Infinity;
+  // The host's MAX_RUNNERS, over every entry: what this entry may add now, its pending jobs first.
+  const forJobs = Math.max(0, Math.min(pending - counts.starting - counts.idle, decision.start));
+  const hostFree = p.host ? p.host.free(core, decision.start, forJobs) : Infinity;
   const heldByHost = decision.start > hostFree;
   const start = Math.min(decision.start, hostFree);
   const demand = `demand ${pending + c.WARM_RUNNERS} (${pending} pending + ${c.WARM_RUNNERS} warm)`;
@@ -46,6 +47,11 @@ export function scalePass(core: ControllerCore & SlotHolder, p: ScalePacing): vo
     );
     core.background(launchRunner(core, runner));
   }
+  // Queued jobs before other entries' warm runners: what the host's cap holds back is asked of their idle ones.
+  const short = forJobs - start;
+  if (p.host && heldByHost && short > 0) {
+    p.host.reclaim(core, short, `entry ${core.settings.entryId} has ${pending} queued job(s) and MAX_RUNNERS=${p.host.max} is reached on this host`);
+  }
   // Idle runners above the demand wait out their grace: look again when the first one's ends.
   const excess = counts.starting + counts.idle - pending - c.WARM_RUNNERS;
   if (excess > 0 && decision.stop.length === 0 && idle.length > 0) {
@@ -53,6 +59,22 @@ export function scalePass(core: ControllerCore & SlotHolder, p: ScalePacing): vo
   }
   const atCap = core.pool.size >= c.MAX_RUNNERS || heldByHost;
   if (pending > 0 && atCap && start === 0 && counts.starting + counts.idle < pending) logAtCap(core, p, pending, heldByHost);
+}
+
+/**
+ * Another entry's queued jobs need a slot of the host: one idle runner
+ * beyond this entry's own pending jobs (a warm one) is stopped now,
+ * longest idle first, as the idle scale-down stops it (registration first:
+ * one that has just taken a job stays). False when there is none.
+ */
+export function yieldIdleRunner(core: ControllerCore, why: string): boolean {
+  const pending = Math.max(0, core.jobs.pending().length - core.pool.unconfirmedJobs());
+  const idle = core.pool.all().filter((r) => r.phase === "idle");
+  if (core.stopping.aborted || idle.length <= pending) return false;
+  const [runner] = idle.sort((a, b) => (a.idleSince ?? 0) - (b.idleSince ?? 0));
+  if (!runner) return false;
+  core.background(stopIdleRunner(core, runner, why));
+  return true;
 }
 
 /** "Waiting for a free slot" once per change of the pending count, never per pass. */

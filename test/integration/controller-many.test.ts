@@ -62,6 +62,37 @@ t.test("two entries with the same labels: each job runs only on its entry's runn
   t.match(rig.lines.join("\n"), /controller\/alpha: (max_runners=1|MAX_RUNNERS=2) reached/, "a job over a cap waited, logged once");
 });
 
+t.test("WARM_RUNNERS over entries: a queued job of an entry held by the host's cap takes the slot of another entry's idle warm runner, never a busy one", async (t) => {
+  const GAMMA: RigEntry = { id: "gamma", repo: "octo/gamma", max: 3 };
+  const wide = { ...ALPHA, max: 3 };
+  const rig = await startMultiRig(t, [wide, BETA], { MAX_RUNNERS: "4", WARM_RUNNERS: "2" });
+  await rig.addHook(wide);
+  const listening = () => rig.lines.filter((l) => / is listening for jobs /.test(l)).length;
+  await rig.gh.waitFor(() => listening() >= 4 && rig.engine.alive().length === 4);
+  let peak = 0;
+  const count = (): void => void (peak = Math.max(peak, rig.engine.alive().length));
+  rig.engine.on("change", count);
+  // One of alpha's warm runners takes a held job: alpha keeps a busy runner and an idle one.
+  const held = rig.gh.queueJob({ labels: ["ctl"], repository: "octo/alpha", hold: true });
+  await rig.gh.waitFor(() => rig.gh.job(held)?.status === "in_progress");
+  const busy = rig.gh.job(held)?.runnerName as string;
+
+  rig.write([wide, BETA, GAMMA]);
+  await rig.reload();
+  await rig.waitForLine(/1 added \(gamma\)/);
+  await rig.addHook(GAMMA);
+  const job = rig.gh.queueJob({ labels: ["ctl"], repository: "octo/gamma" });
+  await rig.gh.waitFor(() => rig.gh.job(job)?.status === "completed");
+  t.equal(rig.entryOfRunner(rig.gh.job(job)?.runnerName), "gamma", "gamma's job ran on gamma's runner");
+  t.match(rig.lines.join("\n"), /controller\/(alpha|beta): stopping runner \S+: entry gamma has 1 queued job\(s\) and MAX_RUNNERS=4 is reached on this host/, "a warm runner of another entry made room");
+  t.notMatch(rig.lines.join("\n"), new RegExp(`stopping runner ${busy}`), "the busy runner was not asked");
+  t.equal(rig.gh.job(held)?.status, "in_progress", "alpha's job still runs");
+  rig.engine.off("change", count);
+  t.ok(peak <= 4, `the host never had more than MAX_RUNNERS=4 (peak ${peak})`);
+  rig.gh.releaseJob(held);
+  await rig.gh.waitFor(() => rig.gh.job(held)?.status === "completed");
+});
+
 t.test("paths: a wrong secret at one entry is 401 there only; another entry's job is not ours; /webhook and unknown ids are 404", async (t) => {
   const rig = await startMultiRig(t, [ALPHA, BETA]);
   const alphaHook = await rig.addHook(ALPHA);

@@ -3,6 +3,7 @@ import t from "tap";
 import { JobBook } from "../../src/controller/job-book.ts";
 import { labelsMatch } from "../../src/controller/label-match.ts";
 import { runnerOutputEvent } from "../../src/controller/runner-output.ts";
+import { HostSlots } from "../../src/controller/host-slots.ts";
 import { RunnerPool } from "../../src/controller/runner-pool.ts";
 import { scaleDecision } from "../../src/controller/scale-decision.ts";
 import { parseWorkflowJob, type JobState, type WorkflowJobEvent } from "../../src/controller/workflow-job-event.ts";
@@ -105,4 +106,47 @@ t.test("the pool: jobs being served that no delivery named yet do not count as p
   pool.forgetServedBefore(2500);
   t.equal(pool.unconfirmedJobs(), 0, "one that began after it does");
   t.same(pool.counts(), { starting: 0, idle: 0, busy: 1, stopping: 0 }, "a, named by a delivery, is busy");
+});
+
+t.test("the host's cap: an entry's queued jobs take slots back from other entries' idle warm runners, one per job, and keep them", async (t) => {
+  // An entry of fake runners: `idle` warm ones it may yield, `busy` ones it never does.
+  const holder = (idle: number, busy = 0) => {
+    const h = {
+      idle,
+      busy,
+      leaving: 0,
+      woken: 0,
+      asked: [] as string[],
+      get runnerCount() {
+        return h.idle + h.busy + h.leaving;
+      },
+      get leavingCount() {
+        return h.leaving;
+      },
+      scaleSoon: () => void h.woken++,
+      yieldIdle(why: string) {
+        if (h.idle === 0) return false;
+        h.asked.push(why);
+        [h.idle, h.leaving] = [h.idle - 1, h.leaving + 1];
+        return true;
+      },
+    };
+    return h;
+  };
+  const host = new HostSlots(4);
+  const [alpha, beta, gamma] = [holder(1, 1), holder(2), holder(0)];
+  for (const h of [alpha, beta, gamma]) host.join(h);
+  t.equal(host.free(gamma, 2, 2), 0, "the host is full");
+  host.reclaim(gamma, 2, "gamma's jobs");
+  t.equal(alpha.leaving + beta.leaving, 2, "two idle runners asked to leave for two jobs");
+  t.equal(alpha.busy, 1, "the busy runner untouched");
+  host.reclaim(gamma, 2, "gamma's jobs");
+  t.equal(alpha.leaving + beta.leaving, 2, "asked again while they leave: nobody more");
+  // One leaves: the slot is gamma's, not the warm demand of the entry it left.
+  const left = alpha.leaving > 0 ? alpha : beta;
+  left.leaving--;
+  host.freed();
+  t.equal(gamma.woken, 1, "gamma woken");
+  t.equal(host.free(left, 1, 0), 0, "a warm runner may not take the slot owed to gamma's job");
+  t.equal(host.free(gamma, 2, 2), 1, "gamma's job takes it");
 });
