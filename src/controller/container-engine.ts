@@ -30,6 +30,13 @@ export interface RunnerContainerSpec {
   readonly runtime: string | undefined;
 }
 
+/** What `start` rejects with when the runner image is not on the host. */
+export class NoSuchImage extends Error {
+  constructor(readonly image: string) {
+    super(`no such image: ${image}`);
+  }
+}
+
 /** Receives a container's output lines and, once, its end. */
 export interface ContainerWatcher {
   onLine(line: string): void;
@@ -47,12 +54,18 @@ export interface ContainerEngine {
   /** The runner containers that carry `LABEL_CONTROLLER=controllerId`, running or not. */
   list(controllerId: string): Promise<RunnerContainer[]>;
   /**
-   * Creates the container (pulling its image when missing), puts the JIT
-   * config at JIT_CONFIG_PATH (read-only, root only), attaches `watcher`,
-   * starts it. Returns its id and the function that stops watching. Once
-   * `deadline` aborts it gives up (a hung pull or engine), removing what it made.
+   * Creates the container, puts the JIT config at JIT_CONFIG_PATH
+   * (read-only, root only), attaches `watcher`, starts it. Returns its id
+   * and the function that stops watching. Once `deadline` aborts it gives
+   * up (a hung engine), removing what it made. Rejects with NoSuchImage
+   * when the image is not on the host: see pullImage.
    */
   start(spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher, deadline: AbortSignal): Promise<{ id: string; unwatch: () => void }>;
+  /**
+   * Pulls `image`, calling `progress` on each progress message of the
+   * engine; `signal` ends the request (the engine then cancels the pull).
+   */
+  pull(image: string, progress: () => void, signal: AbortSignal): Promise<void>;
   /** Watches a running container (adopted after a restart) from its first line. Returns the function that stops watching. */
   follow(id: string, watcher: ContainerWatcher): () => void;
   /** Sends a signal to the container's PID 1 (the supervisor). */

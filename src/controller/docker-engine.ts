@@ -6,6 +6,7 @@ import {
   LABEL_ENTRY,
   LABEL_RUNNER_ID,
   LABEL_RUNNER_NAME,
+  NoSuchImage,
   type ContainerEngine,
   type ContainerWatcher,
   type RunnerContainer,
@@ -75,14 +76,9 @@ export class DockerEngine implements ContainerEngine {
         ...(spec.runtime !== undefined ? { Runtime: spec.runtime } : {}),
       },
     };
-    let container: Docker.Container;
-    try {
-      container = await inTime(this.#docker.createContainer(options));
-    } catch (e) {
-      if (dockerStatus(e) !== 404 || !/no such image/i.test(dockerMessage(e))) throw e;
-      await this.#pull(spec.image, deadline);
-      container = await inTime(this.#docker.createContainer(options));
-    }
+    const container = await inTime(this.#docker.createContainer(options)).catch((e: unknown) => {
+      throw dockerStatus(e) === 404 && /no such image/i.test(dockerMessage(e)) ? new NoSuchImage(spec.image) : e;
+    });
     let unwatch = (): void => {};
     try {
       if (deadline.aborted) throw new Error("the deadline passed");
@@ -157,21 +153,18 @@ export class DockerEngine implements ContainerEngine {
     };
   }
 
-  /** Pulls `image`; at `deadline` the pull's request is aborted (a registry that stopped answering). */
-  async #pull(image: string, deadline: AbortSignal): Promise<void> {
-    const stream = (await this.#docker.pull(image, { abortSignal: deadline })) as Destroyable;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        stream.destroy?.();
-        reject(new Error(`pulling ${image}: the deadline passed`));
-      };
-      deadline.addEventListener("abort", onAbort, { once: true });
-      this.#docker.modem.followProgress(stream, (err: Error | null) => {
-        deadline.removeEventListener("abort", onAbort);
-        if (err) reject(err);
-        else resolve();
+  async pull(image: string, progress: () => void, signal: AbortSignal): Promise<void> {
+    try {
+      const stream = (await this.#docker.pull(image, { abortSignal: signal })) as Destroyable;
+      const ended = whenAborted(signal).then(() => void stream.destroy?.());
+      await new Promise<void>((resolve, reject) => {
+        this.#docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), () => progress());
+        void ended.then(() => reject(signal.reason as Error));
       });
-    });
+    } catch (e) {
+      // The request's own abort error says less than the caller's reason.
+      throw signal.aborted ? (signal.reason as Error) : e;
+    }
   }
 
   async kill(id: string, signal: "SIGTERM" | "SIGKILL"): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { deregister } from "../runner/deregister.ts";
 import { apiRegistration } from "../runner/registration.ts";
-import { LABEL_CONTROLLER, LABEL_ENTRY, LABEL_RUNNER_ID, LABEL_RUNNER_NAME, type ContainerWatcher, type RunnerContainerSpec } from "./container-engine.ts";
+import { LABEL_CONTROLLER, LABEL_ENTRY, LABEL_RUNNER_ID, LABEL_RUNNER_NAME, NoSuchImage, type ContainerWatcher, type RunnerContainerSpec } from "./container-engine.ts";
 import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
+import { pullImage } from "./pull-image.ts";
 import type { PoolRunner } from "./runner-pool.ts";
 import { runnerOutputEvent } from "./runner-output.ts";
 
@@ -65,18 +66,22 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
     runner.runnerId = jit.id;
     if (core.stopping.aborted) throw new Error("the controller is stopping");
     const watcher = runnerWatcher(core, runner);
-    // RUNNER_BOOT_TIMEOUT_SEC covers the pull and the creation too: a hung one is given up, not waited for forever.
-    const bootSec = core.config.RUNNER_BOOT_TIMEOUT_SEC;
-    const deadline = AbortSignal.timeout(Math.max(1, bootSec * 1000 - (core.now() - runner.startedAt)));
-    const started = await core.engine.start(containerSpec(core, runner, jit.id), jit.encodedJitConfig, watcher, deadline).catch((e: unknown) => {
-      if (!deadline.aborted) throw e;
-      throw new Error(`its container was not created within RUNNER_BOOT_TIMEOUT_SEC=${bootSec} s of its start (a hung image pull or Docker engine?): ${(e as Error).message}`);
+    const spec = containerSpec(core, runner, jit.id);
+    let bootFrom = runner.startedAt;
+    const start = (): Promise<{ id: string; unwatch: () => void }> => createContainer(core, spec, jit.encodedJitConfig, watcher, bootFrom);
+    const started = await start().catch(async (e: unknown) => {
+      if (!(e instanceof NoSuchImage)) throw e;
+      // A big image on a slow link takes what it takes: only a pull without progress is given up. The boot timer starts once it is there.
+      const bootMs = core.config.RUNNER_BOOT_TIMEOUT_SEC * 1000;
+      await pullImage(core.engine, e.image, bootMs, "RUNNER_BOOT_TIMEOUT_SEC", core.stopping);
+      bootFrom = core.now();
+      return start();
     });
     runner.containerId = started.id;
     runner.containerSince = core.now();
     const watch = watches.get(runner);
     if (watch) watch.unwatch = started.unwatch;
-    armBootTimer(core, runner);
+    armBootTimer(core, runner, bootFrom);
     core.metrics.started();
     core.log.info(`runner ${runner.name} (id ${jit.id}) started: container ${started.id.slice(0, 12)} from ${core.config.RUNNER_IMAGE}`);
     // The stop began while it was being created: the stop's own pass did not see it.
@@ -93,16 +98,27 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
   }
 }
 
+/** Creates and starts the container within RUNNER_BOOT_TIMEOUT_SEC of `bootFrom`: a hung engine is given up, not waited for forever. */
+async function createContainer(core: ControllerCore, spec: RunnerContainerSpec, jitConfig: string, watcher: ContainerWatcher, bootFrom: number) {
+  const bootSec = core.config.RUNNER_BOOT_TIMEOUT_SEC;
+  const deadline = AbortSignal.timeout(Math.max(1, bootSec * 1000 - (core.now() - bootFrom)));
+  return core.engine.start(spec, jitConfig, watcher, deadline).catch((e: unknown) => {
+    if (!deadline.aborted) throw e;
+    throw new Error(`its container was not created within RUNNER_BOOT_TIMEOUT_SEC=${bootSec} s (a hung Docker engine?): ${(e as Error).message}`);
+  });
+}
+
 /**
  * A runner with a container still starting RUNNER_BOOT_TIMEOUT_SEC after
- * its start decision (or its creation, when adopted) is removed, which ends
- * it as any exit does. Armed once the container exists: a timer that fired
- * during a slow creation would find nothing to remove.
+ * `bootFrom` (its start decision, or its image's pull when that was needed;
+ * its creation, when adopted) is removed, which ends it as any exit does.
+ * Armed once the container exists: a timer that fired during a slow
+ * creation would find nothing to remove.
  */
-function armBootTimer(core: ControllerCore, runner: PoolRunner): void {
+function armBootTimer(core: ControllerCore, runner: PoolRunner, bootFrom = runner.startedAt): void {
   const watch = watches.get(runner);
   if (!watch) return;
-  const bootLeft = core.config.RUNNER_BOOT_TIMEOUT_SEC * 1000 - (core.now() - runner.startedAt);
+  const bootLeft = core.config.RUNNER_BOOT_TIMEOUT_SEC * 1000 - (core.now() - bootFrom);
   watch.bootTimer = setTimeout(() => {
     if (runner.phase !== "starting" || runner.containerId === undefined || core.pool.get(runner.name) !== runner) return;
     const containerId = runner.containerId;

@@ -1,7 +1,10 @@
 // What goes wrong around the controller: lost deliveries, runners that
 // never serve, a crash mid-burst. Each ends with every job served once and
 // nothing left behind.
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import t from "tap";
+import type { FakePull } from "../fakes/docker/fake-engine.ts";
 import { startControllerRig, type ControllerRig } from "../helpers/controller-rig.ts";
 import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 
@@ -64,17 +67,50 @@ t.test("a runner not listening within RUNNER_BOOT_TIMEOUT_SEC: removed and repla
   t.match(rig.lines.join("\n"), /deregistered runner/, "its registration was removed");
 });
 
-t.test("a container creation slower than RUNNER_BOOT_TIMEOUT_SEC (a hung pull): given up with one line, replaced, the job served", async (t) => {
+t.test("a container creation slower than RUNNER_BOOT_TIMEOUT_SEC (a hung engine): given up with one line, replaced, the job served", async (t) => {
   const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
   const release = rig.engine.hold();
   const [id] = rig.queueMatrix(1) as [number];
-  await rig.waitForLine(/starting runner \S+ failed: its container was not created within RUNNER_BOOT_TIMEOUT_SEC=1 s of its start \(a hung image pull or Docker engine\?\)/);
+  await rig.waitForLine(/starting runner \S+ failed: its container was not created within RUNNER_BOOT_TIMEOUT_SEC=1 s \(a hung Docker engine\?\)/);
   t.equal(rig.engine.containers.size, 0, "nothing was created for it");
   release();
   const [job] = await allServed(rig, [id]);
   t.equal(job?.conclusion, "Succeeded", "served by a replacement");
   t.match(rig.lines.join("\n"), /deregistered runner/, "the given-up runner's registration was removed");
   t.match(rig.running.controller.health(), { runners: { starting: 0, idle: 0, busy: 0, stopping: 0 } }, "no runner left starting forever");
+});
+
+t.test("an image pull longer than RUNNER_BOOT_TIMEOUT_SEC that keeps making progress: one pull for both launches, it completes, the runners start", async (t) => {
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
+  rig.engine.missingImages.add("ci-runner:ephemeral-fake");
+  const ids = rig.queueMatrix(2);
+  const [pull] = (await once(rig.engine, "pull")) as [FakePull];
+  await rig.gh.waitFor(() => rig.lines.filter((l) => / starting runner /.test(l)).length === 2);
+  // A big layer on a slow link: a progress message every 100 ms, for well past the boot timeout.
+  for (const since = Date.now(); Date.now() - since < 2500; ) {
+    pull.progress();
+    await sleep(100);
+  }
+  t.notOk(pull.signal.aborted, "the pull was not given up while it made progress");
+  pull.done();
+  const jobs = await allServed(rig, ids);
+  t.ok(jobs.every((j) => j?.conclusion === "Succeeded"), "both jobs served");
+  t.equal(rig.engine.pulls.length, 1, "the two launches shared one pull");
+  t.notMatch(rig.lines.join("\n"), /failed/, "no launch failed");
+});
+
+t.test("an image pull that goes silent: given up after RUNNER_BOOT_TIMEOUT_SEC without progress, one line naming the image; the next attempt serves", async (t) => {
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
+  rig.engine.missingImages.add("ci-runner:ephemeral-fake");
+  const [id] = rig.queueMatrix(1) as [number];
+  const [pull] = (await once(rig.engine, "pull")) as [FakePull];
+  const line = await rig.waitForLine(/starting runner \S+ failed: /);
+  t.match(line, / error: starting runner \S+ failed: pulling image ci-runner:ephemeral-fake made no progress for 1 s \(RUNNER_BOOT_TIMEOUT_SEC\): given up$/);
+  t.ok(pull.signal.aborted, "its request was aborted (the engine cancels the pull)");
+  rig.engine.on("pull", (next: FakePull) => next.done());
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded", "served once a pull got through");
+  t.equal(rig.lines.filter((l) => /made no progress/.test(l)).length, 1, "one line for the silent pull");
 });
 
 t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing left", async (t) => {

@@ -4,6 +4,7 @@ import {
   LABEL_ENTRY,
   LABEL_RUNNER_ID,
   LABEL_RUNNER_NAME,
+  NoSuchImage,
   type ContainerEngine,
   type ContainerWatcher,
   type RunnerContainer,
@@ -28,6 +29,14 @@ export interface FakeContainer {
   removed: boolean;
 }
 
+/** A pull the test drives: progress messages, then its end; `signal` is the controller's abort of its request. */
+export interface FakePull {
+  readonly image: string;
+  readonly signal: AbortSignal;
+  progress(): void;
+  done(): void;
+}
+
 /** A message of the fake GitHub's runner protocol. */
 type Message = { type?: string; jobId?: number; job?: { id: number; name: string; durationMs?: number; hold?: boolean } };
 
@@ -48,6 +57,10 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
   peak = 0;
   /** Decides each new container's behavior (default: a working runner). */
   behavior: (spec: RunnerContainerSpec) => FakeBehavior = () => "runner";
+  /** Images not on the host: `start` rejects with NoSuchImage until a pull of it is done. */
+  readonly missingImages = new Set<string>();
+  /** Every pull asked for; "pull" is emitted with each. */
+  readonly pulls: FakePull[] = [];
   /** Makes `list` and `start` fail (an engine that went away). */
   down = false;
   /** While set, `start` waits for it before creating anything (a slow engine). */
@@ -101,6 +114,7 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
       if ((await Promise.race([this.#gate, given])) === "deadline") throw new Error("the deadline passed");
     }
     if (this.down) throw new Error("connect ENOENT /var/run/docker.sock");
+    if (this.missingImages.has(spec.image)) throw new NoSuchImage(spec.image);
     if (this.alive().some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
     const id = `fake${String(this.#next++).padStart(8, "0")}${"0".repeat(52)}`;
     const c: FakeContainer = { id, spec, jitConfig, createdAt: Date.now(), running: true, exitCode: undefined, lines: [], removed: false };
@@ -110,6 +124,24 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     this.emit("change");
     void this.#run(c, this.behavior(spec));
     return { id, unwatch };
+  }
+
+  /** Waits for the test to drive it (see FakePull); the controller's abort rejects it, as the daemon cancels a pull whose client left. */
+  pull(image: string, progress: () => void, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+      const pull: FakePull = {
+        image,
+        signal,
+        progress: () => void (signal.aborted || progress()),
+        done: () => {
+          this.missingImages.delete(image);
+          resolve();
+        },
+      };
+      this.pulls.push(pull);
+      this.emit("pull", pull);
+    });
   }
 
   follow(id: string, watcher: ContainerWatcher): () => void {
