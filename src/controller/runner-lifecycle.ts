@@ -72,8 +72,9 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
     const started = await start().catch(async (e: unknown) => {
       if (!(e instanceof NoSuchImage)) throw e;
       // A big image on a slow link takes what it takes: only a pull without progress is given up. The boot timer starts once it is there.
-      const bootMs = core.config.RUNNER_BOOT_TIMEOUT_SEC * 1000;
-      await pullImage(core.engine, e.image, bootMs, "RUNNER_BOOT_TIMEOUT_SEC", core.stopping);
+      const stallSec = core.config.RUNNER_PULL_STALL_SEC ?? core.config.RUNNER_BOOT_TIMEOUT_SEC;
+      const stallVar = core.config.RUNNER_PULL_STALL_SEC === undefined ? "RUNNER_BOOT_TIMEOUT_SEC" : "RUNNER_PULL_STALL_SEC";
+      await pullImage(core.engine, e.image, stallSec * 1000, stallVar, core.stopping);
       bootFrom = core.now();
       return start();
     });

@@ -81,15 +81,17 @@ t.test("a container creation slower than RUNNER_BOOT_TIMEOUT_SEC (a hung engine)
 });
 
 t.test("an image pull longer than RUNNER_BOOT_TIMEOUT_SEC that keeps making progress: one pull for both launches, it completes, the runners start", async (t) => {
-  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1" });
+  // The stall window is far off, so only the boot timeout could cut the pull here; that the stall window
+  // restarts at each progress message is the unit test's (test/unit/pull-image.test.ts, on a test clock).
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "1", RUNNER_PULL_STALL_SEC: "600" });
   rig.engine.missingImages.add("ci-runner:ephemeral-fake");
   const ids = rig.queueMatrix(2);
   const [pull] = (await once(rig.engine, "pull")) as [FakePull];
   await rig.gh.waitFor(() => rig.lines.filter((l) => / starting runner /.test(l)).length === 2);
-  // A big layer on a slow link: a progress message every 100 ms, for well past the boot timeout.
-  for (const since = Date.now(); Date.now() - since < 2500; ) {
+  // A big layer on a slow link: progress, and the pull outlasts the boot timeout (a sleep is a lower bound).
+  for (let i = 0; i < 3; i++) {
     pull.progress();
-    await sleep(100);
+    await sleep(600);
   }
   t.notOk(pull.signal.aborted, "the pull was not given up while it made progress");
   pull.done();
