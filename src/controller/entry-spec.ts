@@ -48,8 +48,18 @@ function picker(entry: EntryFields, defaults: EntryFields) {
   };
 }
 
+/** Fields whose value is itself a secret: a wrong one is described by its type, never shown. */
+const SECRET_FIELDS = new Set(["github_token"]);
+
+/** What a wrong value was, for its error: the value, or for a secret field only its type (a token pasted as a number or a list). */
+function got(v: { value: unknown; name: string }): string {
+  if (!SECRET_FIELDS.has(v.name.replace(/^defaults\./, ""))) return `got ${JSON.stringify(v.value)}`;
+  const type = v.value === null ? "null" : Array.isArray(v.value) ? "a list" : typeof v.value === "object" ? "an object" : typeof v.value === "string" ? "an empty string" : `a ${typeof v.value}`;
+  return `got ${type} (the value is secret, not shown)`;
+}
+
 function str(v: { value: unknown; name: string }): string {
-  if (typeof v.value !== "string" || v.value.trim() === "") throw new ConfigError(v.name, `expected a non-empty string, got ${JSON.stringify(v.value)}`);
+  if (typeof v.value !== "string" || v.value.trim() === "") throw new ConfigError(v.name, `expected a non-empty string, ${got(v)}`);
   return v.value;
 }
 
@@ -60,7 +70,7 @@ function labels(v: { value: unknown; name: string }): string[] {
 }
 
 function int(v: { value: unknown; name: string }, min: number, max?: number): number {
-  if (typeof v.value !== "number" && typeof v.value !== "string") throw new ConfigError(v.name, `expected an integer, got ${JSON.stringify(v.value)}`);
+  if (typeof v.value !== "number" && typeof v.value !== "string") throw new ConfigError(v.name, `expected an integer, ${got(v)}`);
   return integer(min, max)(String(v.value), v.name, false);
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.ts";
+import { jsonErrorAt } from "../config/json-error-at.ts";
 import type { Config } from "../config/load-config.ts";
 import { entrySpec, type EntryFields, type EntrySpec } from "./entry-spec.ts";
 
@@ -58,8 +59,9 @@ export function readReposConfig(file: string, base: Config): ReposConfig {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (e) {
-    return fail("", `not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // Not V8's message: it quotes the text around the error, which may be a token.
+    return fail("", `not valid JSON at ${jsonErrorAt(text) ?? "an unknown place"} (the text is not shown: it may hold secrets)`);
   }
   if (!isObject(doc)) return fail("", 'expected a JSON object {"repositories": [...], "defaults": {...}}');
   for (const key of Object.keys(doc)) if (key !== "repositories" && key !== "defaults") fail(`${key}: `, 'unknown field (expected "repositories" and "defaults")');

@@ -67,7 +67,7 @@ t.test("ci-runner's fields: an organization, a token file, an App, a secret file
 t.test("a bad file: one ConfigError naming REPOS_CONFIG_FILE, the file, the entry and the field", async (t) => {
   const ok = { id: "web", github_url: "https://github.com/acme/web", github_token: "ghp_x" };
   const cases: [string, unknown, RegExp][] = [
-    ["invalid JSON", '{"repositories": [', /: not valid JSON: /],
+    ["invalid JSON", '{"repositories": [', /: not valid JSON at line 1, column 19 /],
     ["no list", { defaults: {} }, /: repositories: expected a non-empty list/],
     ["unknown top-level field", { repositories: [ok], extra: 1 }, /: extra: unknown field/],
     ["unknown field", { repositories: [{ ...ok, max_runner: 3 }] }, /: entry "web": max_runner: unknown field/],
@@ -98,6 +98,24 @@ t.test("a bad file: one ConfigError naming REPOS_CONFIG_FILE, the file, the entr
   }
   t.match(configFailure(() => read({ repositories: [{ id: "web", github_url: "https://github.com/acme/web", github_token: "ghp_x" }] }, { WEBHOOK_SECRET: "" })).message, /entry "web": webhook_secret_file: required/);
   t.match(configFailure(() => readReposConfig(join(dir, "absent.json"), base())).message, /absent\.json: cannot read it: ENOENT/);
+});
+
+t.test("a bad file never shows a token: the place of a JSON error, the type of a wrong value", async (t) => {
+  const secret = "ghp_SecretTokenValue0123456789";
+  const number = 98765432109876;
+  const cases: [string, string, RegExp][] = [
+    ["token in single quotes", `{"repositories": [{"id": "web", "github_url": "https://github.com/acme/web", "github_token": '${secret}'}]}`, /: not valid JSON at line 1, column 94 \(the text is not shown/],
+    ["on its own line", `{\n  "repositories": [\n    {"github_token": ${secret}}\n  ]\n}`, /: not valid JSON at line 3, column 22 /],
+    ["unterminated", `{"repositories": [{"github_token": "${secret}`, /: not valid JSON at line 1, column 67 /],
+    ["token as a list", JSON.stringify({ repositories: [{ id: "web", github_url: "https://github.com/acme/web", github_token: [secret] }] }), /: entry "web": github_token: expected a non-empty string, got a list \(the value is secret, not shown\)/],
+    ["token as a number", JSON.stringify({ repositories: [{ id: "web", github_url: "https://github.com/acme/web" }], defaults: { github_token: number } }), /: entry "web": defaults\.github_token: expected a non-empty string, got a number /],
+    ["token as an object", JSON.stringify({ repositories: [{ id: "web", github_url: "https://github.com/acme/web", github_token: { t: secret } }] }), /github_token: expected a non-empty string, got an object /],
+  ];
+  for (const [what, text, re] of cases) {
+    const e = configFailure(() => read(text));
+    t.match(e.message, re, what);
+    t.notMatch(e.message, new RegExp(`${secret.slice(0, 8)}|${String(number).slice(0, 6)}|\n`), `${what}: one line, nothing of the token`);
+  }
 });
 
 t.test("the environment beside REPOS_CONFIG_FILE", async (t) => {
