@@ -19,7 +19,7 @@ import { Fleet } from "./fleet.ts";
 import { startHttpServer } from "./http-server.ts";
 import { readReposConfig } from "./repos-config.ts";
 import { manyEntries, singleEntry, type ScopeEntry } from "./scope-entry.ts";
-import { readTls } from "./tls-files.ts";
+import { readTls, tlsFilesStamp } from "./tls-files.ts";
 import { watchTls } from "./watch-tls.ts";
 import { webhookSecret } from "./webhook-secret.ts";
 
@@ -73,6 +73,8 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   for (const secret of config.secrets) log.mask(secret);
   for (const w of config.warnings) log.warn(w);
   const tlsFiles = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
+  // Stamped before the read: a renewal from now on (GitHub's checks below take a while) is reloaded by watchTls.
+  const tlsStamp = tlsFiles && tlsFilesStamp(tlsFiles);
   const tls = tlsFiles && readTls(tlsFiles);
   // DATA_DIR is checked (one line naming it) before Docker and GitHub are asked anything.
   new ControllerStore(config.DATA_DIR);
@@ -102,7 +104,7 @@ export async function startController(o: StartOptions): Promise<RunningControlle
   ).catch((e: NodeJS.ErrnoException) => {
     throw new ConfigError("WEBHOOK_PORT", `cannot listen on port ${config.WEBHOOK_PORT}: ${e.code ?? e.message}`);
   });
-  const stopTls = tlsFiles && "setSecureContext" in server ? watchTls(server, tlsFiles, log) : undefined;
+  const stopTls = tlsFiles && "setSecureContext" in server ? watchTls(server, tlsFiles, log, tlsStamp ?? "") : undefined;
   const closeServer = (): void => {
     stopTls?.();
     server.close();

@@ -12,10 +12,11 @@ const CHECK_EVERY_MS = 5_000;
  * handshakes get them (setSecureContext); connections already open keep
  * theirs. A pair that does not work (the key not written yet) keeps the
  * previous certificate, with one line, until the files change again.
+ * `served` is tlsFilesStamp() taken before the served pair was read: a
+ * renewal after that read (during the start's GitHub checks) is then seen.
  * Returns the stop function.
  */
-export function watchTls(server: Server, files: TlsFiles, log: Logger, intervalMs = CHECK_EVERY_MS): () => void {
-  let served = tlsFilesStamp(files);
+export function watchTls(server: Server, files: TlsFiles, log: Logger, served: string, intervalMs = CHECK_EVERY_MS): () => void {
   let refused: string | undefined;
   return every(
     intervalMs,

@@ -47,6 +47,8 @@ export interface RigOptions {
   readonly selfHook?: boolean;
   /** Runs against the fake before the first boot (hooks already there, faults). */
   readonly before?: (gh: FakeGitHub) => Promise<void> | void;
+  /** Called with each line as it is logged, before the controller goes on: to act at a precise moment of its start. */
+  readonly onLine?: (line: string) => void;
 }
 
 /**
@@ -60,7 +62,10 @@ export async function startControllerRig(t: Teardown, env: Record<string, string
   const engine = new FakeEngine(gh);
   const dataDir = mkdtempSync(join(tmpdir(), "ci-runner-ctl-"));
   const log = new LineLog();
-  const restoreSink = setLogSink((line) => log.push(line));
+  const restoreSink = setLogSink((line) => {
+    log.push(line);
+    opts.onLine?.(line);
+  });
   const selfPort = opts.selfHook ? String(await freePort()) : undefined;
   const self: Record<string, string> = selfPort ? { WEBHOOK_PORT: selfPort, WEBHOOK_HOST: `http://127.0.0.1:${selfPort}`, WEBHOOK_SECRET: "" } : {};
   const baseEnv = controllerEnv({ ghUrl: gh.url, repository: REPO, label: LABEL, dataDir, image: "ci-runner:ephemeral-fake" }, { ...self, ...env });

@@ -97,3 +97,30 @@ t.test("HTTPS with a self-signed certificate, then a renewed one without a resta
   t.match(after, { status: 200, served: renewed }, "a new connection gets the renewed certificate");
   t.equal(rig.lines.filter((l) => /controller for|webhook on :/.test(l)).length, 1, "no restart");
 });
+
+t.test("a renewal during the start's GitHub checks is served too", async (t) => {
+  selfSigned("early");
+  const first = new X509Certificate(readFileSync(join(dir, "early.pem"))).fingerprint256;
+  const certFile = join(dir, "start.pem");
+  const keyFile = join(dir, "start.key");
+  renameSync(join(dir, "early.pem"), certFile);
+  renameSync(join(dir, "early.key"), keyFile);
+  const renewed = selfSigned("during");
+  const ca = [readFileSync(certFile), readFileSync(join(dir, "during.pem"))];
+  let swapped = false;
+  // The secret is generated after the files were read and before GitHub is asked anything: the renewal lands in between.
+  const rig = await startControllerRig(t, { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile }, {
+    selfHook: true,
+    onLine: (line) => {
+      if (swapped || !/webhook secret generated/.test(line)) return;
+      swapped = true;
+      renameSync(join(dir, "during.key"), keyFile);
+      renameSync(join(dir, "during.pem"), certFile);
+    },
+  });
+  t.ok(swapped, "renewed during the start");
+  t.match(await rig.waitForLine(/webhook on :\d+\/webhook \(HTTPS: /), new RegExp(`CN=ci-early, .*SHA-256 ${first}`), "the start serves what it read");
+  await rig.waitForLine(new RegExp(`TLS certificate reloaded from .*start\\.pem: CN=ci-during, valid until .*, SHA-256 ${renewed}`));
+  const after = await open(rig.running.port, { path: "/health", ca }).send();
+  t.match(after, { status: 200, served: renewed }, "new connections get the renewed certificate");
+});
