@@ -29,17 +29,23 @@ export interface HookUpkeepOptions {
  */
 export function startHookUpkeep(o: HookUpkeepOptions): () => void {
   let hookId: number | undefined;
+  /** The start of the last pass that listed hookId's deliveries to the end: the next lists back to it only. */
+  let lastPassAt: number | undefined;
   const asked = new Set<string>();
   const failing = failureLog(o.log, `managing the webhook of ${scopeLabel(o.scope)}`);
   return every(
     o.intervalMs,
     async () => {
+      const startedAt = Date.now();
       hookId ??= await ensureHook({ scope: o.scope, api: o.api, target: o.target, log: o.log, signal: o.signal });
-      await redeliverFailed({ scope: o.scope, api: o.api, hookId, log: o.log, asked, signal: o.signal });
+      await redeliverFailed({ scope: o.scope, api: o.api, hookId, log: o.log, asked, lastPassAt, now: startedAt, signal: o.signal });
+      lastPassAt = startedAt;
       failing.ok();
     },
     (e) => {
+      // The hook may be another one next time (deleted by hand, made anew): its whole window is listed again.
       hookId = undefined;
+      lastPassAt = undefined;
       failing.failed(e);
     },
     { now: true },

@@ -105,3 +105,31 @@ t.test("an organization's hook: made on the organization, delivering its reposit
   await gh.waitFor(() => gh.job(job!)?.status === "completed");
   t.equal(gh.job(job!)?.conclusion, "Succeeded");
 });
+
+t.test("later looks at the deliveries list only back to the previous look: one page, not the whole window", async (t) => {
+  // The hook it will find (WEBHOOK_HOST's URL; nothing listens there), with 150 older failed deliveries: two pages of 100.
+  const host = "http://127.0.0.1:9";
+  const rig = await startControllerRig(t, { WEBHOOK_HOST: host, REDELIVERY_INTERVAL_SEC: "1" }, {
+    before: async (gh) => {
+      const { call } = fakeRestCaller(gh);
+      await call("POST", hooksPath, { body: { events: ["workflow_job"], config: { url: `${host}/webhook`, content_type: "json" } } });
+      const hook = gh.restHooks(`repos/${REPO}`)[0]!;
+      for (let i = 0; i < 150; i++) await hook.ping();
+      await hook.settled();
+      hook.age(3600_000);
+    },
+  });
+  const { gh } = rig;
+  await rig.waitForLine(new RegExp(`webhook \\d+ of repository ${REPO} updated: workflow_job to ${host}/webhook`));
+  const looks = () => gh.requests().filter((r) => r.method === "GET" && /\/hooks\/\d+\/deliveries/.test(r.path));
+  const paged = (r: { path: string }): boolean => /[?&]cursor=/.test(r.path);
+  // The first look pages through the whole window...
+  const firstPage2 = await gh.waitFor(() => {
+    const i = looks().findIndex(paged);
+    return i >= 0 ? i + 1 : undefined;
+  });
+  t.equal(looks().slice(0, firstPage2).filter(paged).length, 1, "the first look: two pages, the 151 deliveries");
+  // ... later looks stop at the first page's first delivery (an hour old, before the previous look).
+  await gh.waitFor(() => looks().length >= firstPage2 + 4);
+  t.same(looks().slice(firstPage2).filter(paged).map((r) => r.path), [], "four later looks, no second page");
+});

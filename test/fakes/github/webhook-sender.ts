@@ -146,6 +146,12 @@ export class FakeWebhook {
     return this.#records.map((r) => ({ ...r }));
   }
 
+  /** Makes every delivery so far `ms` older, as if sent then (for a listing that stops at a time). */
+  age(ms: number): void {
+    // In place: an attempt in flight still gets its answer recorded.
+    for (const r of this.#records) (r as { deliveredAt: string }).deliveredAt = new Date(Date.parse(r.deliveredAt) - ms).toISOString();
+  }
+
   /** Sends a recorded delivery again, same body and X-GitHub-Delivery, as GitHub's "Redeliver" button. */
   redeliver(guid: string): Promise<void> {
     const r = this.#records.find((d) => d.guid === guid);
