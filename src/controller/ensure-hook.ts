@@ -32,6 +32,8 @@ export async function ensureHook(o: { scope: Scope; api: HookApi; target: HookTa
   const { scope, api, target, log, signal } = o;
   const ours = (await api.list(signal)).filter((h) => sameUrl(h.url, target.url));
   const [kept, ...extra] = ours;
+  // A stopped upkeep (replaced by one with a new secret) writes nothing after its stop.
+  signal?.throwIfAborted();
   let id: number;
   if (kept) {
     await api.update(kept.id, target, signal);
@@ -42,6 +44,7 @@ export async function ensureHook(o: { scope: Scope; api: HookApi; target: HookTa
     log.info(`webhook ${id} of ${scopeLabel(scope)} created: workflow_job to ${target.url}`);
   }
   for (const h of extra) {
+    signal?.throwIfAborted();
     await api.remove(h.id, signal);
     log.info(`webhook ${h.id} of ${scopeLabel(scope)} deleted: a second hook to ${target.url} would deliver every job twice`);
   }

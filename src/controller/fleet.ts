@@ -35,8 +35,8 @@ export interface FleetMember {
   entry: ScopeEntry;
   readonly controller: Controller;
   readonly refused: (kind: string, detail: string) => void;
-  /** Stops its hook upkeep (WEBHOOK_HOST). */
-  stopHook?: () => void;
+  /** Stops its hook upkeep (WEBHOOK_HOST); resolves once its pass under way is over. */
+  stopHook?: () => Promise<void>;
 }
 
 const key = (e: ScopeEntry): string => e.id ?? "";
@@ -89,11 +89,11 @@ export class Fleet {
 
   /** With WEBHOOK_HOST: the entry's own hook, at WEBHOOK_HOST + its path, with its secret and credential (restarted when they change). */
   #keepHook(m: FleetMember): void {
-    m.stopHook?.();
+    const stopped = m.stopHook?.();
     const scope = m.entry.config.scope;
     if (!this.#d.hooks || !scope) return;
     const target = { url: `${this.#d.hooks.host}${m.entry.path}`, secret: m.entry.secret };
-    m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping });
+    m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping, after: stopped });
   }
 
   /**

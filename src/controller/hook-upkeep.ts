@@ -17,6 +17,12 @@ export interface HookUpkeepOptions {
   readonly intervalMs: number;
   /** Aborting it ends a pass under way (GitHub calls in flight stop retrying). */
   readonly signal?: AbortSignal;
+  /**
+   * The stop of the upkeep this one replaces (a new secret, a new credential):
+   * the first pass waits for it, so the old pass's PATCH, with the old
+   * secret, never lands after this one's.
+   */
+  readonly after?: Promise<unknown> | undefined;
 }
 
 /**
@@ -25,24 +31,34 @@ export interface HookUpkeepOptions {
  * `intervalMs`. A failure (a missing permission: one line naming the scope
  * and the permission) is logged once, the controller serves on, and the
  * next pass tries again from the start, so a permission granted later, or
- * a hook deleted by hand, needs no restart. Returns the stop function.
+ * a hook deleted by hand, needs no restart. Returns the stop function: it
+ * ends a pass under way (no GitHub call after it) and resolves once that
+ * pass is over.
  */
-export function startHookUpkeep(o: HookUpkeepOptions): () => void {
+export function startHookUpkeep(o: HookUpkeepOptions): () => Promise<void> {
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  let pass: Promise<void> | undefined;
   let hookId: number | undefined;
   /** The start of the last pass that listed hookId's deliveries to the end: the next lists back to it only. */
   let lastPassAt: number | undefined;
   const asked = new Set<string>();
   const failing = failureLog(o.log, `managing the webhook of ${scopeLabel(o.scope)}`);
-  return every(
+  const once = async (): Promise<void> => {
+    await o.after;
+    signal.throwIfAborted();
+    const startedAt = Date.now();
+    hookId ??= await ensureHook({ scope: o.scope, api: o.api, target: o.target, log: o.log, signal });
+    await redeliverFailed({ scope: o.scope, api: o.api, hookId, log: o.log, asked, lastPassAt, now: startedAt, signal });
+    lastPassAt = startedAt;
+    failing.ok();
+  };
+  const stopTimer = every(
     o.intervalMs,
-    async () => {
-      const startedAt = Date.now();
-      hookId ??= await ensureHook({ scope: o.scope, api: o.api, target: o.target, log: o.log, signal: o.signal });
-      await redeliverFailed({ scope: o.scope, api: o.api, hookId, log: o.log, asked, lastPassAt, now: startedAt, signal: o.signal });
-      lastPassAt = startedAt;
-      failing.ok();
-    },
+    () => (pass = once()),
     (e) => {
+      // Stopping (the process, or a replacement of this upkeep): nothing failed.
+      if (signal.aborted) return;
       // The hook may be another one next time (deleted by hand, made anew): its whole window is listed again.
       hookId = undefined;
       lastPassAt = undefined;
@@ -50,4 +66,9 @@ export function startHookUpkeep(o: HookUpkeepOptions): () => void {
     },
     { now: true },
   );
+  return async () => {
+    stop.abort();
+    stopTimer();
+    await pass?.catch(() => undefined);
+  };
 }

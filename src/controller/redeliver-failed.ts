@@ -65,6 +65,7 @@ export async function redeliverFailed(o: {
   for (const guid of o.asked) if (!listed.has(guid)) o.asked.delete(guid);
   const due = failedDeliveries(attempts).filter((d) => !o.asked.has(d.guid));
   for (const d of due) {
+    o.signal?.throwIfAborted();
     o.asked.add(d.guid);
     await o.api.redeliver(o.hookId, d.id, o.signal);
     o.log.info(

@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
+import type { Scope } from "../../src/config/scope.ts";
+import { startHookUpkeep } from "../../src/controller/hook-upkeep.ts";
 import { failedDeliveries } from "../../src/controller/redeliver-failed.ts";
 import { readTls } from "../../src/controller/tls-files.ts";
 import { webhookSecret } from "../../src/controller/webhook-secret.ts";
-import type { DeliveryAttempt } from "../../src/github/hook-api.ts";
+import type { DeliveryAttempt, HookApi, HookTarget } from "../../src/github/hook-api.ts";
 import { createLogger, setLogSink } from "../../src/log/logger.ts";
 import { configFailure } from "../helpers/config-failure.ts";
 
@@ -35,6 +37,53 @@ t.test("which deliveries are redelivered: failed ones, once, oldest first", asyn
     attempt("fine", 2, 200),
   ]);
   t.same(due.map((d) => d.guid), ["early", "late"], "not the ones that got a 2xx, not the ones redelivered already, not pings");
+});
+
+t.test("a replaced hook upkeep: its pass under way ends at the stop, and the new one's PATCH comes after it", async (t) => {
+  const restore = setLogSink(() => undefined);
+  t.teardown(restore);
+  const log = createLogger("test");
+  const events: string[] = [];
+  let releaseList!: () => void;
+  const held = new Promise<void>((resolve) => (releaseList = resolve));
+  let oldListing!: () => void;
+  const oldListed = new Promise<void>((resolve) => (oldListing = resolve));
+  let patchedNew!: () => void;
+  const newPatched = new Promise<void>((resolve) => (patchedNew = resolve));
+  // GitHub's hook endpoints as one upkeep sees them; the old upkeep's listing is held until the test lets it go.
+  const api = (name: string, hold: boolean): HookApi =>
+    ({
+      list: async () => {
+        events.push(`${name} list`);
+        if (hold) {
+          oldListing();
+          await held;
+        }
+        events.push(`${name} listed`);
+        return [{ id: 7, url: "https://ci.example.com/webhook", active: true, events: ["workflow_job"] }];
+      },
+      update: async (_id: number, target: HookTarget) => {
+        events.push(`${name} PATCH secret ${target.secret}`);
+        if (target.secret === "new") patchedNew();
+      },
+      create: async () => 7,
+      remove: async () => undefined,
+      deliveriesSince: async () => [],
+      redeliver: async () => undefined,
+    }) as unknown as HookApi;
+  const scope: Scope = { kind: "repository", variable: "GH_REPOSITORY", name: "o/r", apiPath: "repos/o/r", url: "https://github.com/o/r" };
+  const upkeep = (name: string, secret: string, hold: boolean, after?: Promise<unknown>) =>
+    startHookUpkeep({ scope, api: api(name, hold), target: { url: "https://ci.example.com/webhook", secret }, log, intervalMs: 3600_000, after });
+  const stopOld = upkeep("old", "old", true);
+  await oldListed;
+  t.same(events, ["old list"], "the old upkeep's pass is under way");
+  // As Fleet replaces an upkeep (a new secret): stopped, and the new one starts after that stop.
+  const stopped = stopOld().then(() => void events.push("old stopped"));
+  const stopNew = upkeep("new", "new", false, stopped);
+  t.teardown(stopNew);
+  releaseList();
+  await newPatched;
+  t.same(events, ["old list", "old listed", "old stopped", "new list", "new listed", "new PATCH secret new"], "the old pass sent nothing after its stop; the new one began after it");
 });
 
 t.test("the generated secret: 0600, kept, reused; a given one wins; none is printed", async (t) => {
