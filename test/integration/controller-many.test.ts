@@ -244,3 +244,23 @@ t.test("WEBHOOK_HOST: each entry's hook made at WEBHOOK_HOST/webhook/{id} with a
   t.same(jobs.map((j) => rig.entryOfRunner(j.runnerName)), ["alpha", "beta"], "each job came through its entry's own hook and ran on its runner");
   t.notMatch(rig.lines.join("\n"), new RegExp(readFileSync(join(rig.dataDir, "secrets", "alpha"), "utf8").trim()), "no secret in the log");
 });
+
+t.test("reload: an entry whose GitHub host cannot be reached is not started, one line naming it and the host; later reloads still run", async (t) => {
+  const rig = await startMultiRig(t, [ALPHA], { GITHUB_CONNECT_TIMEOUT_SEC: "2" });
+  const closed = await freePort();
+  const ghost: RigEntry = { id: "ghost", repo: "octo/ghost", extra: { github_url: `http://127.0.0.1:${closed}/octo/ghost` } };
+  rig.write([ALPHA, ghost]);
+  await rig.reload();
+  const line = await rig.waitForLine(/controller\/ghost: error: not started: /);
+  t.match(line, `entry ghost: GitHub at 127.0.0.1:${closed} not reached within GITHUB_CONNECT_TIMEOUT_SEC=2`);
+  t.match(line, /\(tried again at the next reload\)$/);
+  await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 1 entries serving; 0 added, 0 removed, 0 changed/);
+  t.match(await health(rig), { entries: { alpha: { status: "ok" } } });
+
+  rig.write([ALPHA, BETA, ghost]);
+  await rig.reload();
+  await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 2 entries serving; 1 added \(beta\), 0 removed, 0 changed/);
+  await rig.addHook(BETA);
+  const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/beta" })]);
+  t.equal(rig.entryOfRunner(job?.runnerName), "beta", "the entry added behind it serves");
+});
