@@ -295,7 +295,14 @@ export class Fleet {
         this.#draining.delete(id);
         this.metrics.forget(id);
         // The same id again (re-added, or its scope changed): it starts now.
-        if (this.#desired.some((e) => key(e) === id) && !this.#d.stopping.aborted) this.#queue = this.#queue.then(() => this.#apply().then((s) => this.#d.log.info(`entry ${id} drained: ${s}`)));
+        if (!this.#desired.some((e) => key(e) === id) || this.#d.stopping.aborted) return;
+        // Caught here as reload() does: a throw would abort the process, and the next reload would get it.
+        this.#queue = this.#queue
+          .then(() => this.#apply())
+          .then(
+            (s) => this.#d.log.info(`entry ${id} drained: ${s}`),
+            (e: unknown) => this.#d.log.error(`entry ${id} drained: REPOS_CONFIG_FILE not applied: ${(e as Error).message}`),
+          );
       },
       (e: unknown) => this.#logOf(m.entry).error(`draining failed: ${(e as Error).message}`),
     );

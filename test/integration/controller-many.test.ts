@@ -264,3 +264,18 @@ t.test("reload: an entry whose GitHub host cannot be reached is not started, one
   const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/beta" })]);
   t.equal(rig.entryOfRunner(job?.runnerName), "beta", "the entry added behind it serves");
 });
+
+t.test("an entry drained for a new github_url whose start then fails unexpectedly: one line, and the next reload runs", async (t) => {
+  const rig = await startMultiRig(t, [ALPHA]);
+  const moved: RigEntry = { ...ALPHA, repo: "octo/gamma" };
+  const clear = rig.gh.fault({ method: "GET", path: "/repos/octo/gamma/actions/runners", status: 422, body: { message: "Unprocessable" } });
+  rig.write([moved]);
+  await rig.reload();
+  await rig.waitForLine(/1 removed \(alpha: draining\), 0 changed, alpha start\(s\) once its former runners are gone/);
+  const line = await rig.waitForLine(/ error: entry alpha drained: REPOS_CONFIG_FILE not applied: /);
+  t.match(line, /Unprocessable/);
+  clear();
+  await rig.reload();
+  await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 1 entries serving; 1 added \(alpha\)/);
+  t.match(await health(rig), { entries: { alpha: { status: "ok", scope: "repository octo/gamma" } } });
+});
