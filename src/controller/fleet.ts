@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/config-error.ts";
+import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
 import { connectRunnerApi } from "../github/github-client.ts";
 import type { RunnerApi } from "../github/runner-api.ts";
@@ -74,11 +74,36 @@ export class Fleet {
     return [...this.#serving.values()];
   }
 
-  /** Checks each entry with GitHub (a refusal throws: one line naming it) and restores its saved state. Nothing starts yet. */
+  /**
+   * Checks each entry with GitHub and restores its saved state; nothing
+   * starts yet. A refusal throws (one line naming it) for the single scope;
+   * of REPOS_CONFIG_FILE entries, one refused is left out as at a reload
+   * (tried again at the next), so that one expired credential does not stop
+   * the others: only none accepted throws.
+   */
   async prepare(entries: readonly ScopeEntry[]): Promise<void> {
     this.#desired = entries;
-    const conns = await Promise.all(entries.map((e) => this.#connect(e)));
-    entries.forEach((e, i) => this.#join(e, conns[i] as Connection));
+    const conns = await Promise.allSettled(entries.map((e) => this.#connect(e)));
+    const refused: [ScopeEntry, BootError | ConfigError][] = [];
+    entries.forEach((e, i) => {
+      const conn = conns[i] as PromiseSettledResult<Connection>;
+      if (conn.status === "fulfilled") return void this.#join(e, conn.value);
+      const error: unknown = conn.reason;
+      if (!this.#d.many || !(error instanceof BootError || error instanceof ConfigError)) throw error;
+      refused.push([e, error]);
+    });
+    const [first] = refused;
+    // None could start: the exit code of the refusal, still one line when one entry was refused.
+    if (this.#serving.size === 0 && first && refused.length === 1) throw first[1];
+    for (const [e, error] of refused) this.#notStarted(e, error);
+    if (this.#serving.size === 0 && first) {
+      throw new BootError(`REPOS_CONFIG_FILE: none of its ${refused.length} entries could start (each line above says why)`, first[1] instanceof BootError ? first[1].exitCode : EXIT_CONFIG);
+    }
+  }
+
+  #notStarted(entry: ScopeEntry, e: BootError | ConfigError): void {
+    this.#failed.set(key(entry), e.message);
+    this.#logOf(entry).error(`not started: ${e.message} (tried again at the next reload)`);
   }
 
   /** Adopts what Docker and GitHub show for every entry, then scales. */
@@ -263,8 +288,7 @@ export class Fleet {
       return true;
     } catch (e) {
       if (!(e instanceof BootError) && !(e instanceof ConfigError)) throw e;
-      this.#failed.set(key(entry), e.message);
-      this.#logOf(entry).error(`not started: ${e.message} (tried again at the next reload)`);
+      this.#notStarted(entry, e);
       return false;
     }
   }

@@ -279,3 +279,20 @@ t.test("an entry drained for a new github_url whose start then fails unexpectedl
   await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 1 entries serving; 1 added \(alpha\)/);
   t.match(await health(rig), { entries: { alpha: { status: "ok", scope: "repository octo/gamma" } } });
 });
+
+t.test("start: an entry GitHub refuses and one it cannot reach are skipped, one line each; the others serve; a reload starts them once fixed", async (t) => {
+  const closed = await freePort();
+  const refused: RigEntry = { id: "expired", repo: "octo/expired", extra: { github_token_file: undefined, github_token: "ghp_expiredexpiredexpired" } };
+  const ghost: RigEntry = { id: "ghost", repo: "octo/ghost", extra: { github_url: `http://127.0.0.1:${closed}/octo/ghost` } };
+  const rig = await startMultiRig(t, [ALPHA, refused, ghost], { GITHUB_CONNECT_TIMEOUT_SEC: "2" });
+  t.match(await rig.waitForLine(/controller\/expired: error: not started: /), /entry "expired": github_token: GitHub answered 401 .*\(tried again at the next reload\)$/);
+  t.match(await rig.waitForLine(/controller\/ghost: error: not started: /), `entry ghost: GitHub at 127.0.0.1:${closed} not reached within GITHUB_CONNECT_TIMEOUT_SEC=2`);
+  await rig.addHook(ALPHA);
+  const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/alpha" })]);
+  t.equal(rig.entryOfRunner(job?.runnerName), "alpha", "the entry GitHub accepts serves");
+  t.equal((await post(rig, "/webhook/expired", "{}", { "x-github-event": "ping" })).status, 404, "the refused entry has no path");
+
+  rig.write([ALPHA, { ...refused, extra: {} }]);
+  await rig.reload();
+  await rig.waitForLine(/SIGHUP: REPOS_CONFIG_FILE re-read: 2 entries serving; 1 added \(expired\)/);
+});

@@ -68,6 +68,17 @@ t.test("what is wrong before the start: one line, its exit code, nothing registe
   t.notOk(gh.requests().some((r) => r.method === "POST"), "no runner was ever asked for");
 });
 
+t.test("REPOS_CONFIG_FILE with every entry refused by GitHub: a line naming each, then exit 78", async (t) => {
+  const wrong = (id: string) => ({ id, github_url: `${gh.url}/octo/${id}`, github_token: "ghp_wrongwrongwrong" });
+  const p = startSupervisor(env({ GH_REPOSITORY: "", REPOS_CONFIG_FILE: reposFile("all-wrong.json", { repositories: [wrong("web"), wrong("api")] }) }), { pid1: false, args: ["controller"] });
+  t.equal((await p.exited).code, 78);
+  const errors = p.lines.filter((l) => / error: /.test(l));
+  t.match(errors[0], /controller\/web: error: not started: REPOS_CONFIG_FILE .*all-wrong\.json: entry "web": github_token: GitHub answered 401/);
+  t.match(errors[1], /controller\/api: error: not started: REPOS_CONFIG_FILE .*all-wrong\.json: entry "api": github_token: GitHub answered 401/);
+  t.match(errors[2], /controller: error: REPOS_CONFIG_FILE: none of its 2 entries could start \(each line above says why\)$/);
+  t.equal(errors.length, 3);
+});
+
 t.test("SIGTERM: 143 by itself, the state saved", async (t) => {
   const p = startSupervisor(env(), { pid1: false, args: ["controller"] });
   const listening = await p.waitForLine(/webhook on :\d+\/webhook/);
