@@ -5,6 +5,7 @@ import { ConfigError } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
 import { parseEnvFile } from "../hooks/parse-env-file.ts";
 import { defaultLabels } from "../runner/register-jit.ts";
+import { controllerIdFile } from "./controller-id-file.ts";
 
 /** What the controller derives from its Config, checked before anything starts. */
 export interface ControllerSettings {
@@ -80,7 +81,11 @@ export function controllerSettings(config: Config, entry?: { id: string; control
   };
 }
 
-/** The id every entry of REPOS_CONFIG_FILE shares: CONTROLLER_ID, else one derived from the file's path. */
+/**
+ * The id every entry of REPOS_CONFIG_FILE shares: CONTROLLER_ID, else the
+ * one kept in DATA_DIR/controller-id (the file's path is no id: compose
+ * mounts it at the same place in every project).
+ */
 export function manyScopesControllerId(config: Config): string {
-  return config.CONTROLLER_ID ?? hash8(`repos ${config.REPOS_CONFIG_FILE ?? ""}`);
+  return config.CONTROLLER_ID ?? controllerIdFile(config.DATA_DIR, hash8(`repos ${config.REPOS_CONFIG_FILE ?? ""}`));
 }

@@ -17,7 +17,7 @@ const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.expor
 writeFileSync(join(dir, "app.pem"), pem);
 writeFileSync(join(dir, "not-a-key.pem"), "hello");
 
-const base = (env: Env = {}) => loadConfig({ CI_RUNNER_SECRETS_DIR: "/nonexistent", REPOS_CONFIG_FILE: file, WEBHOOK_SECRET: "shared-secret", ...env }, undefined, "controller");
+const base = (env: Env = {}) => loadConfig({ CI_RUNNER_SECRETS_DIR: "/nonexistent", REPOS_CONFIG_FILE: file, DATA_DIR: dir, WEBHOOK_SECRET: "shared-secret", ...env }, undefined, "controller");
 const read = (doc: unknown, env: Env = {}) => {
   writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc));
   return readReposConfig(file, base(env));
