@@ -1,11 +1,8 @@
 import { ConfigError, EXIT_CONFIG } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
-import { connectRunnerApi } from "../github/github-client.ts";
-import type { RunnerApi } from "../github/runner-api.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
-import { whenAborted } from "../lifecycle/when-aborted.ts";
 import type { Logger } from "../log/logger.ts";
-import { runnerGroupId } from "../runner/register-jit.ts";
+import { connectEntry, type Connection } from "./connect-entry.ts";
 import type { ContainerEngine } from "./container-engine.ts";
 import { Controller } from "./controller.ts";
 import { ControllerMetrics } from "./controller-metrics.ts";
@@ -142,38 +139,8 @@ export class Fleet {
     }
   }
 
-  /**
-   * GitHub unreachable (a wrong host, refused connections) is retried
-   * forever by each call: bounded here, so that one entry holds up neither
-   * the start nor the reloads queued behind it.
-   */
-  async #connect(entry: ScopeEntry): Promise<Connection> {
-    const seconds = entry.config.GITHUB_CONNECT_TIMEOUT_SEC;
-    const timeout = AbortSignal.timeout(seconds * 1000);
-    const signal = AbortSignal.any([this.#d.stopping, timeout]);
-    const timedOut = whenAborted(timeout).then(() => {
-      throw new Error("no answer");
-    });
-    timedOut.catch(() => undefined);
-    try {
-      return await Promise.race([this.#connectWithin(entry, signal), timedOut]);
-    } catch (e) {
-      if (!timeout.aborted || this.#d.stopping.aborted || e instanceof BootError || e instanceof ConfigError) throw e;
-      const who = entry.id === undefined ? entry.names.scope : `entry ${entry.id}`;
-      throw new BootError(`${who}: GitHub at ${new URL(entry.config.apiUrl).host} not reached within GITHUB_CONNECT_TIMEOUT_SEC=${seconds} (${(e as Error).message})`);
-    }
-  }
-
-  async #connectWithin(entry: ScopeEntry, stopping: AbortSignal): Promise<Connection> {
-    const api = await connectRunnerApi(entry.config, this.#logOf(entry), stopping, entry.names);
-    // The credential and the scope are checked here, with one line naming what is at fault.
-    await api.list(stopping);
-    const groupId = await runnerGroupId(api, entry.config, stopping).catch((e: unknown) => {
-      // Its line names RUNNER_GROUP; an entry's group is its runner_group field.
-      if (entry.id === undefined || !(e instanceof BootError)) throw e;
-      throw new BootError(e.message.replace(/^RUNNER_GROUP:/, `${entry.names.scope.replace(/github_url$/, "runner_group")}:`), e.exitCode);
-    });
-    return { api, runnerGroupId: groupId };
+  #connect(entry: ScopeEntry): Promise<Connection> {
+    return connectEntry(entry, this.#logOf(entry), this.#d.stopping);
   }
 
   #logOf(entry: ScopeEntry): Logger {
@@ -358,9 +325,4 @@ export class Fleet {
     for (const m of this.#serving.values()) m.stopHook?.();
     for (const m of [...this.#serving.values(), ...this.#draining.values()]) m.controller.halt();
   }
-}
-
-interface Connection {
-  readonly api: RunnerApi;
-  readonly runnerGroupId: number;
 }
