@@ -18,23 +18,39 @@ export interface Connection {
  * refusal: a BootError, one line naming what is at fault). GitHub
  * unreachable (a wrong host, refused connections) is retried forever by each
  * call: bounded here by GITHUB_CONNECT_TIMEOUT_SEC, so that one entry holds
- * up neither the start nor the reloads queued behind it.
+ * up neither the start nor the reloads queued behind it. The bound starts at
+ * the first failed call (the retry's warning line), so a GitHub that answers,
+ * however slowly on a loaded host, is waited for.
  */
 export async function connectEntry(entry: ScopeEntry, log: Logger, stopping: AbortSignal): Promise<Connection> {
   const seconds = entry.config.GITHUB_CONNECT_TIMEOUT_SEC;
-  const timeout = AbortSignal.timeout(seconds * 1000);
-  const signal = AbortSignal.any([stopping, timeout]);
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const armOnFailure: Logger = {
+    info: (m) => log.info(m),
+    warn: (m) => {
+      log.warn(m);
+      timer ??= setTimeout(() => timeout.abort(new Error("no answer")), seconds * 1000);
+    },
+    error: (m) => log.error(m),
+    relay: (l) => log.relay(l),
+    mask: (v, l) => log.mask(v, l),
+    child: (c) => log.child(c),
+  };
+  const signal = AbortSignal.any([stopping, timeout.signal]);
   // A call still waiting for an answer ends too, not only a retry's wait.
-  const timedOut = whenAborted(timeout).then(() => {
+  const timedOut = whenAborted(timeout.signal).then(() => {
     throw new Error("no answer");
   });
   timedOut.catch(() => undefined);
   try {
-    return await Promise.race([connectWithin(entry, log, signal), timedOut]);
+    return await Promise.race([connectWithin(entry, armOnFailure, signal), timedOut]);
   } catch (e) {
-    if (!timeout.aborted || stopping.aborted || e instanceof BootError || e instanceof ConfigError) throw e;
+    if (!timeout.signal.aborted || stopping.aborted || e instanceof BootError || e instanceof ConfigError) throw e;
     const who = entry.id === undefined ? entry.names.scope : `entry ${entry.id}`;
-    throw new BootError(`${who}: GitHub at ${new URL(entry.config.apiUrl).host} not reached within GITHUB_CONNECT_TIMEOUT_SEC=${seconds} (${(e as Error).message})`);
+    throw new BootError(`${who}: GitHub at ${new URL(entry.config.apiUrl).host} not reached within GITHUB_CONNECT_TIMEOUT_SEC=${seconds} s of its first failure (${(e as Error).message})`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
