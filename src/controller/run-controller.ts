@@ -111,7 +111,8 @@ export async function startController(o: StartOptions): Promise<RunningControlle
     server.closeAllConnections();
   };
   if (file !== undefined) log.info(`controller ${manyScopesControllerId(config)}: ${entries.length} entries of ${file}, at most ${config.MAX_RUNNERS} runners on this host`);
-  for (const e of entries) {
+  // Only the entries serving: one GitHub refused has its "not started" line instead.
+  for (const { entry: e } of fleet.members) {
     const scope = e.config.scope;
     const what = e.id === undefined ? `controller ${e.settings.controllerId} for` : `entry ${e.id}:`;
     log.info(

@@ -291,6 +291,8 @@ t.test("start: an entry GitHub refuses and one it cannot reach are skipped, one 
   const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/alpha" })]);
   t.equal(rig.entryOfRunner(job?.runnerName), "alpha", "the entry GitHub accepts serves");
   t.equal((await post(rig, "/webhook/expired", "{}", { "x-github-event": "ping" })).status, 404, "the refused entry has no path");
+  t.match(rig.lines.join("\n"), /entry alpha: repository octo\/alpha: webhook on :\d+\/webhook\/alpha/, "the start line of the entry that serves");
+  t.notMatch(rig.lines.join("\n"), /entry (expired|ghost): .*webhook on/, "no start line for the entries left out");
 
   rig.write([ALPHA, { ...refused, extra: {} }]);
   await rig.reload();
