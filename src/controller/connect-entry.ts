@@ -19,23 +19,17 @@ export interface Connection {
  * unreachable (a wrong host, refused connections) is retried forever by each
  * call: bounded here by GITHUB_CONNECT_TIMEOUT_SEC, so that one entry holds
  * up neither the start nor the reloads queued behind it. The bound starts at
- * the first failed call (the retry's warning line), so a GitHub that answers,
+ * the first failed call (the retry's first wait), so a GitHub that answers,
  * however slowly on a loaded host, is waited for.
  */
 export async function connectEntry(entry: ScopeEntry, log: Logger, stopping: AbortSignal): Promise<Connection> {
   const seconds = entry.config.GITHUB_CONNECT_TIMEOUT_SEC;
   const timeout = new AbortController();
+  let connecting = true;
   let timer: NodeJS.Timeout | undefined;
-  const armOnFailure: Logger = {
-    info: (m) => log.info(m),
-    warn: (m) => {
-      log.warn(m);
-      timer ??= setTimeout(() => timeout.abort(new Error("no answer")), seconds * 1000);
-    },
-    error: (m) => log.error(m),
-    relay: (l) => log.relay(l),
-    mask: (v, l) => log.mask(v, l),
-    child: (c) => log.child(c),
+  // The API keeps this for its later calls: only a failure while connecting starts the bound.
+  const onWait = (): void => {
+    if (connecting) timer ??= setTimeout(() => timeout.abort(new Error("no answer")), seconds * 1000);
   };
   const signal = AbortSignal.any([stopping, timeout.signal]);
   // A call still waiting for an answer ends too, not only a retry's wait.
@@ -44,18 +38,19 @@ export async function connectEntry(entry: ScopeEntry, log: Logger, stopping: Abo
   });
   timedOut.catch(() => undefined);
   try {
-    return await Promise.race([connectWithin(entry, armOnFailure, signal), timedOut]);
+    return await Promise.race([connectWithin(entry, log, signal, onWait), timedOut]);
   } catch (e) {
     if (!timeout.signal.aborted || stopping.aborted || e instanceof BootError || e instanceof ConfigError) throw e;
     const who = entry.id === undefined ? entry.names.scope : `entry ${entry.id}`;
     throw new BootError(`${who}: GitHub at ${new URL(entry.config.apiUrl).host} not reached within GITHUB_CONNECT_TIMEOUT_SEC=${seconds} s of its first failure (${(e as Error).message})`);
   } finally {
+    connecting = false;
     clearTimeout(timer);
   }
 }
 
-async function connectWithin(entry: ScopeEntry, log: Logger, signal: AbortSignal): Promise<Connection> {
-  const api = await connectRunnerApi(entry.config, log, signal, entry.names);
+async function connectWithin(entry: ScopeEntry, log: Logger, signal: AbortSignal, onWait: () => void): Promise<Connection> {
+  const api = await connectRunnerApi(entry.config, log, signal, entry.names, onWait);
   // The credential and the scope are checked here, with one line naming what is at fault.
   await api.list(signal);
   const groupId = await runnerGroupId(api, entry.config, signal).catch((e: unknown) => {

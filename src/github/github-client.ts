@@ -91,10 +91,12 @@ export async function connectRunnerApi(
   signal: AbortSignal,
   /** What error lines name instead of the variables (a REPOS_CONFIG_FILE entry's fields). */
   names?: { readonly credential: string; readonly scope: string },
+  /** Told of each retry's wait (a failed call), for the controller's bound on an unreachable GitHub. */
+  onWait?: () => void,
 ): Promise<RunnerApi> {
   const { credentials, scope } = config;
   if (!credentials || !scope) throw new Error("connectRunnerApi needs credentials and a scope");
-  const retry = { log, credentialVar: names?.credential ?? credentials.variable, scopeVariable: names?.scope ?? scope.variable, apiUrl: config.apiUrl };
+  const retry = { log, credentialVar: names?.credential ?? credentials.variable, scopeVariable: names?.scope ?? scope.variable, apiUrl: config.apiUrl, onWait };
   let installationId: number | undefined;
   if (credentials.kind === "app" && credentials.installationId === undefined) {
     const appClient = createOctokit(config.apiUrl, credentials);

@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { GitHubFatalError, gitHubMessage, httpStatus } from "./github-error.ts";
-import { withRetry, type RetryOptions } from "./with-retry.ts";
+import { requestWithRetry, type RetryOptions } from "./with-retry.ts";
 import { EXIT_CONFIG } from "../config/config-error.ts";
 
 /** A hook as the controller needs to see it. */
@@ -64,16 +64,12 @@ export class HookApi {
     this.#retry = { ...retry, forbidden: hookPermission(scopePath) };
   }
 
-  #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withRetry(what, fn, signal === undefined ? this.#retry : { ...this.#retry, signal });
-  }
-
   /** Every hook of the scope, following the Link header's pages. */
   async list(signal?: AbortSignal): Promise<HookSummary[]> {
     const route = `GET /${this.#scope}/hooks`;
     const all: HookSummary[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.#call(route, () => this.#octokit.request(route, { per_page: PER_PAGE, page }), signal).catch((e: unknown) => {
+      const res = await requestWithRetry(this.#octokit, this.#retry, route, { per_page: PER_PAGE, page }, signal).catch((e: unknown) => {
         // GitHub hides the hooks from a token that may not manage them behind a 404.
         if (httpStatus(e) !== 404) throw e;
         throw new GitHubFatalError(`${this.#retry.credentialVar}: GitHub answered 404 (${gitHubMessage(e)}) to ${route}: ${this.#retry.forbidden ?? ""}`, EXIT_CONFIG);
@@ -86,19 +82,19 @@ export class HookApi {
 
   async create(target: HookTarget, signal?: AbortSignal): Promise<number> {
     const route = `POST /${this.#scope}/hooks`;
-    const res = await this.#call(route, () => this.#octokit.request(route, { name: "web", ...hookBody(target) }), signal);
+    const res = await requestWithRetry(this.#octokit, this.#retry, route, { name: "web", ...hookBody(target) }, signal);
     return (res.data as { id: number }).id;
   }
 
   /** Sets the whole hook (URL, secret, events, active): whatever it was, it becomes ours. */
   async update(id: number, target: HookTarget, signal?: AbortSignal): Promise<void> {
     const route = `PATCH /${this.#scope}/hooks/${id}`;
-    await this.#call(route, () => this.#octokit.request(route, hookBody(target)), signal);
+    await requestWithRetry(this.#octokit, this.#retry, route, hookBody(target), signal);
   }
 
   async remove(id: number, signal?: AbortSignal): Promise<void> {
     const route = `DELETE /${this.#scope}/hooks/${id}`;
-    await this.#call(route, () => this.#octokit.request(route), signal);
+    await requestWithRetry(this.#octokit, this.#retry, route, {}, signal);
   }
 
   /** The hook's delivery attempts since `sinceMs`, newest first, following GitHub's cursor pages. */
@@ -108,7 +104,7 @@ export class HookApi {
     let cursor: string | undefined;
     for (;;) {
       const params = { per_page: PER_PAGE, ...(cursor === undefined ? {} : { cursor }) };
-      const res = await this.#call(route, () => this.#octokit.request(route, params), signal);
+      const res = await requestWithRetry(this.#octokit, this.#retry, route, params, signal);
       const items = res.data as { id: number; guid: string; delivered_at: string; redelivery: boolean; status_code: number; status: string; event: string; action: string | null }[];
       for (const d of items) {
         const deliveredAt = Date.parse(d.delivered_at);
@@ -124,7 +120,7 @@ export class HookApi {
   /** Asks GitHub to deliver attempt `deliveryId` again (202; it happens soon after). */
   async redeliver(hookId: number, deliveryId: number, signal?: AbortSignal): Promise<void> {
     const route = `POST /${this.#scope}/hooks/${hookId}/deliveries/${deliveryId}/attempts`;
-    await this.#call(route, () => this.#octokit.request(route), signal);
+    await requestWithRetry(this.#octokit, this.#retry, route, {}, signal);
   }
 }
 

@@ -2,7 +2,7 @@ import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Octokit } from "@octokit/rest";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { HookApi } from "./hook-api.ts";
-import { withRetry, type RetryOptions } from "./with-retry.ts";
+import { requestWithRetry, type RetryOptions } from "./with-retry.ts";
 
 export interface RunnerSummary {
   readonly id: number;
@@ -50,7 +50,7 @@ export class RunnerApi {
 
   /** `route` with `params`, retried per withRetry; `what` names it in log lines. */
   #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route) {
-    return withRetry(what, () => this.#octokit.request(route, params), signal === undefined ? this.#retry : { ...this.#retry, signal });
+    return requestWithRetry(this.#octokit, this.#retry, route, params, signal, what);
   }
 
   /**

@@ -1,9 +1,10 @@
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { httpLimitError } from "../http/http-limit-error.ts";
+import type { Octokit } from "@octokit/rest";
 import { retry, STOPPED, type Again, type Attempt, type RetryOptions as LoopOptions } from "../lifecycle/retry.ts";
 import { GitHubFatalError, gitHubMessage, httpStatus, untrustedCertCode, type HttpErrorLike } from "./github-error.ts";
 
-export interface RetryOptions extends Pick<LoopOptions, "log" | "signal"> {
+export interface RetryOptions extends Pick<LoopOptions, "log" | "signal" | "onWait"> {
   /** The variable that holds the credential, for the 401 line (GH_TOKEN, GH_APP_ID...). */
   readonly credentialVar: string;
   /** The variable that chose the scope, and the API base, for 404 lines. */
@@ -86,4 +87,9 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
   }, opts);
   if (result === STOPPED) throw last;
   return result;
+}
+
+/** `octokit.request(route, params)`, retried per withRetry; `what` names it in log lines. */
+export function requestWithRetry(octokit: Octokit, opts: RetryOptions, route: string, params: Record<string, unknown> = {}, signal?: AbortSignal, what = route) {
+  return withRetry(what, () => octokit.request(route, params), signal === undefined ? opts : { ...opts, signal });
 }

@@ -31,6 +31,8 @@ export interface RetryOptions {
    * Its signal aborts when the wait is over, to release what it listens to.
    */
   readonly wake?: (waitOver: AbortSignal) => Promise<unknown>;
+  /** Told of each wait before it starts (a failed attempt), for a caller that bounds how long failures may last. */
+  readonly onWait?: () => void;
 }
 
 export const STOPPED: unique symbol = Symbol("retry stopped");
@@ -44,6 +46,7 @@ export async function retry<T>(attempt: (n: number) => Promise<Attempt<T>>, opts
     if (signal?.aborted) return STOPPED;
     const waitMs = outcome.waitMs ?? backoffMs(step);
     if (outcome.retry !== undefined) opts.log.warn(`${outcome.retry}; retry ${n} in ${(waitMs / 1000).toFixed(1)} s`);
+    opts.onWait?.();
     const waitOver = new AbortController();
     let woke = false;
     const sleeping = abortableSleep(waitMs, signal, waitOver.signal);

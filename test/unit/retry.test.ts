@@ -81,3 +81,13 @@ t.test("stopped before the first attempt: it still runs once (a last try), then 
   t.equal(result, STOPPED);
   t.equal(attempts, 1);
 });
+
+t.test("onWait is told of each wait, none when the first attempt succeeds", async (t) => {
+  captureLog(t);
+  let waited = 0;
+  const opts = { log: createLogger("t"), wake: () => Promise.resolve(), onWait: () => void waited++ };
+  t.equal(await retry(async (attempt): Promise<Attempt<number>> => (attempt < 3 ? { retry: "no" } : { done: attempt }), opts), 3);
+  t.equal(waited, 2, "two failed attempts, two waits");
+  t.equal(await retry(async (): Promise<Attempt<number>> => ({ done: 1 }), opts), 1);
+  t.equal(waited, 2, "a first attempt that succeeds waits for nothing");
+});
