@@ -157,3 +157,19 @@ t.test("the stop while a runner is being created: that runner is stopped too, no
   t.equal(rig.gh.job(id)?.status, "queued", "and stopped before it took the job");
   t.match(rig.lines.join("\n"), /stopping runner \S+: the controller is stopping/);
 });
+
+t.test("the stop while GitHub is slow to issue a JIT config: the registration it issues is removed, nothing left", async (t) => {
+  const rig = await startControllerRig(t);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const arrived = new Promise<void>((onArrive) => rig.gh.fault({ method: "POST", path: /\/actions\/runners\/generate-jitconfig$/, until: gate, onArrive, times: 1 }));
+  const [id] = rig.queueMatrix(1, { durationMs: 60_000 }) as [number];
+  await arrived;
+  const stopping = rig.stop();
+  release();
+  await stopping;
+  t.equal(rig.gh.runners().length, 0, "the registration GitHub issued during the stop is gone when the stop returns");
+  t.equal(rig.engine.containers.size, 0, "no container was created for it");
+  t.equal(rig.gh.job(id)?.status, "queued", "the job waits for another runner");
+  t.match(rig.lines.join("\n"), /starting runner \S+ failed: the controller is stopping/);
+});

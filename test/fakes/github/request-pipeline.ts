@@ -63,7 +63,9 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse, bo
       return route ? await route.handler(ex) : notFound(ex);
     }
     const fault = p.faults.take(ex.method, path);
+    fault?.onArrive?.();
     if (fault?.delayMs) await delay(fault.delayMs, res);
+    if (fault?.until) await untilSettled(fault.until, res);
     if (fault?.status !== undefined) {
       const fallback = { message: FAULT_MESSAGES[fault.status] ?? (fault.status >= 500 ? "Server Error" : "Fault injected"), documentation_url: "https://docs.github.com/rest", status: String(fault.status) };
       return send(ex, fault.status, fault.body ?? fallback, fault.headers ?? {});
@@ -84,11 +86,15 @@ async function handle(p: Pipeline, req: IncomingMessage, res: ServerResponse, bo
 
 /** Waits `ms`, or less when the client hangs up. */
 function delay(ms: number, res: ServerResponse): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return untilSettled(new Promise((resolve) => (timer = setTimeout(resolve, ms))), res).finally(() => clearTimeout(timer));
+}
+
+/** Waits for `gate`, or less when the client hangs up. */
+function untilSettled(gate: Promise<unknown>, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    res.once("close", () => {
-      clearTimeout(t);
-      resolve();
-    });
+    const done = () => resolve();
+    gate.then(done, done);
+    res.once("close", done);
   });
 }

@@ -102,6 +102,14 @@ export interface FaultSpec {
   /** How many requests it applies to; unlimited when omitted. */
   times?: number;
   delayMs?: number;
+  /**
+   * Held until this settles (or the client hangs up), then answered: what
+   * GitHub does with a request it is slow to answer, which it still carries
+   * out when the client has left (a registration is created all the same).
+   */
+  until?: Promise<unknown>;
+  /** Called when a request this fault applies to arrives. */
+  onArrive?: () => void;
   body?: unknown;
   headers?: Record<string, string>;
 }
