@@ -50,3 +50,16 @@ export async function ensureHook(o: { scope: Scope; api: HookApi; target: HookTa
   }
   return id;
 }
+
+/**
+ * Deletes every hook of `scope` delivering to `url`: the hook of an entry
+ * that left REPOS_CONFIG_FILE, which would otherwise go on delivering every
+ * job of the scope to a path that answers 404. Its refusals are thrown.
+ */
+export async function removeHooks(o: { scope: Scope; api: HookApi; url: string; log: Logger; why: string; signal?: AbortSignal }): Promise<void> {
+  for (const h of (await o.api.list(o.signal)).filter((h) => sameUrl(h.url, o.url))) {
+    o.signal?.throwIfAborted();
+    await o.api.remove(h.id, o.signal);
+    o.log.info(`webhook ${h.id} of ${scopeLabel(o.scope)} deleted: ${o.why}`);
+  }
+}

@@ -9,11 +9,12 @@ import { ControllerMetrics } from "./controller-metrics.ts";
 import { manyScopesControllerId } from "./controller-settings.ts";
 import { ControllerStore } from "./controller-store.ts";
 import { fleetHealth } from "./fleet-health.ts";
-import { startHookUpkeep } from "./hook-upkeep.ts";
+import { forgetHook, startHookUpkeep } from "./hook-upkeep.ts";
 import { HostSlots } from "./host-slots.ts";
 import type { WebhookTarget } from "./http-server.ts";
 import { rejectionLog } from "./rejection-log.ts";
 import { SINGLE_WEBHOOK_PATH, type ScopeEntry } from "./scope-entry.ts";
+import { forgetWebhookSecret } from "./webhook-secret.ts";
 
 export interface FleetDeps {
   /** The environment's Config. */
@@ -276,7 +277,7 @@ export class Fleet {
     return true;
   }
 
-  /** Its hook on GitHub stays (deliveries there now get 404): removing the entry is not removing the hook. */
+  /** Drains the entry; then, with WEBHOOK_HOST, its hook goes unless the same id serves the same scope again. */
   #retire(id: string, m: FleetMember): void {
     m.stopHook?.();
     this.#serving.delete(id);
@@ -285,8 +286,10 @@ export class Fleet {
       () => {
         this.#draining.delete(id);
         this.metrics.forget(id);
+        const next = this.#desired.find((e) => key(e) === id);
+        this.#forgetHook(m, next);
         // The same id again (re-added, or its scope changed): it starts now.
-        if (!this.#desired.some((e) => key(e) === id) || this.#d.stopping.aborted) return;
+        if (!next || this.#d.stopping.aborted) return;
         // Caught here as reload() does: a throw would abort the process, and the next reload would get it.
         this.#queue = this.#queue
           .then(() => this.#apply())
@@ -297,6 +300,14 @@ export class Fleet {
       },
       (e: unknown) => this.#logOf(m.entry).error(`draining failed: ${(e as Error).message}`),
     );
+  }
+
+  #forgetHook(m: FleetMember, next: ScopeEntry | undefined): void {
+    const scope = m.entry.config.scope;
+    if (!this.#d.hooks || !scope || this.#d.stopping.aborted || (next && sameScope(next, m.entry))) return;
+    const forgetSecret = () => next === undefined && forgetWebhookSecret(this.#d.base.DATA_DIR, key(m.entry));
+    const url = `${this.#d.hooks.host}${m.entry.path}`;
+    void forgetHook({ scope, api: m.controller.api.hookApi(), url, log: m.controller.log, forgetSecret, signal: this.#d.stopping });
   }
 
   health(): Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { Scope } from "../config/scope.ts";
 import type { HookApi, HookTarget } from "../github/hook-api.ts";
 import { every, failureLog } from "../lifecycle/every.ts";
 import type { Logger } from "../log/logger.ts";
-import { ensureHook, scopeLabel } from "./ensure-hook.ts";
+import { ensureHook, removeHooks, scopeLabel } from "./ensure-hook.ts";
 import { redeliverFailed } from "./redeliver-failed.ts";
 
 export interface HookUpkeepOptions {
@@ -71,4 +71,21 @@ export function startHookUpkeep(o: HookUpkeepOptions): () => Promise<void> {
     stopTimer();
     await pass?.catch(() => undefined);
   };
+}
+
+/**
+ * An entry that left REPOS_CONFIG_FILE, once drained: the secret generated
+ * for it is deleted, and its hook (GitHub would go on delivering its jobs
+ * to a path that answers 404, and show each as failed). A refusal is one
+ * line naming the scope and the URL: the hook is then the user's to delete.
+ */
+export async function forgetHook(o: { scope: Scope; api: HookApi; url: string; log: Logger; forgetSecret: () => void; signal?: AbortSignal }): Promise<void> {
+  // First: a hook left behind is never again one the controller signs for.
+  o.forgetSecret();
+  try {
+    await removeHooks({ ...o, why: "its entry left REPOS_CONFIG_FILE" });
+  } catch (e) {
+    if (o.signal?.aborted) return;
+    o.log.warn(`the webhook of ${scopeLabel(o.scope)} to ${o.url} is left on GitHub (delete it by hand): ${(e as Error).message}`);
+  }
 }

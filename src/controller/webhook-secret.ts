@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/config-error.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
@@ -49,6 +49,11 @@ export function webhookSecret(s: SecretSource): string {
   } catch (e) {
     throw new ConfigError(s.variable ?? "DATA_DIR", `cannot keep the webhook secret in ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+}
+
+/** Deletes the secret generated for scope `id` (its hook is gone): a later entry of that id gets a new one. */
+export function forgetWebhookSecret(dataDir: string, id: string): void {
+  rmSync(join(dataDir, "secrets", id), { force: true });
 }
 
 function readKept(file: string): string | undefined {

@@ -245,6 +245,37 @@ t.test("WEBHOOK_HOST: each entry's hook made at WEBHOOK_HOST/webhook/{id} with a
   t.notMatch(rig.lines.join("\n"), new RegExp(readFileSync(join(rig.dataDir, "secrets", "alpha"), "utf8").trim()), "no secret in the log");
 });
 
+t.test("WEBHOOK_HOST, reload: a removed entry's hook and generated secret go once it has drained; the other entry's stay", async (t) => {
+  const port = String(await freePort());
+  const [alpha, beta] = [ALPHA, BETA].map((e) => ({ ...e, noSecretFile: true })) as [RigEntry, RigEntry];
+  const rig = await startMultiRig(t, [alpha, beta], { WEBHOOK_PORT: port, WEBHOOK_HOST: `http://127.0.0.1:${port}` });
+  for (const e of [alpha, beta]) await rig.waitForLine(new RegExp(`controller/${e.id}: webhook \\d+ of repository ${e.repo} created`));
+  const [alphaHook] = rig.gh.restHooks("repos/octo/alpha");
+  const betaHooks = rig.gh.restHooks("repos/octo/beta").map((h) => h.id);
+  rig.write([beta]);
+  await rig.reload();
+  await rig.waitForLine(new RegExp(`controller/alpha: webhook ${alphaHook?.id} of repository octo/alpha deleted: its entry left REPOS_CONFIG_FILE$`));
+  t.same(rig.gh.restHooks("repos/octo/alpha"), [], "alpha's hook is gone from GitHub");
+  t.notOk(existsSync(join(rig.dataDir, "secrets", "alpha")), "alpha's generated secret is gone");
+  t.same(rig.gh.restHooks("repos/octo/beta").map((h) => h.id), betaHooks, "beta's hook stays");
+  t.ok(existsSync(join(rig.dataDir, "secrets", "beta")), "beta's secret stays");
+  const [job] = await served(rig, [rig.gh.queueJob({ labels: ["ctl"], repository: "octo/beta" })]);
+  t.equal(rig.entryOfRunner(job?.runnerName), "beta", "beta serves on through its hook");
+});
+
+t.test("WEBHOOK_HOST, reload: a removed entry's hook GitHub refuses to delete is left, one line naming the scope and the URL", async (t) => {
+  const port = String(await freePort());
+  const [alpha, beta] = [ALPHA, BETA].map((e) => ({ ...e, noSecretFile: true })) as [RigEntry, RigEntry];
+  const rig = await startMultiRig(t, [alpha, beta], { WEBHOOK_PORT: port, WEBHOOK_HOST: `http://127.0.0.1:${port}` });
+  await rig.waitForLine(/controller\/alpha: webhook \d+ of repository octo\/alpha created/);
+  rig.gh.fault({ method: "DELETE", path: /^\/repos\/octo\/alpha\/hooks\/\d+$/, status: 403 });
+  rig.write([beta]);
+  await rig.reload();
+  const line = await rig.waitForLine(/controller\/alpha: warning: the webhook of repository octo\/alpha to \S+ is left on GitHub/);
+  t.match(line, new RegExp(`to http://127\\.0\\.0\\.1:${port}/webhook/alpha is left on GitHub \\(delete it by hand\\): .*403`));
+  t.equal(rig.gh.restHooks("repos/octo/alpha").length, 1, "the hook is still there");
+});
+
 t.test("reload: an entry whose GitHub host cannot be reached is not started, one line naming it and the host; later reloads still run", async (t) => {
   const rig = await startMultiRig(t, [ALPHA], { GITHUB_CONNECT_TIMEOUT_SEC: "2" });
   const closed = await freePort();
