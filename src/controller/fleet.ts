@@ -14,6 +14,7 @@ import { HostSlots } from "./host-slots.ts";
 import type { WebhookTarget } from "./http-server.ts";
 import { rejectionLog } from "./rejection-log.ts";
 import { SINGLE_WEBHOOK_PATH, type ScopeEntry } from "./scope-entry.ts";
+import { stopOrphans } from "./stop-orphans.ts";
 import { forgetWebhookSecret } from "./webhook-secret.ts";
 
 export interface FleetDeps {
@@ -106,7 +107,7 @@ export class Fleet {
 
   /** Adopts what Docker and GitHub show for every entry, then scales. */
   async start(): Promise<void> {
-    if (this.#d.many) await this.#stopOrphans();
+    if (this.#d.many) await stopOrphans(this.#d.engine, manyScopesControllerId(this.#d.base), new Set(this.#desired.map(key)), this.#d.log);
     await Promise.all(this.members.map((m) => m.controller.start()));
     for (const m of this.members) this.#keepHook(m);
   }
@@ -118,26 +119,6 @@ export class Fleet {
     if (!this.#d.hooks || !scope) return;
     const target = { url: `${this.#d.hooks.host}${m.entry.path}`, secret: m.entry.secret };
     m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping, after: stopped });
-  }
-
-  /**
-   * Containers of entries the file no longer has (removed while the
-   * controller was down): nobody adopts them, so they get SIGTERM (an idle
-   * runner exits, a busy one finishes its job first); their registrations,
-   * with no credential left to remove them, go offline and GitHub drops them.
-   */
-  async #stopOrphans(): Promise<void> {
-    const known = new Set(this.#desired.map(key));
-    const controllerId = manyScopesControllerId(this.#d.base);
-    try {
-      for (const c of await this.#d.engine.list(controllerId)) {
-        if (c.entry === undefined || known.has(c.entry)) continue;
-        this.#d.log.warn(`container ${c.id.slice(0, 12)} (runner ${c.runnerName}) is of entry ${c.entry}, which REPOS_CONFIG_FILE no longer has: stopped (a busy runner finishes its job first)`);
-        await (c.running ? this.#d.engine.kill(c.id, "SIGTERM") : this.#d.engine.remove(c.id));
-      }
-    } catch (e) {
-      this.#d.log.warn(`looking for containers of removed entries failed: ${(e as Error).message}`);
-    }
   }
 
   #connect(entry: ScopeEntry): Promise<Connection> {
