@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
 
 /** Who should own what the supervisor writes for another user. */
@@ -28,6 +28,33 @@ export function writeOwnedFile(path: string, content: string, owner: Owner, mode
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Creates `path` with `content`, owned by `owner` with `mode`, only where nothing is (not even a symlink):
+ * false when something is. Written beside it and linked in, so a reader never sees half a file; the mode and
+ * owner are set through the descriptor, never through a name the owner could swap for a symlink.
+ */
+export function createOwnedFile(path: string, content: string, owner: Owner, mode: number): boolean {
+  const tmp = `${path}.tmp.${process.pid}`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, "wx", mode);
+  try {
+    try {
+      writeSync(fd, content);
+      fchmodSync(fd, mode);
+      if (isRoot) fchownSync(fd, owner.uid, owner.gid);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import t from "tap";
 import { execFileSync } from "node:child_process";
-import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAKE_PAT } from "../fakes/github/fake-github.ts";
 import { LABELS, setupRig, type Rig } from "../helpers/rig.ts";
@@ -34,14 +34,21 @@ async function keepGitConfig(t: { teardown(fn: () => unknown): void }, path: str
   });
 }
 
-t.test("a job step's git gets its own GITHUB_TOKEN / GH_TOKEN for github.com and GH_URL's host, nothing else", async (t) => {
+/** A rig whose runner user has no ~/.gitconfig (until this test's end), and the image's credential helper. */
+async function withoutGitConfig(t: Parameters<typeof setupRig>[0]): Promise<{ rig: Rig; gitconfig: string; helper: string }> {
   const rig = await setupRig(t);
   const gitconfig = join(rig.user.home, ".gitconfig");
   await keepGitConfig(t, gitconfig);
-  writeFileSync(gitconfig, "[user]\n\tname = Someone Else\n");
-  chownSync(gitconfig, rig.user.uid, rig.user.gid);
+  rmSync(gitconfig, { force: true });
   const helper = join(rig.base, "git-credential-ci-runner");
   copyFileSync(join(REPO_ROOT, "image/git-credential-ci-runner"), helper);
+  return { rig, gitconfig, helper };
+}
+
+t.test("a job step's git gets its own GITHUB_TOKEN / GH_TOKEN for github.com and GH_URL's host, nothing else", async (t) => {
+  const { rig, gitconfig, helper } = await withoutGitConfig(t);
+  writeFileSync(gitconfig, "[user]\n\tname = Someone Else\n");
+  chownSync(gitconfig, rig.user.uid, rig.user.gid);
   const ghesHost = new URL(rig.fake.url).host;
 
   const sup = rig.start({ GIT_CREDENTIAL_HELPER: helper });
@@ -83,6 +90,27 @@ t.test("a job step's git gets its own GITHUB_TOKEN / GH_TOKEN for github.com and
   t.equal((await again.exited).code, 143);
 });
 
+t.test("no ~/.gitconfig yet (a fresh container): one owned by the runner user, whose git answers with the step's token", async (t) => {
+  const { rig, gitconfig, helper } = await withoutGitConfig(t);
+
+  const sup = rig.start({ GIT_CREDENTIAL_HELPER: helper });
+  await sup.waitForLine(/Listening for Jobs/);
+  t.equal(sup.lines.filter((l) => /git credentials: .* answered with the job's GITHUB_TOKEN or GH_TOKEN/.test(l)).length, 2, "github.com and GH_URL's origin");
+  const st = statSync(gitconfig);
+  t.same([st.uid, st.gid, st.mode & 0o777], [rig.user.uid, rig.user.gid, 0o644], "the runner user's, as git would make it");
+  const job = await runJob(rig, fill("https", "github.com"), { GITHUB_TOKEN: "ghs_jobtoken5" });
+  t.match(job, /^password=ghs_jobtoken5$/m);
+  const config = readFileSync(gitconfig, "utf8");
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+
+  const again = rig.start({ GIT_CREDENTIAL_HELPER: helper });
+  await again.waitForLine(/Listening for Jobs/);
+  t.equal(readFileSync(gitconfig, "utf8"), config, "a second boot adds nothing");
+  again.signal("SIGTERM");
+  t.equal((await again.exited).code, 143);
+});
+
 t.test("no helper installed: one warning, the runner starts", async (t) => {
   const rig = await setupRig(t);
   const sup = rig.start({ GIT_CREDENTIAL_HELPER: join(rig.base, "missing-helper") });
@@ -93,12 +121,7 @@ t.test("no helper installed: one warning, the runner starts", async (t) => {
 });
 
 t.test("a guest hook's own `git config --global` and the helper both end up in ~/.gitconfig", async (t) => {
-  const rig = await setupRig(t);
-  const gitconfig = join(rig.user.home, ".gitconfig");
-  await keepGitConfig(t, gitconfig);
-  rmSync(gitconfig, { force: true });
-  const helper = join(rig.base, "git-credential-ci-runner");
-  copyFileSync(join(REPO_ROOT, "image/git-credential-ci-runner"), helper);
+  const { rig, gitconfig, helper } = await withoutGitConfig(t);
   const hook = join(rig.guestHooks, "entrypoint.50-git.sh");
   writeFileSync(hook, "git config --global user.name 'From A Hook'\ngit config --global --add safe.directory '*'\n", { mode: 0o755 });
   chownSync(hook, rig.user.uid, rig.user.gid);
