@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, linkSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
 
 /** Who should own what the supervisor writes for another user. */
@@ -15,15 +15,33 @@ function chownIfRoot(path: string, owner: Owner): void {
 }
 
 /**
- * Writes `content` to `path` atomically (a temp file in the same directory,
- * then rename), owned by `owner` with `mode`: a reader never sees half a file.
+ * Writes `content` into a new file `tmp`, owned by `owner` with `mode`, set
+ * through its descriptor: never through anything already at `tmp` (O_EXCL
+ * refuses even a symlink the owner planted there) nor through a name the
+ * owner could swap meanwhile. These files live in the runner user's home,
+ * which jobs write to, and root writes them.
+ */
+function writeNewFile(tmp: string, content: string, owner: Owner, mode: number): void {
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, "wx", mode);
+  try {
+    writeFileSync(fd, content);
+    fchmodSync(fd, mode);
+    if (isRoot) fchownSync(fd, owner.uid, owner.gid);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes `content` to `path` atomically (a new file in the same directory,
+ * then rename, which replaces a symlink at `path` rather than following it),
+ * owned by `owner` with `mode`: a reader never sees half a file.
  */
 export function writeOwnedFile(path: string, content: string, owner: Owner, mode: number): void {
   const tmp = `${path}.tmp.${process.pid}`;
   try {
-    writeFileSync(tmp, content, { mode });
-    chmodSync(tmp, mode);
-    chownIfRoot(tmp, owner);
+    writeNewFile(tmp, content, owner, mode);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -32,22 +50,14 @@ export function writeOwnedFile(path: string, content: string, owner: Owner, mode
 }
 
 /**
- * Creates `path` with `content`, owned by `owner` with `mode`, only where nothing is (not even a symlink):
- * false when something is. Written beside it and linked in, so a reader never sees half a file; the mode and
- * owner are set through the descriptor, never through a name the owner could swap for a symlink.
+ * Creates `path` with `content`, owned by `owner` with `mode`, only where
+ * nothing is (not even a symlink): false when something is. Linked in, so a
+ * reader never sees half a file.
  */
 export function createOwnedFile(path: string, content: string, owner: Owner, mode: number): boolean {
   const tmp = `${path}.tmp.${process.pid}`;
-  rmSync(tmp, { force: true });
-  const fd = openSync(tmp, "wx", mode);
   try {
-    try {
-      writeSync(fd, content);
-      fchmodSync(fd, mode);
-      if (isRoot) fchownSync(fd, owner.uid, owner.gid);
-    } finally {
-      closeSync(fd);
-    }
+    writeNewFile(tmp, content, owner, mode);
     linkSync(tmp, path);
     return true;
   } catch (e) {
@@ -61,10 +71,17 @@ export function createOwnedFile(path: string, content: string, owner: Owner, mod
 /**
  * Creates `path` and its missing parents; every directory it created gets
  * `owner` and `mode`, and `path` itself gets `owner` even when it existed.
+ * An existing `path` that is a symlink another user made (a job, in a
+ * container that lives on, owns the runner user's home) is refused: root
+ * would chown, and then write into, wherever it points.
  */
 export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
   const first = makeDirs(path, mode);
   if (first === undefined) {
+    const link = lstatSync(path);
+    if (isRoot && link.isSymbolicLink() && link.uid !== 0) {
+      throw new Error(`${path} is a symlink made by uid ${link.uid}, not by root: refused (remove it, or make it as root in the image)`);
+    }
     chownIfRoot(path, owner);
     return;
   }

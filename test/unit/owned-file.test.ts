@@ -1,0 +1,68 @@
+// Files and directories root writes into the runner user's home, which a
+// job (as that user) may have filled with symlinks in a container that lives
+// on: nothing is written or chowned through them.
+import { lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t, { type Test } from "tap";
+import { createOwnedFile, makeOwnedDir, writeOwnedFile } from "../../src/warmstart/owned-file.ts";
+
+const asRoot = process.getuid?.() === 0;
+const GUEST = { uid: 4242, gid: 4243 };
+
+function home(t: Test): { dir: string; victim: string } {
+  const dir = mkdtempSync(join(tmpdir(), "owned-file-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const victim = join(dir, "victim");
+  writeFileSync(victim, "root's own\n", { mode: 0o600 });
+  return { dir, victim };
+}
+
+t.test("writeOwnedFile: a symlink planted at its temporary name is not written through", async (t) => {
+  const { dir, victim } = home(t);
+  const file = join(dir, ".bash_profile");
+  symlinkSync(victim, `${file}.tmp.${process.pid}`);
+  writeOwnedFile(file, "profile\n", GUEST, 0o644);
+  t.equal(readFileSync(victim, "utf8"), "root's own\n", "the symlink's target is untouched");
+  t.equal(readFileSync(file, "utf8"), "profile\n");
+  t.equal(statSync(file).mode & 0o777, 0o644);
+  if (asRoot) t.match(statSync(file), GUEST, "owned by the runner user");
+  if (asRoot) t.equal(statSync(victim).uid, 0, "the target still root's");
+});
+
+t.test("writeOwnedFile: a symlink at the file's own name is replaced, not followed", async (t) => {
+  const { dir, victim } = home(t);
+  const file = join(dir, "ci-storage-host");
+  symlinkSync(victim, file);
+  writeOwnedFile(file, "host\n", GUEST, 0o644);
+  t.equal(readFileSync(victim, "utf8"), "root's own\n");
+  t.ok(lstatSync(file).isFile(), "a plain file now");
+});
+
+t.test("createOwnedFile: false where anything is, a dangling symlink too; nothing written through it", async (t) => {
+  const { dir } = home(t);
+  const file = join(dir, ".gitconfig");
+  const target = join(dir, "elsewhere");
+  symlinkSync(target, file);
+  t.equal(createOwnedFile(file, "[x]\n", GUEST, 0o644), false);
+  t.throws(() => statSync(target), { code: "ENOENT" }, "the symlink's target was not created");
+  rmSync(file);
+  symlinkSync(target, `${file}.tmp.${process.pid}`);
+  t.equal(createOwnedFile(file, "[x]\n", GUEST, 0o644), true, "a symlink at its temporary name is removed first");
+  t.throws(() => statSync(target), { code: "ENOENT" });
+  t.equal(readFileSync(file, "utf8"), "[x]\n");
+});
+
+t.test("makeOwnedDir: an existing directory symlink the runner user made is refused, one naming the path; root's own is followed", { skip: !asRoot && "needs root (chown)" }, async (t) => {
+  const { dir } = home(t);
+  const target = join(dir, "etc");
+  mkdirSync(target, { mode: 0o755 });
+  const ssh = join(dir, ".ssh");
+  symlinkSync(target, ssh);
+  lchownSync(ssh, GUEST.uid, GUEST.gid);
+  t.throws(() => makeOwnedDir(ssh, GUEST, 0o700), { message: `${ssh} is a symlink made by uid ${GUEST.uid}, not by root: refused (remove it, or make it as root in the image)` });
+  t.equal(statSync(target).uid, 0, "its target keeps root as owner");
+  lchownSync(ssh, 0, 0);
+  makeOwnedDir(ssh, GUEST, 0o700);
+  t.equal(statSync(target).uid, GUEST.uid, "a symlink root made (the image's layout) is followed, as before");
+});
