@@ -1,6 +1,6 @@
-import { chownSync } from "node:fs";
 import { dirname } from "node:path";
 import { makeDirs } from "../fs/make-dirs.ts";
+import { makeOwnedDir } from "../warmstart/owned-file.ts";
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { BootError } from "./boot-error.ts";
 import type { Phase } from "./phase.ts";
@@ -15,10 +15,10 @@ export function createPrepareDirsPhase(): Phase {
         try {
           // Missing parents as mkdir -p makes them (WORK_DIR=/tmp/runner/work): the runner user must get through them.
           makeDirs(dirname(dir), 0o755);
-          makeDirs(dir, 0o700);
-          if (process.getuid?.() === 0) chownSync(dir, config.runnerUser.uid, config.runnerUser.gid);
+          // A symlink a job left in its place (a container that lives on) is refused, not chowned through.
+          makeOwnedDir(dir, config.runnerUser, 0o700);
         } catch (e) {
-          const why = `${name}: cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+          const why = `${name}: cannot prepare ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
           // Jobs cannot run without their work directory; a cache is only an optimisation.
           if (name !== "CACHE_DIR") throw new BootError(why, EXIT_CONFIG);
           log.warn(why);

@@ -1,6 +1,7 @@
-import { chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
+import { writeOwnedFile } from "../warmstart/owned-file.ts";
 import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 
 /** A registration's files in the runner directory; config.sh refuses to run while an earlier life's `.runner` exists. */
@@ -66,17 +67,22 @@ export function readKeptRegistration(config: Config): KeptRegistration {
   return changed.length ? { kind: "changed", settings, changed } : { kind: "kept", settings };
 }
 
-/** Copies the kept files into the runner directory, for the runner user, the work folder WORK_DIR (the container may have changed). */
+/**
+ * Copies the kept files into the runner directory, for the runner user, the work folder WORK_DIR (the container may
+ * have changed). Written as new files (writeOwnedFile): the runner directory is the runner user's, and a job may have
+ * left a symlink at one of these names for root to write through.
+ */
 export function restoreKeptRegistration(config: Config): void {
   const dir = config.RUNNER_REGISTRATION_DIR as string;
   for (const f of REGISTRATION_FILES) {
-    const to = `${config.runnerDir}/${f}`;
-    copyFileSync(`${dir}/${f}`, to);
-    if (process.getuid?.() === 0) chownSync(to, config.runnerUser.uid, config.runnerUser.gid);
+    const from = `${dir}/${f}`;
+    let content: Uint8Array = readFileSync(from);
+    if (f === ".runner") {
+      const json = JSON.parse(content.toString().replace(/^\uFEFF/, "")) as { workFolder?: string };
+      if (json.workFolder !== config.WORK_DIR) content = Buffer.from("\uFEFF" + JSON.stringify({ ...json, workFolder: config.WORK_DIR }, null, 2));
+    }
+    writeOwnedFile(`${config.runnerDir}/${f}`, content, config.runnerUser, statSync(from).mode & 0o777);
   }
-  const file = `${config.runnerDir}/.runner`;
-  const json = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as { workFolder?: string };
-  if (json.workFolder !== config.WORK_DIR) writeFileSync(file, "\uFEFF" + JSON.stringify({ ...json, workFolder: config.WORK_DIR }, null, 2));
 }
 
 /** Copies the runner directory's registration into RUNNER_REGISTRATION_DIR (mode 700: it holds the runner's key). */

@@ -21,7 +21,7 @@ function chownIfRoot(path: string, owner: Owner): void {
  * owner could swap meanwhile. These files live in the runner user's home,
  * which jobs write to, and root writes them.
  */
-function writeNewFile(tmp: string, content: string, owner: Owner, mode: number): void {
+function writeNewFile(tmp: string, content: string | Uint8Array, owner: Owner, mode: number): void {
   rmSync(tmp, { force: true });
   const fd = openSync(tmp, "wx", mode);
   try {
@@ -38,7 +38,7 @@ function writeNewFile(tmp: string, content: string, owner: Owner, mode: number):
  * then rename, which replaces a symlink at `path` rather than following it),
  * owned by `owner` with `mode`: a reader never sees half a file.
  */
-export function writeOwnedFile(path: string, content: string, owner: Owner, mode: number): void {
+export function writeOwnedFile(path: string, content: string | Uint8Array, owner: Owner, mode: number): void {
   const tmp = `${path}.tmp.${process.pid}`;
   try {
     writeNewFile(tmp, content, owner, mode);

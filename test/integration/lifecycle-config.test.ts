@@ -1,5 +1,5 @@
 import t from "tap";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, lchownSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { setupRig } from "../helpers/rig.ts";
@@ -58,6 +58,22 @@ t.test("a WORK_DIR that cannot be created (under /proc): one line naming it, exi
   const errors = sup.lines.filter((l) => / error: /.test(l));
   t.equal(errors.length, 1);
   t.match(errors[0], "error: WORK_DIR: cannot prepare /proc/ci-runner-no-such-dir/work: ENOENT");
+  t.equal(rig.fake.requests().length, 0, "GitHub never called");
+});
+
+t.test("a WORK_DIR a job replaced with its own symlink (a container that lives on): refused, one line naming it, exit 78; its target not chowned", { skip: process.getuid?.() !== 0 && "needs root" }, async (t) => {
+  const rig = await setupRig(t);
+  const target = join(rig.base, "root-only");
+  mkdirSync(target, { mode: 0o700 });
+  const work = join(rig.base, "work-link");
+  symlinkSync(target, work);
+  lchownSync(work, rig.user.uid, rig.user.gid);
+  const sup = rig.start({ WORK_DIR: work });
+  t.equal((await sup.exited).code, 78);
+  const errors = sup.lines.filter((l) => / error: /.test(l));
+  t.equal(errors.length, 1);
+  t.match(errors[0], `error: WORK_DIR: cannot prepare ${work}: ${work} is a symlink made by uid ${rig.user.uid}, not by root: refused`);
+  t.equal(statSync(target).uid, 0, "the symlink's target still root's");
   t.equal(rig.fake.requests().length, 0, "GitHub never called");
 });
 
