@@ -23,6 +23,12 @@ export interface ProcessOptions {
   /** Raw stdout as it comes (rsync's progress ends with CR, not with a newline). */
   readonly onStdout?: (chunk: string) => void;
   /**
+   * Stdout goes to this open file instead of a pipe (with "pipe" stdio), for
+   * output the caller reads in its own time rather than on every write the
+   * child makes; `onStdout` and the result's `stdout` then stay empty.
+   */
+  readonly stdoutFd?: number;
+  /**
    * It may leave background processes that hold its output open for hours (a
    * hook starting a daemon): once it has exited, the result waits for what it
    * wrote itself, not for its pipes to close; later lines are still relayed.
@@ -92,7 +98,7 @@ export class ProcessHandle {
     };
 
     try {
-      const stdio: SpawnOptions["stdio"] = o.stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"];
+      const stdio: SpawnOptions["stdio"] = o.stdio === "inherit" ? "inherit" : ["ignore", o.stdoutFd ?? "pipe", "pipe"];
       this.#child = spawnAs(o.user, file, args, { env: o.env ?? process.env, cwd: o.cwd, stdio, detached: o.ownGroup ?? true }, o.log);
     } catch (e) {
       // E2BIG, an invalid environment...: Node throws these; the common ones (ENOENT, EACCES) come as 'error'.

@@ -9,6 +9,7 @@ import { formatCount, formatSize } from "./format-size.ts";
 import { writeOwnedFile } from "./owned-file.ts";
 import { rsyncLoadArgs } from "./rsync-args.ts";
 import { RsyncOutput, type RsyncProgress } from "./rsync-output.ts";
+import { RsyncOutputFile } from "./rsync-output-file.ts";
 import { runProcess } from "../process/start-process.ts";
 import { chooseSlot, DEFAULT_MAX_AGE_SEC, listSlotsCommand, parseSlotListing, type SlotInfo } from "./slot-listing.ts";
 import { EMPTY_META, metaAfterLoad, serializeSlotMeta, type SlotMeta } from "./slot-meta.ts";
@@ -165,11 +166,14 @@ async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
 /** The rsync run, with a progress line every interval. */
 async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, slot: SlotInfo, signal: AbortSignal) {
   const output = new RsyncOutput();
+  // Its stdout (a progress update per file) is read at each interval, not as written.
+  const stdout = new RsyncOutputFile(opts.tmpDir);
   const asRoot = opts.user.uid === 0;
   const args = rsyncLoadArgs({ ssh, source, localDir: opts.localDir, asRoot, extra: opts.extraRsyncArgs });
   let last = { at: Date.now(), bytes: 0 };
   const timer = setInterval(() => {
     const now = Date.now();
+    output.feed(stdout.readNew());
     const { bytes, files } = output.latest;
     const rate = ((bytes - last.bytes) * 1000) / Math.max(1, now - last.at);
     last = { at: now, bytes };
@@ -177,9 +181,11 @@ async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, sl
     opts.onProgress?.(slot.id, output.latest);
   }, opts.progressIntervalMs ?? 5000);
   try {
-    const run = await runProcess("rsync", args, { user: opts.user, env: opts.env, cancelSignal: signal, onStdout: (c) => output.feed(c) });
+    const run = await runProcess("rsync", args, { user: opts.user, env: opts.env, cancelSignal: signal, stdoutFd: stdout.fd });
+    output.feed(stdout.readNew());
     return { ...run, stats: output.stats() };
   } finally {
     clearInterval(timer);
+    stdout.close();
   }
 }

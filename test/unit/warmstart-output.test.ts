@@ -1,8 +1,11 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
 import t from "tap";
 import { failureCause } from "../../src/warmstart/failure-cause.ts";
 import { formatCount, formatSize } from "../../src/warmstart/format-size.ts";
 import { RsyncOutput } from "../../src/warmstart/rsync-output.ts";
+import { RsyncOutputFile } from "../../src/warmstart/rsync-output-file.ts";
 import { shellJoin } from "../../src/warmstart/shell-quote.ts";
 
 const PROGRESS =
@@ -34,6 +37,25 @@ t.test("rsync progress2 and --stats, in chunks cut anywhere", async (t) => {
     t.ok(seen.includes(299) || size > PROGRESS.length, `chunks of ${size}: intermediate progress seen`);
     t.same(out.stats(), { files: 301, regularFiles: 300, regularFilesTransferred: 300, totalSize: 6_000_000, transferredSize: 5_500_000 });
   }
+});
+
+t.test("rsync's stdout file: read in pieces as written, no name left in the tmp dir", async (t) => {
+  const dir = mkdtempSync(`${tmpdir()}/rsync-out-`);
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = new RsyncOutputFile(dir);
+  t.same(readdirSync(dir), [], "unlinked at once");
+  const out = new RsyncOutput();
+  const text = PROGRESS + STATS;
+  const half = PROGRESS.length - 30;
+  writeSync(file.fd, text.slice(0, half));
+  out.feed(file.readNew());
+  t.same(out.latest, { bytes: 5_980_000, files: 299 }, "progress so far");
+  t.equal(file.readNew(), "", "nothing new");
+  writeSync(file.fd, text.slice(half));
+  out.feed(file.readNew());
+  file.close();
+  t.same(out.latest, { bytes: 6_000_000, files: 300 });
+  t.same(out.stats(), { files: 301, regularFiles: 300, regularFilesTransferred: 300, totalSize: 6_000_000, transferredSize: 5_500_000 });
 });
 
 t.test("failure causes name what to fix", async (t) => {
