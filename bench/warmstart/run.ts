@@ -3,7 +3,7 @@
 // boot-to-"Listening for Jobs" cold vs warm. Needs root, openssh-server and
 // rsync (see README.md).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, utimesSync } from "node:fs";
 import { parseStorageHost } from "../../src/config/parse-storage-host.ts";
 import { rsyncLoadArgs } from "../../src/warmstart/rsync-args.ts";
 import { shellJoin } from "../../src/warmstart/shell-quote.ts";
@@ -74,6 +74,9 @@ try {
   /** Every timed load starts alike: a new filesystem under the checkout dir, the slot in the page cache, nothing dirty. */
   const ready = () => {
     dest.reset();
+    // Fresh as a just-stored slot: the listing takes its age from the ctime, and one generated
+    // in an earlier run would be skipped as about to expire (the load then finds nothing).
+    utimesSync(slotDir, new Date(), new Date());
     prewarm(slotDir);
     execFileSync("sync");
   };
