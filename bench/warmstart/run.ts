@@ -99,11 +99,12 @@ try {
       h.done();
     }
   };
-  const tools: { label: string; run: () => unknown; times: number[] }[] = [
-    { label: "warm start load", run: phase, times: [] },
-    { label: "plain rsync -a", run: rsyncA(shellJoin(toolSshWords)), times: [] },
+  /** `times`: each round's mean of the tool's two loads; `singles`: every load. */
+  const tools: { label: string; run: () => unknown; times: number[]; singles: number[] }[] = [
+    { label: "warm start load", run: phase, times: [], singles: [] },
+    { label: "plain rsync -a", run: rsyncA(shellJoin(toolSshWords)), times: [], singles: [] },
   ];
-  if (process.env.BENCH_WARMSTART_SAME_SSH === "1") tools.push({ label: "rsync -a, load's ssh", run: rsyncA(shellJoin(loadSshWords)), times: [] });
+  if (process.env.BENCH_WARMSTART_SAME_SSH === "1") tools.push({ label: "rsync -a, load's ssh", run: rsyncA(shellJoin(loadSshWords)), times: [], singles: [] });
   const [ours, plain] = tools as [(typeof tools)[0], (typeof tools)[0]];
 
   dest.reset();
@@ -112,14 +113,21 @@ try {
   await timeIt(plain.run);
   const ratios: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    // Ours first in odd rounds, last in even ones: drift on a shared machine hits both sides.
+    // Each tool twice, in mirrored order (ours, plain, plain, ours; plain first in even rounds):
+    // a drift of the machine's load during the round costs every tool alike, whichever ran first.
     const order = i % 2 === 0 ? tools : [...tools].reverse();
-    for (const tool of order) tool.times.push(await timeIt(tool.run));
+    const pair = new Map<(typeof tools)[0], number[]>(tools.map((t) => [t, []]));
+    for (const tool of [...order, ...[...order].reverse()]) pair.get(tool)?.push(await timeIt(tool.run));
+    for (const [tool, [a = 0, b = 0]] of pair) {
+      tool.singles.push(a, b);
+      tool.times.push((a + b) / 2);
+    }
     const ratio = (ours.times[i] as number) / (plain.times[i] as number);
     ratios.push(ratio);
-    say(`round ${i + 1}: ${tools.map((t) => `${t.label} ${secs(t.times[i] as number)}`).join(", ")}; ratio ${ratio.toFixed(3)}x`);
+    const show = (t: (typeof tools)[0]) => `${t.label} ${secs(t.times[i] as number)} (${t.singles.slice(-2).map((x) => x.toFixed(2)).join(", ")})`;
+    say(`round ${i + 1}: ${tools.map(show).join(", ")}; ratio ${ratio.toFixed(3)}x`);
   }
-  for (const t of tools) say(`${t.label.padEnd(21)} ${spread(t.times)}`);
+  for (const t of tools) say(`${t.label.padEnd(21)} round means: ${spread(t.times)}; single loads: ${spread(t.singles)}`);
   const ratio = percentile(ours.times, 50) / percentile(plain.times, 50);
   const worst = Math.max(...ratios);
   say(
