@@ -281,6 +281,13 @@ LABEL org.opencontainers.image.title="ci-runner" \
       org.opencontainers.image.revision="${IMAGE_REVISION}" \
       org.opencontainers.image.base.name="${BASE_IMAGE}"
 
+# LANG=C.UTF-8 makes every bash, coreutils and setpriv process load that
+# locale at its start. The archive localedef made above (for en_US.UTF-8) is
+# searched first, and C.UTF-8 was not in it: each process then also opened
+# glibc's 12 C.utf8 files, about 0.3 ms of CPU per process (of ~1.2 ms for a
+# grep), and a boot runs ~35 of them before the runner listens. Added to the
+# archive, the same locale data is one lookup in a file already mapped.
+RUN if [ -d /usr/lib/locale/C.utf8 ]; then localedef --add-to-archive /usr/lib/locale/C.utf8; fi
 ENV LANG=C.UTF-8
 # For /home/runner/run-runner.sh started as root in place of the supervisor
 # (ARC's bring-your-own-image contract); the supervisor runs it as guest.
