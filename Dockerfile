@@ -235,9 +235,12 @@ COPY image/ci-runner /usr/local/bin/ci-runner
 COPY image/git-credential-ci-runner /usr/local/bin/git-credential-ci-runner
 COPY image/root.bash_profile /root/.bash_profile
 # Built-in hooks carry low numbers so that derived images slot theirs after.
+# Their copy in /opt/ci-runner/builtin-hooks lets the supervisor recognise
+# them unchanged and skip starting bash when one has nothing to do.
 COPY entrypoint.d/ /tmp/entrypoint.d/
 RUN set -eu; \
-    for h in /tmp/entrypoint.d/root/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 "$h" /root/; fi; done; \
+    install -d -m 755 /opt/ci-runner/builtin-hooks; \
+    for h in /tmp/entrypoint.d/root/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 "$h" /root/; install -m 644 "$h" /opt/ci-runner/builtin-hooks/; fi; done; \
     for h in /tmp/entrypoint.d/guest/entrypoint.*.sh; do if [ -e "$h" ]; then install -m 755 -o guest -g guest "$h" /home/guest/; fi; done; \
     rm -rf /tmp/entrypoint.d; \
     chmod 755 /usr/local/bin/ci-runner /usr/local/bin/git-credential-ci-runner; \

@@ -1,7 +1,9 @@
 import { readdirSync, statSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import type { Context, Phase } from "../lifecycle/phase.ts";
+import { childEnv } from "../process/child-env.ts";
 import { FORCE_KILL_AFTER_MS, groupGone, signalGroup, stopGroup } from "../process/stop-group.ts";
+import { builtinHookHasNothingToDo } from "./builtin-noop.ts";
 import { runHook } from "./run-hook.ts";
 
 const HOOK_NAME = /^entrypoint\..+\.sh$/;
@@ -55,6 +57,8 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
       const u = user(ctx);
       ctx.log.info(`running ${hooks.length} hook(s) as ${u.name}: ${hooks.join(" ")}`);
       for (const hook of hooks) {
+        // The image's own hooks mostly have nothing to do (no socket mounted, no DIND): bash would start only to exit.
+        if (builtinHookHasNothingToDo(hook, childEnv(u, ctx.exportedEnv))) continue;
         const pgid = await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping);
         if (pgid !== undefined && signalGroup(pgid, 0)) groups.push(pgid);
       }
