@@ -7,8 +7,8 @@ export type DialError = string;
 /**
  * Connects to address:port with a deadline and calls `done` exactly once:
  * with the connected socket, or with the reason it failed (the socket is then
- * destroyed). Callbacks rather than promises: this runs once per forwarded
- * connection.
+ * destroyed). The health checks use it; forwarded connections dial on bare
+ * handles (dial-handle.ts).
  */
 export function dialTcp(
   address: string,

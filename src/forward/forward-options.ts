@@ -23,11 +23,6 @@ export interface ForwardOptions {
    * the supervisor needs for deregistering. Past it, the oldest is closed.
    */
   readonly udpMaxSessions: number;
-  /**
-   * User-space buffer per direction of a TCP connection. Reading stops when it
-   * is full, so memory per connection stays bounded with a slow peer.
-   */
-  readonly tcpBufferBytes: number;
   /** Name resolution; tests inject one to change "DNS" while running. */
   readonly lookup?: Lookup;
   /**
@@ -47,5 +42,4 @@ export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({
   dnsCacheMs: 10_000,
   udpIdleMs: 60_000,
   udpMaxSessions: 4096,
-  tcpBufferBytes: 256 * 1024,
 });

@@ -29,8 +29,8 @@ let youngCapped = false;
 
 /**
  * Keeps V8's young generation at its starting size (1 MiB semi-spaces).
- * Forwarding allocates fast (two sockets with their stream state per
- * connection, a buffer per read, per datagram), and V8 answers a fast
+ * Forwarding allocates fast (a buffer per read and per datagram, a few
+ * handle and request objects per connection), and V8 answers a fast
  * allocation rate by growing the young generation up to 16 MiB semi-spaces:
  * 30 MiB of RSS that never shrinks back. Few objects survive in a forwarder,
  * so small, frequent scavenges cost about the same CPU. Process-wide (the

@@ -1,11 +1,11 @@
-import { createServer, type Socket } from "node:net";
 import { every } from "../lifecycle/every.ts";
-import { dialTcp } from "./dial-tcp.ts";
+import { dialHandle } from "./dial-handle.ts";
 import type { ForwardOptions } from "./forward-options.ts";
-import { pipeBothWays } from "./pipe-both-ways.ts";
 import { listenErrorText, type Forwarder, type PortStatus } from "./port-status.ts";
+import { Relay } from "./relay-handles.ts";
 import type { HostResolver } from "./resolve-host.ts";
 import { serverName, type Server, type ServerPool } from "./server-pool.ts";
+import { listenHandle, tcpBindings, type TcpHandle } from "./tcp-handles.ts";
 
 /**
  * Listens on bindAddress:port and relays each connection to the first server
@@ -21,21 +21,25 @@ export async function startTcpForwarder(
   /** Called when a port that was busy at boot could be taken later. */
   onLateListen: () => void = () => {},
 ): Promise<Forwarder> {
-  const { connectTimeoutMs, tcpBufferBytes } = options;
-  // Each accepted client, with its upstream once connected (undefined while dialing).
-  const clients = new Map<Socket, Socket | undefined>();
+  const { connectTimeoutMs } = options;
+  const b = tcpBindings();
+  // Accepted clients still waiting for a server, each with the way to abandon its dial.
+  const dialing = new Map<TcpHandle, (() => void) | undefined>();
+  const relays = new Set<Relay>();
   let connections = 0;
   let failed = 0;
   let failovers = 0;
   let bytesIn = 0;
   let bytesOut = 0;
+  let server: TcpHandle | undefined;
 
-  function tryServer(client: Socket, order: readonly Server[], i: number): void {
-    if (client.destroyed) return;
+  function tryServer(client: TcpHandle, order: readonly Server[], i: number): void {
+    if (!dialing.has(client)) return;
     const s = order[i];
     if (!s) {
       failed += 1;
-      client.resetAndDestroy();
+      dialing.delete(client);
+      client.reset();
       return;
     }
     const address = resolver.peek(s.host);
@@ -47,72 +51,59 @@ export async function startTcpForwarder(
     resolver.resolve(s.host).then(
       (resolved) => {
         s.address = resolved;
-        if (!client.destroyed) dial(client, order, i, s, resolved);
+        if (dialing.has(client)) dial(client, order, i, s, resolved);
       },
       (err: NodeJS.ErrnoException) => next(client, order, i, s, `cannot resolve ${s.host}: ${err.code ?? err.message}`),
     );
   }
 
-  function next(client: Socket, order: readonly Server[], i: number, s: Server, error: string): void {
+  function next(client: TcpHandle, order: readonly Server[], i: number, s: Server, error: string): void {
     pool.markDown(s, error);
     if (i + 1 < order.length) failovers += 1;
     tryServer(client, order, i + 1);
   }
 
-  function dial(client: Socket, order: readonly Server[], i: number, s: Server, address: string): void {
-    const upstream = dialTcp(address, s.port, connectTimeoutMs, tcpBufferBytes, (error) => {
-      client.removeListener("close", abandon);
+  function dial(client: TcpHandle, order: readonly Server[], i: number, s: Server, address: string): void {
+    // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
+    const abandon = dialHandle(b!, address, s.port, connectTimeoutMs, (error, upstream) => {
       if (error !== undefined) return next(client, order, i, s, error);
+      dialing.delete(client);
       if (!s.up) pool.markUp(s, "a connection got through");
-      // Closed in the same turn as the connect: its close event is gone, pipeBothWays would wait forever.
-      if (client.destroyed) return void upstream.destroy();
-      clients.set(client, upstream);
-      pipeBothWays(client, upstream, () => {
-        clients.delete(client);
-        bytesIn += client.bytesRead;
-        bytesOut += upstream.bytesRead;
-      });
-      // What the client sent while we dialed sits in its readable buffer (at most
-      // tcpBufferBytes, then reading stops); pipeBothWays' data listener flushes it.
+      relays.add(new Relay(b!, client, upstream, relayClosed));
     });
-    // The client left while we were still dialing.
-    const abandon = (): void => {
-      upstream.destroy();
-    };
-    client.once("close", abandon);
+    if (dialing.has(client)) dialing.set(client, abandon);
   }
 
-  const server = createServer(
-    // No keepalive on this side: a local client that dies is closed by this kernel at once.
-    // Not pauseOnConnect: pausing and resuming each new socket cost more (epoll changes) than it saved.
-    { allowHalfOpen: true, noDelay: true, highWaterMark: tcpBufferBytes },
-    (client) => {
-      connections += 1;
-      clients.set(client, undefined);
-      client.on("error", ignore);
-      client.once("close", () => {
-        if (clients.get(client) === undefined) clients.delete(client);
-      });
-      tryServer(client, pool.order, 0);
-    },
-  );
+  function relayClosed(relay: Relay): void {
+    relays.delete(relay);
+    bytesIn += relay.bytesIn;
+    bytesOut += relay.bytesOut;
+  }
 
-  const tryListen = () =>
-    new Promise<string | undefined>((resolve) => {
-      const onError = (err: NodeJS.ErrnoException) => resolve(listenErrorText(err));
-      server.once("error", onError);
-      server.listen({ host: options.bindAddress, port, exclusive: true }, () => {
-        server.removeListener("error", onError);
-        resolve(undefined);
-      });
-    });
+  function onConnection(status: number, client: TcpHandle | undefined): void {
+    // A failed accept (EMFILE: out of file descriptors) leaves the connection in the backlog, tried again.
+    if (status !== 0 || !client) return;
+    connections += 1;
+    // No keepalive on this side: a local client that dies is closed by this kernel at once.
+    client.setNoDelay(true);
+    dialing.set(client, undefined);
+    tryServer(client, pool.order, 0);
+  }
+
+  const tryListen = async (): Promise<string | undefined> => {
+    if (!b) return NO_HANDLES;
+    const handle = listenHandle(b, options.bindAddress, port);
+    if (handle instanceof Error) return listenErrorText(handle);
+    handle.onconnection = onConnection;
+    server = handle;
+    return undefined;
+  };
   let listenError = await tryListen();
-  server.on("error", ignore);
   // A port busy at boot (a hook's service not yet gone, a slow previous
   // container): keep trying every check interval, so forwarding starts late
   // rather than never.
   const stopRelisten =
-    listenError === undefined
+    listenError === undefined || listenError === NO_HANDLES
       ? undefined
       : every(
           options.checkIntervalMs,
@@ -128,10 +119,9 @@ export async function startTcpForwarder(
   function status(): PortStatus {
     let liveIn = 0;
     let liveOut = 0;
-    for (const [client, upstream] of clients) {
-      if (!upstream) continue;
-      liveIn += client.bytesRead;
-      liveOut += upstream.bytesRead;
+    for (const relay of relays) {
+      liveIn += relay.bytesIn;
+      liveOut += relay.bytesOut;
     }
     const current = pool.current();
     return {
@@ -140,7 +130,7 @@ export async function startTcpForwarder(
       listening: listenError === undefined,
       ...(listenError !== undefined && { error: listenError }),
       connections,
-      active: clients.size,
+      active: dialing.size + relays.size,
       failed,
       failovers,
       bytesIn: bytesIn + liveIn,
@@ -160,11 +150,20 @@ export async function startTcpForwarder(
     close: () =>
       new Promise<void>((resolve) => {
         stopRelisten?.();
-        for (const client of clients.keys()) client.destroy();
-        if (!server.listening) return resolve();
+        for (const [client, abandon] of dialing) {
+          abandon?.();
+          client.close();
+        }
+        dialing.clear();
+        for (const relay of relays) relay.close();
+        if (!server) return resolve();
         server.close(() => resolve());
+        server = undefined;
       }),
   };
 }
+
+/** A Node without process.binding("tcp_wrap") (none so far, 20 to 24 have it): the port says so, the rest still starts. */
+const NO_HANDLES = `this Node (${process.version}) offers no TCP handles to forward with (process.binding("tcp_wrap"))`;
 
 function ignore(): void {}

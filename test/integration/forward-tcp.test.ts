@@ -1,11 +1,21 @@
-import t from "tap";
+import t, { type Test } from "tap";
 import { execFileSync } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import type { PortStatus } from "../../src/forward/port-status.ts";
 import { forwardConfig, freePort, taggedServer, testContext, waitFor, waitForEveryCheck, whoAnswers } from "../fixtures/forward/net-helpers.ts";
 
 const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
+
+/** The forward phase started for `env`, stopped when the test ends. */
+async function forwarding(t: Test, env: Record<string, string>) {
+  const { ctx, lines, restore } = testContext(forwardConfig(env));
+  t.teardown(restore);
+  const phase = createForwardPhase(waitForEveryCheck);
+  await phase.start(ctx);
+  t.teardown(() => phase.stop?.(ctx, stopReason));
+  return { ctx, lines };
+}
 
 t.test("TCP: bytes both ways, half-close honoured, counters in the state file", async (t) => {
   const port = await freePort();
@@ -48,11 +58,7 @@ t.test("the connection to the server has TCP keepalive on, so a vanished server 
   const port = await freePort();
   const primary = await taggedServer("127.0.0.2", port, "primary");
   t.teardown(() => primary.kill());
-  const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }));
-  t.teardown(restore);
-  const phase = createForwardPhase(waitForEveryCheck);
-  await phase.start(ctx);
-  t.teardown(() => phase.stop?.(ctx, stopReason));
+  await forwarding(t, { FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` });
 
   // An idle connection, held open: its greeting proves the forwarder's upstream is connected.
   const c = connect(port, "127.0.0.1");
@@ -66,16 +72,47 @@ t.test("the connection to the server has TCP keepalive on, so a vanished server 
   t.match(ss, /timer:\(keepalive,/, `the forwarder's socket towards 127.0.0.2:${port} has a keepalive timer:\n${ss}`);
 });
 
+t.test("a reset on either side reaches the other as a reset; a connection no server takes is reset", async (t) => {
+  const port = await freePort();
+  const primary = await taggedServer("127.0.0.2", port, "primary");
+  t.teardown(() => primary.kill());
+  await forwarding(t, { FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` });
+
+  /** Connects, waits for the greeting, runs `then`, and resolves with how the connection ended. */
+  const ending = (then: (c: Socket) => void) =>
+    new Promise<string>((resolve) => {
+      const c = connect(port, "127.0.0.1");
+      c.once("data", () => then(c));
+      c.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      c.on("end", () => resolve("end"));
+      c.on("close", () => resolve("close"));
+    });
+  // The server resets its side (as a killed process's kernel would): the client sees ECONNRESET, not a clean end.
+  t.equal(await ending(() => primary.kill()), "ECONNRESET", "the server's reset reaches the client");
+
+  // The client resets its side: the server's end of the connection is reset too.
+  const again = await taggedServer("127.0.0.2", port, "again");
+  t.teardown(() => again.kill());
+  const serverSide = new Promise<string>((resolve) =>
+    again.server.once("connection", (s: Socket) => {
+      s.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      s.on("end", () => resolve("end"));
+    }),
+  );
+  void ending((c) => c.resetAndDestroy());
+  t.equal(await serverSide, "ECONNRESET", "the client's reset reaches the server");
+  await again.kill();
+
+  // No server answers any more: the client's connection is reset rather than left open or closed cleanly.
+  t.equal(await ending(() => {}), "ECONNRESET", "a connection no server accepts is reset");
+});
+
 t.test("tcp-backup: the host order is reversed for that port", async (t) => {
   const port = await freePort();
   const a = await taggedServer("127.0.0.2", port);
   const b = await taggedServer("127.0.0.3", port);
   t.teardown(() => Promise.all([a.kill(), b.kill()]));
-  const { ctx, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${port}/tcp-backup` }));
-  t.teardown(restore);
-  const phase = createForwardPhase(waitForEveryCheck);
-  await phase.start(ctx);
-  t.teardown(() => phase.stop?.(ctx, stopReason));
+  await forwarding(t, { FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${port}/tcp-backup` });
   t.equal(await whoAnswers(port), "127.0.0.3");
   t.equal(await whoAnswers(port), "127.0.0.3");
 });
