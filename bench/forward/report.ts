@@ -70,13 +70,13 @@ function cell(xs: readonly number[] | undefined, format: (v: number) => string):
  * range. Loss: the median loss of each, compared as values (a ratio of two
  * losses near zero means nothing).
  */
-export function pairedRatio(results: Results, ref: string, key: keyof Metrics): { median: number; min: number; max: number } | undefined {
+export function pairedRatio(results: Results, ref: string, key: keyof Metrics): { median: number; min: number; max: number; each: number[] } | undefined {
   const a = results.get("ci-runner")?.[key];
   const b = results.get(ref)?.[key];
   if (!a || !b) return undefined;
   const ratios = a.map((v, i) => v / (b[i] ?? NaN)).filter((r) => Number.isFinite(r));
   const m = median(ratios);
-  return m === undefined ? undefined : { median: m, min: Math.min(...ratios), max: Math.max(...ratios) };
+  return m === undefined ? undefined : { median: m, min: Math.min(...ratios), max: Math.max(...ratios), each: ratios };
 }
 
 export interface RunInfo {
@@ -132,5 +132,6 @@ function printGoal(results: Results, row: Row, g: Goal): void {
   }
   const r = pairedRatio(results, g.against, row.key)!;
   const met = g.higher ? r.median >= g.ratio : r.median <= g.ratio;
-  out(`goal ${row.label} vs ${g.against}: ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(met)}`);
+  const each = r.each.map((x) => x.toFixed(2)).join(" ");
+  out(`goal ${row.label} vs ${g.against}: ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(met)}; each round: ${each}`);
 }
