@@ -1,4 +1,3 @@
-import { isIPv6 } from "node:net";
 import type { DialError } from "./dial-tcp.ts";
 import { errorName, type ConnectReq, type TcpBindings, type TcpHandle } from "./tcp-handles.ts";
 
@@ -28,7 +27,8 @@ export function dialHandle(
   req.done = done;
   req.settled = false;
   req.oncomplete = onConnect;
-  const status = isIPv6(address) ? req.handle.connect6(req, address, port) : req.handle.connect(req, address, port);
+  // The resolver hands out IP addresses only, and only IPv6 ones have a colon (net.isIPv6's regular expression was 1% of the CPU per connection).
+  const status = address.includes(":") ? req.handle.connect6(req, address, port) : req.handle.connect(req, address, port);
   if (status !== 0) {
     // As net.Socket reports it: on a later turn, never inside the caller's own call.
     queueMicrotask(() => settle(req, `connect ${errorName(status)}`));
