@@ -41,7 +41,8 @@ export class Relay {
     (upstream as RelayHandle).relay = this;
     client.onread = onRead;
     upstream.onread = onRead;
-    if (client.readStart() !== 0 || upstream.readStart() !== 0) this.fail();
+    // Failing later, not inside the constructor: the caller keeps the relay until `closed` says it ended.
+    if (client.readStart() !== 0 || upstream.readStart() !== 0) queueMicrotask(() => this.fail());
   }
 
   /** Closes both sides now (the forwarder stops). */
