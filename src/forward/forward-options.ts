@@ -23,6 +23,14 @@ export interface ForwardOptions {
    * the supervisor needs for deregistering. Past it, the oldest is closed.
    */
   readonly udpMaxSessions: number;
+  /**
+   * User-space buffer per direction of a TCP connection relayed on net.Sockets
+   * (the portable path, tcp-path.ts). Reading stops when it is full, so memory
+   * per connection stays bounded with a slow peer.
+   */
+  readonly tcpBufferBytes: number;
+  /** Relay TCP on net.Sockets even where Node's own TCP handles fit: tests run every TCP test on both paths. */
+  readonly portableTcp?: boolean;
   /** Name resolution; tests inject one to change "DNS" while running. */
   readonly lookup?: Lookup;
   /**
@@ -42,4 +50,5 @@ export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({
   dnsCacheMs: 10_000,
   udpIdleMs: 60_000,
   udpMaxSessions: 4096,
+  tcpBufferBytes: 256 * 1024,
 });

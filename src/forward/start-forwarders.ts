@@ -9,6 +9,7 @@ import type { Forwarder, PortStatus } from "./port-status.ts";
 import { createHostResolver, type HostResolver } from "./resolve-host.ts";
 import { serverName, ServerPool, type Server } from "./server-pool.ts";
 import { startTcpForwarder } from "./tcp-forwarder.ts";
+import { tcpPath } from "./tcp-path.ts";
 import { startUdpForwarder } from "./udp-forwarder.ts";
 
 /** What to forward: FORWARD_HOST and FORWARD_PORTS, parsed. */
@@ -40,6 +41,10 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
   const resolver = createHostResolver(options.dnsCacheMs, options.lookup);
   const pools: ServerPool[] = [];
   const started: { label: string; forwarder: Forwarder; pool: ServerPool | undefined }[] = [];
+  const tcp = tcpPath(options);
+  if (tcp.slower !== undefined && spec.ports.some((p) => p.proto === "tcp")) {
+    log.warn(`TCP is relayed on net.Sockets, about 3x the user CPU per new connection of Node's own TCP handles, because ${tcp.slower}`);
+  }
 
   await Promise.all(
     spec.ports.map(async (p) => {
@@ -53,7 +58,7 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
       const pool = new ServerPool(label, hosts, p.port, log, options.rise, options.fall);
       pools.push(pool);
       const late = () => log.info(`${label}: listening on ${options.bindAddress}:${p.port} now (it was in use at boot)`);
-      started.push({ label, forwarder: await startTcpForwarder(p.port, pool, resolver, options, late), pool });
+      started.push({ label, forwarder: await startTcpForwarder(p.port, pool, resolver, options, tcp.path, late), pool });
     }),
   );
   // Promise.all finishes in any order; the table follows FORWARD_PORTS.

@@ -1,45 +1,44 @@
 import { every } from "../lifecycle/every.ts";
-import { dialHandle } from "./dial-handle.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { listenErrorText, type Forwarder, type PortStatus } from "./port-status.ts";
-import { Relay } from "./relay-handles.ts";
 import type { HostResolver } from "./resolve-host.ts";
 import { serverName, type Server, type ServerPool } from "./server-pool.ts";
-import { listenHandle, tcpBindings, type TcpHandle } from "./tcp-handles.ts";
+import type { Relayed, TcpListener, TcpPath } from "./tcp-path.ts";
 
 /**
  * Listens on bindAddress:port and relays each connection to the first server
  * of `pool` that accepts it: a refused or timed-out connect marks that server
  * down and the next one is tried at once. Resolves once listening, or once
- * listening failed (then `listenError` says why).
+ * listening failed (then `listenError` says why). `path` does the listening,
+ * dialing and relaying (tcp-path.ts).
  */
-export async function startTcpForwarder(
+export async function startTcpForwarder<C, U>(
   port: number,
   pool: ServerPool,
   resolver: HostResolver,
   options: ForwardOptions,
+  path: TcpPath<C, U>,
   /** Called when a port that was busy at boot could be taken later. */
   onLateListen: () => void = () => {},
 ): Promise<Forwarder> {
   const { connectTimeoutMs } = options;
-  const b = tcpBindings();
   // Accepted clients still waiting for a server, each with the way to abandon its dial.
-  const dialing = new Map<TcpHandle, (() => void) | undefined>();
-  const relays = new Set<Relay>();
+  const dialing = new Map<C, (() => void) | undefined>();
+  const relays = new Set<Relayed>();
   let connections = 0;
   let failed = 0;
   let failovers = 0;
   let bytesIn = 0;
   let bytesOut = 0;
-  let server: TcpHandle | undefined;
+  let listener: TcpListener | undefined;
 
-  function tryServer(client: TcpHandle, order: readonly Server[], i: number): void {
+  function tryServer(client: C, order: readonly Server[], i: number): void {
     if (!dialing.has(client)) return;
     const s = order[i];
     if (!s) {
       failed += 1;
       dialing.delete(client);
-      client.reset();
+      path.reset(client);
       return;
     }
     const address = resolver.peek(s.host);
@@ -57,45 +56,45 @@ export async function startTcpForwarder(
     );
   }
 
-  function next(client: TcpHandle, order: readonly Server[], i: number, s: Server, error: string): void {
+  function next(client: C, order: readonly Server[], i: number, s: Server, error: string): void {
     pool.markDown(s, error);
     if (i + 1 < order.length) failovers += 1;
     tryServer(client, order, i + 1);
   }
 
-  function dial(client: TcpHandle, order: readonly Server[], i: number, s: Server, address: string): void {
-    // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
-    const abandon = dialHandle(b!, address, s.port, connectTimeoutMs, (error, upstream) => {
+  function dial(client: C, order: readonly Server[], i: number, s: Server, address: string): void {
+    const abandon = path.dial(address, s.port, connectTimeoutMs, (error, upstream) => {
       if (error !== undefined) return next(client, order, i, s, error);
       dialing.delete(client);
       if (!s.up) pool.markUp(s, "a connection got through");
-      relays.add(new Relay(b!, client, upstream, relayClosed));
+      relays.add(path.relay(client, upstream, relayClosed));
     });
     if (dialing.has(client)) dialing.set(client, abandon);
   }
 
-  function relayClosed(relay: Relay): void {
+  function relayClosed(relay: Relayed): void {
     relays.delete(relay);
     bytesIn += relay.bytesIn;
     bytesOut += relay.bytesOut;
   }
 
-  function onConnection(status: number, client: TcpHandle | undefined): void {
-    // A failed accept (EMFILE: out of file descriptors) leaves the connection in the backlog, tried again.
-    if (status !== 0 || !client) return;
+  function accepted(client: C): void {
     connections += 1;
-    // No keepalive on this side: a local client that dies is closed by this kernel at once.
-    client.setNoDelay(true);
     dialing.set(client, undefined);
     tryServer(client, pool.order, 0);
   }
 
+  /** The client left while we were still dialing. */
+  function gone(client: C): void {
+    if (!dialing.has(client)) return;
+    dialing.get(client)?.();
+    dialing.delete(client);
+  }
+
   const tryListen = async (): Promise<string | undefined> => {
-    if (!b) return NO_HANDLES;
-    const handle = listenHandle(b, options.bindAddress, port);
-    if (handle instanceof Error) return listenErrorText(handle);
-    handle.onconnection = onConnection;
-    server = handle;
+    const result = await path.listen(options.bindAddress, port, accepted, gone);
+    if (result instanceof Error) return listenErrorText(result);
+    listener = result;
     return undefined;
   };
   let listenError = await tryListen();
@@ -103,7 +102,7 @@ export async function startTcpForwarder(
   // container): keep trying every check interval, so forwarding starts late
   // rather than never.
   const stopRelisten =
-    listenError === undefined || listenError === NO_HANDLES
+    listenError === undefined
       ? undefined
       : every(
           options.checkIntervalMs,
@@ -152,18 +151,15 @@ export async function startTcpForwarder(
         stopRelisten?.();
         for (const [client, abandon] of dialing) {
           abandon?.();
-          client.close();
+          path.close(client);
         }
         dialing.clear();
         for (const relay of relays) relay.close();
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server = undefined;
+        if (!listener) return resolve();
+        listener.close(resolve);
+        listener = undefined;
       }),
   };
 }
-
-/** A Node without process.binding("tcp_wrap") (none so far, 20 to 24 have it): the port says so, the rest still starts. */
-const NO_HANDLES = `this Node (${process.version}) offers no TCP handles to forward with (process.binding("tcp_wrap"))`;
 
 function ignore(): void {}

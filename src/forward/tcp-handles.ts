@@ -9,7 +9,9 @@ import { getSystemErrorName } from "node:util";
  * forwarder relays on them directly: a net.Socket per side of every
  * connection (two Duplex streams, their states, listeners, a buffer object
  * per read) was most of its per-connection CPU and of the garbage its GC
- * copied. Only what the relay uses is typed here.
+ * copied. Only what the relay uses is typed here. A Node without them (the
+ * shape is checked once, loadTcpBindings) relays on net.Sockets instead
+ * (socket-path.ts).
  */
 export interface TcpHandle {
   /** Called after each read: nread in streamBaseState[kReadBytesOrError] (UV_EOF at the end, < 0 on error). */
@@ -64,54 +66,95 @@ export interface TcpBindings {
 }
 
 type Ctor<T> = new (...args: number[]) => T;
+type Binding = (name: string) => Record<string, unknown>;
 
-function load(): TcpBindings | undefined {
+/** Every method of TcpHandle the forwarder calls: a Node that drops one must not get as far as a connection. */
+const HANDLE_METHODS = [
+  "readStart",
+  "readStop",
+  "writeBuffer",
+  "shutdown",
+  "connect",
+  "connect6",
+  "bind",
+  "bind6",
+  "listen",
+  "setNoDelay",
+  "setKeepAlive",
+  "close",
+  "reset",
+] as const;
+
+/**
+ * The bindings, or what this Node lacks of them ("no stream_wrap.WriteWrap",
+ * "no TCP handle method reset", "process.binding threw: ..."). Checks the whole
+ * shape the relay relies on, once, so that a Node that dropped or changed a
+ * piece is caught here rather than by a connection halfway through.
+ */
+export function loadTcpBindings(binding: Binding | undefined): TcpBindings | string {
+  if (typeof binding !== "function") return "no process.binding";
+  let step = "process.binding";
   try {
-    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-    const tcp = binding("tcp_wrap");
-    const stream = binding("stream_wrap");
-    const uv = binding("uv");
+    const [tcp, stream, uv] = [binding("tcp_wrap"), binding("stream_wrap"), binding("uv")];
+    const constants = (tcp.constants ?? {}) as Record<string, unknown>;
+    const state = stream.streamBaseState;
+    const index = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && state instanceof Int32Array && (v as number) < state.length;
+    const shape: [string, boolean][] = [
+      ["tcp_wrap.TCP", typeof tcp.TCP === "function"],
+      ["tcp_wrap.TCPConnectWrap", typeof tcp.TCPConnectWrap === "function"],
+      ["tcp_wrap.constants.SOCKET and SERVER", Number.isInteger(constants.SOCKET) && Number.isInteger(constants.SERVER)],
+      ["stream_wrap.WriteWrap", typeof stream.WriteWrap === "function"],
+      ["stream_wrap.ShutdownWrap", typeof stream.ShutdownWrap === "function"],
+      ["stream_wrap.streamBaseState", state instanceof Int32Array],
+      ["stream_wrap.kReadBytesOrError", index(stream.kReadBytesOrError)],
+      ["stream_wrap.kArrayBufferOffset", index(stream.kArrayBufferOffset)],
+      ["stream_wrap.kLastWriteWasAsync", index(stream.kLastWriteWasAsync)],
+      ["uv.UV_EOF", Number.isInteger(uv.UV_EOF) && (uv.UV_EOF as number) < 0],
+    ];
+    const lacking = shape.find(([, ok]) => !ok);
+    if (lacking) return `no ${lacking[0]}`;
     const TCP = tcp.TCP as Ctor<TcpHandle>;
-    const constants = tcp.constants as { SOCKET: number; SERVER: number };
+    const [SOCKET, SERVER] = [constants.SOCKET as number, constants.SERVER as number];
     const ConnectWrap = tcp.TCPConnectWrap as Ctor<ConnectReq>;
     const WriteWrap = stream.WriteWrap as Ctor<WriteReq>;
     const ShutdownWrap = stream.ShutdownWrap as Ctor<ShutdownReq>;
-    const state = stream.streamBaseState as Int32Array;
     const [kRead, kOffset, kAsync] = [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kLastWriteWasAsync] as number[];
     const eof = uv.UV_EOF as number;
-    const probe = new TCP(constants.SOCKET);
-    const complete =
-      typeof probe.writeBuffer === "function" &&
-      typeof probe.reset === "function" &&
-      typeof probe.setKeepAlive === "function" &&
-      typeof ConnectWrap === "function" &&
-      typeof WriteWrap === "function" &&
-      typeof ShutdownWrap === "function" &&
-      state instanceof Int32Array &&
-      [kRead, kOffset, kAsync, eof].every((n) => typeof n === "number");
-    probe.close();
-    if (!complete) return undefined;
+    const baseState = state as Int32Array;
+    step = "new TCP()";
+    const probe = new TCP(SOCKET) as unknown as Record<string, unknown>;
+    const method = HANDLE_METHODS.find((m) => typeof probe[m] !== "function");
+    const callback = ["onread", "onconnection"].find((c) => !(c in probe));
+    (probe as unknown as TcpHandle).close();
+    if (method) return `no TCP handle method ${method}`;
+    if (callback) return `no TCP handle callback ${callback}`;
+    step = "new WriteWrap()";
+    new WriteWrap();
+    step = "new ShutdownWrap()";
+    new ShutdownWrap();
+    step = "new TCPConnectWrap()";
+    new ConnectWrap();
     return {
-      newServer: () => new TCP(constants.SERVER),
-      newSocket: () => new TCP(constants.SOCKET),
+      newServer: () => new TCP(SERVER),
+      newSocket: () => new TCP(SOCKET),
       newWriteReq: () => new WriteWrap(),
       newShutdownReq: () => new ShutdownWrap(),
       newConnectReq: () => new ConnectWrap(),
-      readBytes: () => state[kRead!]!,
-      readOffset: () => state[kOffset!]!,
-      lastWriteWasAsync: () => state[kAsync!] !== 0,
+      readBytes: () => baseState[kRead!]!,
+      readOffset: () => baseState[kOffset!]!,
+      lastWriteWasAsync: () => baseState[kAsync!] !== 0,
       eof,
     };
-  } catch {
-    return undefined;
+  } catch (err) {
+    return `${step} threw: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
-let loaded: TcpBindings | undefined | null = null;
+let loaded: TcpBindings | string | undefined;
 
-/** Node's TCP handle bindings, or undefined on a Node that no longer offers them. */
-export function tcpBindings(): TcpBindings | undefined {
-  if (loaded === null) loaded = load();
+/** Node's TCP handle bindings, or what this Node lacks of them (see loadTcpBindings); checked once. */
+export function tcpBindings(): TcpBindings | string {
+  loaded ??= loadTcpBindings((process as unknown as { binding?: Binding }).binding?.bind(process));
   return loaded;
 }
 
