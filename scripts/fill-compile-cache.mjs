@@ -17,8 +17,9 @@ if (typeof module.enableCompileCache !== "function") {
 }
 mkdirSync(join(dir, "compile-cache"), { recursive: true });
 module.enableCompileCache(join(dir, "compile-cache"));
-// Chunks only: the entry (ci-runner.js) would run a command; it is 4 kB.
-const chunks = readdirSync(dir).filter((f) => /^ci-runner-.*\.js$/.test(f));
+// The commands' ES modules and chunks only: the CommonJS entry (ci-runner.js) would run a command, and it is
+// compiled before it turns the cache on.
+const chunks = readdirSync(dir).filter((f) => /^ci-runner-.*\.mjs$/.test(f));
 for (const f of chunks) await import(pathToFileURL(join(dir, f)).href);
 module.flushCompileCache?.();
 console.log(`compile cache of ${chunks.length} chunks in ${dir}/compile-cache (node ${process.version})`);

@@ -18,6 +18,6 @@ t.test("the supervisor's chunks load from the code cache built into the image, w
   // `config` loads the supervisor's chunks (and exits 78 here: no credential); Node tells what it did with each.
   const run = await docker(["run", "--rm", "-e", "NODE_DEBUG_NATIVE=COMPILE_CACHE", IMAGE, "config"], { check: false });
   t.equal(run.code, 78, "config without a credential: exit 78");
-  t.match(run.stderr + run.stdout, /V8 code cache for ESM file:\/\/\/opt\/ci-runner\/ci-runner-supervisor-command-\w+\.js was accepted/, "the supervisor's chunk came from the cache");
+  t.match(run.stderr + run.stdout, /V8 code cache for ESM file:\/\/\/opt\/ci-runner\/ci-runner-supervisor-command\.mjs was accepted/, "the supervisor's chunk came from the cache");
   t.notMatch(run.stderr + run.stdout, /was rejected/, "no cache entry was stale");
 });

@@ -1,18 +1,26 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** The static imports of a chunk of the esbuild bundle: `import ... from "./x.js"` and `import "./x.js"`. */
+/** The bundle's code: the CommonJS entry (.js) and the commands' ES modules and chunks (.mjs). */
+const isCode = (f: string) => /\.m?js$/.test(f);
+
+/**
+ * The static imports of a file of the esbuild bundle: `import ... from "./x.mjs"` and `import "./x.mjs"` in an
+ * ES module, `require("./x.js")` in the entry.
+ */
 function staticImports(source: string): string[] {
-  return [...source.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"\.\/([^"]+)";?$/gms)].map((m) => m[1] as string);
+  const imports = source.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"\.\/([^"]+)";?$/gms);
+  const requires = source.matchAll(/\brequire\("\.\/([^"]+)"\)/g);
+  return [...imports, ...requires].map((m) => m[1] as string);
 }
 
 /**
  * The files of dist/ that Node reads when it loads `entries` (file names, or
- * a chunk's name before its hash, such as "ci-runner-supervisor-command"):
+ * a command's module without its extension, such as "ci-runner-supervisor-command"):
  * each with everything it imports statically, and their total size.
  */
 export function bundleLoad(dist: string, entries: readonly string[]): { files: string[]; bytes: number } {
-  const all = readdirSync(dist).filter((f) => f.endsWith(".js"));
+  const all = readdirSync(dist).filter(isCode);
   const seen = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
@@ -20,7 +28,7 @@ export function bundleLoad(dist: string, entries: readonly string[]): { files: s
     for (const dep of staticImports(readFileSync(join(dist, file), "utf8"))) visit(dep);
   };
   for (const entry of entries) {
-    const file = all.find((f) => f === entry || (f.startsWith(`${entry}-`) && /^[-A-Z0-9]+\.js$/.test(f.slice(entry.length))));
+    const file = all.find((f) => f === entry || f === `${entry}.mjs`);
     if (file === undefined) throw new Error(`no ${entry} in ${dist} (npm run build)`);
     visit(file);
   }
@@ -31,6 +39,6 @@ export function bundleLoad(dist: string, entries: readonly string[]): { files: s
 /** Every JavaScript file of the bundle, in bytes. */
 export function bundleBytes(dist: string): number {
   return readdirSync(dist)
-    .filter((f) => f.endsWith(".js"))
+    .filter(isCode)
     .reduce((n, f) => n + statSync(join(dist, f)).size, 0);
 }
