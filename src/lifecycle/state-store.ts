@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
+import { isoTime } from "../log/iso-time.ts";
 import { dirname } from "node:path";
 
 /** `serving`: the controller (`ci-runner controller`) answers webhooks. */
@@ -27,7 +28,7 @@ export class StateStore {
 
   constructor(file: string | undefined) {
     this.#file = file;
-    const now = new Date().toISOString();
+    const now = isoTime();
     this.#state = { pid: process.pid, startedAt: now, updatedAt: now, state: "booting", jobsCompleted: 0, sections: {} };
     this.flush();
   }
@@ -52,7 +53,7 @@ export class StateStore {
 
   flush(): void {
     if (!this.#file) return;
-    this.#state.updatedAt = new Date().toISOString();
+    this.#state.updatedAt = isoTime();
     try {
       makeDirs(dirname(this.#file));
       const tmp = `${this.#file}.${process.pid}.tmp`;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isoTime } from "./iso-time.ts";
 
 /** Short-lived secrets (registration tokens, role credentials) keep only this many, newest last. */
 const ROTATING_KEPT = 64;
@@ -94,30 +95,35 @@ function alwaysUtc(tz: string | undefined): boolean {
 }
 
 /**
- * The zone name of the current TZ: "UTC" without asking ICU when the zone is
- * UTC all year (the image's default), since ICU's zone data costs PID 1 about
- * 6 MiB of resident memory once touched; else ICU's formatter, built once
- * (about 100 us, too much for every line).
+ * The current TZ's zone: when it is UTC all year (the image's default), named "UTC" and its time read from
+ * the date's UTC fields, without ICU, whose zone data costs PID 1 about 6 MiB of resident memory once touched
+ * (and local-time fields set up V8's date cache with it); else ICU's formatter, built once (about 100 us, too
+ * much for every line).
  */
-let zone: { tz: string | undefined; name: (now: Date) => string } | undefined;
+let zone: { tz: string | undefined; utc: boolean; name: (now: Date) => string } | undefined;
 
-function zoneName(now: Date): string {
+function currentZone(): NonNullable<typeof zone> {
   const tz = process.env.TZ;
   if (zone === undefined || zone.tz !== tz) {
-    if (alwaysUtc(tz)) zone = { tz, name: () => "UTC" };
+    if (alwaysUtc(tz)) zone = { tz, utc: true, name: () => "UTC" };
     else {
       const format = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" });
-      zone = { tz, name: (d) => format.formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "UTC" };
+      zone = { tz, utc: false, name: (d) => format.formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "UTC" };
     }
   }
-  return zone.name(now);
+  return zone;
 }
 
 /** `YYYY-MM-DD HH:MM:SS TZ` in the process's local zone (TZ applies), as the original image printed. */
 export function timestamp(now: Date = new Date()): string {
+  const zone = currentZone();
+  if (zone.utc) {
+    const iso = isoTime(now);
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  }
   return (
     `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ` +
-    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} ${zoneName(now)}`
+    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} ${zone.name(now)}`
   );
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { EXIT_CONFIG } from "../config/config-error.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Context, Phase, StopReason } from "../lifecycle/phase.ts";
+import { isoTime } from "../log/iso-time.ts";
 import { deregister } from "./deregister.ts";
 import { drainRunner } from "./drain-runner.ts";
 import { clearStaleConfig, forgetKeptRegistration, keepRegistration } from "./kept-registration.ts";
@@ -44,7 +45,7 @@ function report(ctx: Context, ev: ListenerEvent): void {
   } else if (ev.kind === "listening") {
     if (ctx.runner.listeningSince === undefined) {
       ctx.runner.listeningSince = new Date();
-      state.update({ listeningSince: ctx.runner.listeningSince.toISOString() });
+      state.update({ listeningSince: isoTime(ctx.runner.listeningSince) });
     }
     if (state.get().state !== "draining") state.update({ state: "idle" });
   }
