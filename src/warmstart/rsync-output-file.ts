@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 
 /**
@@ -12,6 +11,9 @@ import { StringDecoder } from "node:string_decoder";
  * bench/warmstart). The file grows by those 75 bytes a file (1.5 MB for
  * 20,000 files) until `close`.
  */
+/** Names already taken in this process (with the pid: unique among live processes). */
+let counter = 0;
+
 export class RsyncOutputFile {
   /** Hand this to the child as its stdout. */
   readonly fd: number;
@@ -20,10 +22,19 @@ export class RsyncOutputFile {
   readonly #buf = Buffer.allocUnsafe(256 * 1024);
 
   constructor(tmpDir = "/tmp") {
-    const path = `${tmpDir}/ci-runner-rsync-${randomBytes(6).toString("hex")}`;
-    // wx: never a file (or link) someone else put there.
-    this.fd = openSync(path, "wx+", 0o600);
-    unlinkSync(path);
+    // wx: never a file (or link) someone else put there. PID 1's pid is the same in every
+    // container, so a name left by another (a crash, or planted) is skipped, not fatal.
+    for (let tries = 0; ; tries++) {
+      const path = `${tmpDir}/ci-runner-rsync-${process.pid}-${counter++}`;
+      try {
+        this.fd = openSync(path, "wx+", 0o600);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST" && tries < 100) continue;
+        throw e;
+      }
+      unlinkSync(path);
+      return;
+    }
   }
 
   /** What was written since the last call. */
