@@ -1,4 +1,4 @@
-import { realpathSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import type { StorageHost } from "../config/parse-storage-host.ts";
 import type { Logger } from "../log/logger.ts";
@@ -169,7 +169,8 @@ async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, sl
   // Its stdout (a progress update per file) is read at each interval, not as written.
   const stdout = new RsyncOutputFile(opts.tmpDir);
   const asRoot = opts.user.uid === 0;
-  const args = rsyncLoadArgs({ ssh, source, localDir: opts.localDir, asRoot, extra: opts.extraRsyncArgs });
+  const emptyDestination = isEmpty(opts.localDir);
+  const args = rsyncLoadArgs({ ssh, source, localDir: opts.localDir, asRoot, emptyDestination, extra: opts.extraRsyncArgs });
   let last = { at: Date.now(), bytes: 0 };
   const timer = setInterval(() => {
     const now = Date.now();
@@ -187,5 +188,14 @@ async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, sl
   } finally {
     clearInterval(timer);
     stdout.close();
+  }
+}
+
+/** True when `dir` has no entries; false when it cannot be read (the load then keeps rsync's safe defaults). */
+function isEmpty(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return false;
   }
 }

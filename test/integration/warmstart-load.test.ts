@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import t from "tap";
 import { PERSIST_SEC } from "../../src/warmstart/ssh-mux.ts";
 import { createWarmStartPhase } from "../../src/warmstart/warm-start-phase.ts";
@@ -30,6 +30,10 @@ const newest = writeSlot(storageDir, "run-200", {
   meta: "full_snapshot_history=run-100 zz-old\nhints=h1 h2\n",
   owner: testUser,
 });
+// A symlink and a mode of their own, which the load keeps (into an empty dir it writes files in place).
+symlinkSync("d0/e0/f0.bin", `${newest}/link-to-f0`);
+chmodSync(`${newest}/d1/e1/f1.bin`, 0o750);
+execFileSync("chown", ["-h", `${testUser.uid}:${testUser.gid}`, `${newest}/link-to-f0`]);
 writeSlot(storageDir, "run-300.tmp.1700000000", { files: 1, bytesEach: 10 });
 writeSlot(storageDir, "run-200.bak.1700000000", { files: 1, bytesEach: 10 });
 const expected = treeOf(newest);
@@ -64,10 +68,12 @@ t.test("boot: home prepared, newest slot loaded in the background, meta file for
   t.equal(readFileSync(metaFile, "utf8"), "full_snapshot_history=run-200 run-100 zz-old\nhints=h1 h2\n");
   t.equal(owner(metaFile), `${testUser.uid}:${testUser.gid}`, "meta file belongs to the runner user (store rewrites it)");
   t.equal(owner(`${local}/d0/e0/f0.bin`), `${testUser.uid}:${testUser.gid}`, "files written as the runner user");
+  t.equal(readlinkSync(`${local}/link-to-f0`), "d0/e0/f0.bin", "a symlink stays a symlink");
+  t.equal(mode(`${local}/d1/e1/f1.bin`), 0o750, "a file's mode is the slot's");
 
   const progress = h.lines.filter((l) => /loading slot run-200: [\d.]+ (B|kB|MB), [\d,]+ files so far, [\d.]+ (B|kB|MB)\/s$/.test(l));
   t.ok(progress.length >= 1, `progress lines (${progress.length})`);
-  t.match(h.ctx.state.get().sections.warmstart, { status: "loaded", slot: "run-200", size: 3_000_000 + 7 });
+  t.match(h.ctx.state.get().sections.warmstart, { status: "loaded", slot: "run-200", size: 3_000_000 + 7 + 12 }); // files, slot-id.txt, the symlink's target name
 
   const home = h.user.home;
   t.equal(readFileSync(`${home}/ci-storage-host`, "utf8"), `${host.spec}\n`);
@@ -169,4 +175,25 @@ t.test("the listing and the transfer share one ssh login, ended with the load", 
   t.ok(PERSIST_SEC * 1000 > HANG_GUARD_MS);
   await host.log.waitFor(new RegExp(`Disconnected from user root 127\\.0\\.0\\.1 port ${ports[0]}\\b`));
   t.same(readdirSync(tmpDir).filter((n) => n.startsWith("ci-runner-ssh-")), [], "its socket dir is gone");
+});
+
+t.test("into a checkout dir with files (a container that lives on): hard links are replaced, not written through; stale files go", async (t) => {
+  // A job's hard link (pnpm's store) at a name the slot also has, with other content.
+  const outside = `${mkdtempSync(`${host.dir}/store-`)}/blob`;
+  writeFileSync(outside, "the store's own content");
+  chmodSync(`${local}/d0/e0/f0.bin`, 0o644);
+  execFileSync("rm", ["-f", `${local}/d0/e0/f0.bin`]);
+  linkSync(outside, `${local}/d0/e0/f0.bin`);
+  execFileSync("chown", [`${testUser.uid}:${testUser.gid}`, outside, `${local}/d0/e0/f0.bin`]);
+  writeFileSync(`${local}/stale.txt`, "from an earlier job");
+  execFileSync("chown", [`${testUser.uid}:${testUser.gid}`, `${local}/stale.txt`]);
+  const h = phaseHarness(host.dir, testUser, env);
+  t.teardown(h.done);
+  const rootHome = mkdtempSync(`${host.dir}/root-home-`);
+  await createWarmStartPhase({ rootUser: { name: "root", uid: 0, gid: 0, home: rootHome, shell: "/bin/bash" } }).start(h.ctx);
+  await h.ctx.background.get("warmstart");
+  t.match(h.lines.join("\n"), /loaded slot run-200 from /);
+  t.equal(readFileSync(outside, "utf8"), "the store's own content", "the file outside is untouched");
+  t.same(treeOf(local), expected, "the slot's files, the stale one deleted");
+  t.equal(lstatSync(`${local}/d0/e0/f0.bin`).nlink, 1, "the name is a file of its own again");
 });
