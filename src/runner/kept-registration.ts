@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { Config } from "../config/load-config.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
-import { writeOwnedFile } from "../warmstart/owned-file.ts";
+import { readUserFile, writeOwnedFile } from "../warmstart/owned-file.ts";
 import { readRunnerSettings, type RunnerSettings } from "./runner-settings.ts";
 
 /** A registration's files in the runner directory; config.sh refuses to run while an earlier life's `.runner` exists. */
@@ -20,6 +20,9 @@ export function clearStaleConfig(runnerDir: string): string[] {
   }
   return removed;
 }
+
+/** The runner's registration files are a few kB; anything bigger is not one. */
+const REGISTRATION_FILE_MAX_BYTES = 1024 * 1024;
 
 /** Beside the runner's files: what the registration was made for. */
 const SETTINGS_FILE = ".ci-runner-registration.json";
@@ -89,7 +92,8 @@ export function restoreKeptRegistration(config: Config): void {
 export function keepRegistration(config: Config): void {
   const dir = config.RUNNER_REGISTRATION_DIR as string;
   makeDirs(dir, 0o700);
-  for (const f of REGISTRATION_FILES) copyFileSync(`${config.runnerDir}/${f}`, `${dir}/${f}`);
+  // The runner directory is the runner user's: a job may have left a symlink or a FIFO at one of these names.
+  for (const f of REGISTRATION_FILES) writeFileSync(`${dir}/${f}`, readUserFile(`${config.runnerDir}/${f}`, REGISTRATION_FILE_MAX_BYTES), { mode: 0o600 });
   writeFileSync(`${dir}/${SETTINGS_FILE}`, JSON.stringify(registrationSettings(config), null, 2) + "\n", { mode: 0o600 });
 }
 

@@ -157,6 +157,6 @@ function keepOrForget(ctx: Context, name: string, gone: boolean): void {
       keepRegistration(config);
     }
   } catch (e) {
-    log.warn(`RUNNER_REGISTRATION_DIR: cannot update ${config.RUNNER_REGISTRATION_DIR} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    log.warn(`RUNNER_REGISTRATION_DIR: cannot update ${config.RUNNER_REGISTRATION_DIR} (${(e as Error).message})`);
   }
 }

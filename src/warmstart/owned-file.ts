@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, fchmodSync, fchownSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
 
 /** Who should own what the supervisor writes for another user. */
@@ -65,6 +65,23 @@ export function createOwnedFile(path: string, content: string, owner: Owner, mod
     throw e;
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Reads a file of another user's directory as root: only a regular file of
+ * at most `maxBytes`, never through a symlink (a job's link to /etc/shadow),
+ * and never waiting on a FIFO or a device a job put in its place.
+ */
+export function readUserFile(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${path} is not a regular file: refused`);
+    if (st.size > maxBytes) throw new Error(`${path} is ${st.size} bytes, more than ${maxBytes}: refused`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

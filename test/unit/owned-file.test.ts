@@ -5,7 +5,8 @@ import { lchownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { createOwnedFile, makeOwnedDir, writeOwnedFile } from "../../src/warmstart/owned-file.ts";
+import { createOwnedFile, makeOwnedDir, readUserFile, writeOwnedFile } from "../../src/warmstart/owned-file.ts";
+import { execFileSync } from "node:child_process";
 
 const asRoot = process.getuid?.() === 0;
 const GUEST = { uid: 4242, gid: 4243 };
@@ -65,4 +66,20 @@ t.test("makeOwnedDir: an existing directory symlink the runner user made is refu
   lchownSync(ssh, 0, 0);
   makeOwnedDir(ssh, GUEST, 0o700);
   t.equal(statSync(target).uid, GUEST.uid, "a symlink root made (the image's layout) is followed, as before");
+});
+
+t.test("readUserFile: a regular file only, never through a symlink, a FIFO or past its size cap", async (t) => {
+  const { dir, victim } = home(t);
+  const file = join(dir, ".credentials");
+  writeFileSync(file, "{}");
+  t.equal(readUserFile(file, 1024).toString(), "{}");
+  rmSync(file);
+  symlinkSync(victim, file);
+  t.throws(() => readUserFile(file, 1024), { code: "ELOOP" }, "a symlink to root's file is not followed");
+  rmSync(file);
+  execFileSync("mkfifo", [file]);
+  t.throws(() => readUserFile(file, 1024), { message: `${file} is not a regular file: refused` }, "a FIFO is refused at once, not waited on");
+  rmSync(file);
+  writeFileSync(file, "x".repeat(2048));
+  t.throws(() => readUserFile(file, 1024), { message: `${file} is 2048 bytes, more than 1024: refused` });
 });
