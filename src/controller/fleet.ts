@@ -56,6 +56,8 @@ export class Fleet {
   readonly #host: HostSlots | undefined;
   readonly #serving = new Map<string, FleetMember>();
   readonly #draining = new Map<string, FleetMember>();
+  /** Hooks of entries gone for good being deleted (WEBHOOK_HOST), by id. */
+  readonly #forgetting = new Map<string, Promise<void>>();
   /** Entries of the file in force that could not start (GitHub refused them): tried again at each reload. */
   readonly #failed = new Map<string, string>();
   #desired: readonly ScopeEntry[] = [];
@@ -118,7 +120,9 @@ export class Fleet {
     const scope = m.entry.config.scope;
     if (!this.#d.hooks || !scope) return;
     const target = { url: `${this.#d.hooks.host}${m.entry.path}`, secret: m.entry.secret };
-    m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping, after: stopped });
+    // The same id back while its former hook is being deleted: that delete must not take the hook made anew.
+    const after = Promise.all([stopped, this.#forgetting.get(key(m.entry))]);
+    m.stopHook = startHookUpkeep({ scope, api: m.controller.api.hookApi(), target, log: m.controller.log, intervalMs: this.#d.hooks.intervalMs, signal: this.#d.stopping, after });
   }
 
   #connect(entry: ScopeEntry): Promise<Connection> {
@@ -288,7 +292,11 @@ export class Fleet {
     if (!this.#d.hooks || !scope || this.#d.stopping.aborted || (next && sameScope(next, m.entry))) return;
     const forgetSecret = () => next === undefined && forgetWebhookSecret(this.#d.base.DATA_DIR, key(m.entry));
     const url = `${this.#d.hooks.host}${m.entry.path}`;
-    void forgetHook({ scope, api: m.controller.api.hookApi(), url, log: m.controller.log, forgetSecret, signal: this.#d.stopping });
+    const id = key(m.entry);
+    const forgetting = forgetHook({ scope, api: m.controller.api.hookApi(), url, log: m.controller.log, forgetSecret, signal: this.#d.stopping }).finally(() => {
+      if (this.#forgetting.get(id) === forgetting) this.#forgetting.delete(id);
+    });
+    this.#forgetting.set(id, forgetting);
   }
 
   health(): Record<string, unknown> {

@@ -86,6 +86,6 @@ export async function forgetHook(o: { scope: Scope; api: HookApi; url: string; l
     await removeHooks({ ...o, why: "its entry left REPOS_CONFIG_FILE" });
   } catch (e) {
     if (o.signal?.aborted) return;
-    o.log.warn(`the webhook of ${scopeLabel(o.scope)} to ${o.url} is left on GitHub (delete it by hand): ${(e as Error).message}`);
+    o.log.warn(`deleting the webhook of ${scopeLabel(o.scope)} to ${o.url} failed (delete it on GitHub, if there is one): ${(e as Error).message}`);
   }
 }

@@ -271,8 +271,8 @@ t.test("WEBHOOK_HOST, reload: a removed entry's hook GitHub refuses to delete is
   rig.gh.fault({ method: "DELETE", path: /^\/repos\/octo\/alpha\/hooks\/\d+$/, status: 403 });
   rig.write([beta]);
   await rig.reload();
-  const line = await rig.waitForLine(/controller\/alpha: warning: the webhook of repository octo\/alpha to \S+ is left on GitHub/);
-  t.match(line, new RegExp(`to http://127\\.0\\.0\\.1:${port}/webhook/alpha is left on GitHub \\(delete it by hand\\): .*403`));
+  const line = await rig.waitForLine(/controller\/alpha: warning: deleting the webhook of repository octo\/alpha to \S+ failed/);
+  t.match(line, new RegExp(`to http://127\\.0\\.0\\.1:${port}/webhook/alpha failed \\(delete it on GitHub, if there is one\\): .*403`));
   t.equal(rig.gh.restHooks("repos/octo/alpha").length, 1, "the hook is still there");
 });
 
