@@ -68,7 +68,10 @@ const commandModules = {
     b.onResolve({ filter: /\.ts$/ }, (a) => {
       if (a.kind !== "dynamic-import") return undefined;
       const name = `ci-runner-${basename(a.path, ".ts")}`;
-      commands[name] = join(a.resolveDir, a.path);
+      const file = join(a.resolveDir, a.path);
+      // Two commands of one name would share one output: the entry would run the wrong one.
+      if (commands[name] !== undefined && commands[name] !== file) throw new Error(`two commands would both be dist/${name}.mjs: ${commands[name]} and ${file}`);
+      commands[name] = file;
       return { path: `./${name}.mjs`, external: true };
     });
   },

@@ -77,10 +77,6 @@ async function writeHelperConfig(ctx: Context): Promise<void> {
   for (const url of urls) {
     const key = `credential.${url}.helper`;
     const present = await git("--get-all", key);
-    if (present.code === 127) {
-      log.warn(NO_GIT);
-      return;
-    }
     if (ctx.stopping.aborted) return;
     if (present.stdout.split("\n").includes(helper)) continue;
     const added = await git("--add", key, helper);

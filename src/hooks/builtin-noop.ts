@@ -43,7 +43,10 @@ export function builtinHookHasNothingToDo(hook: string, env: Readonly<Record<str
   const nothingToDo = NOTHING_TO_DO[name];
   if (!nothingToDo) return false;
   try {
-    return readFileSync(hook).equals(readFileSync(`${dir}/${name}`)) && nothingToDo(env);
+    // Sizes first: a hook a job replaced (the runner user's own, in a container that lives on) may be huge.
+    const copy = `${dir}/${name}`;
+    if (statSync(hook).size !== statSync(copy).size) return false;
+    return readFileSync(hook).equals(readFileSync(copy)) && nothingToDo(env);
   } catch {
     return false;
   }

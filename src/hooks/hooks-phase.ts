@@ -58,7 +58,10 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
       ctx.log.info(`running ${hooks.length} hook(s) as ${u.name}: ${hooks.join(" ")}`);
       for (const hook of hooks) {
         // The image's own hooks mostly have nothing to do (no socket mounted, no DIND): bash would start only to exit.
-        if (builtinHookHasNothingToDo(hook, childEnv(u, ctx.exportedEnv))) continue;
+        if (builtinHookHasNothingToDo(hook, childEnv(u, ctx.exportedEnv))) {
+          ctx.log.info(`hook ${hook}: the image's own, with nothing to do here: skipped`);
+          continue;
+        }
         const pgid = await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping);
         if (pgid !== undefined && signalGroup(pgid, 0)) groups.push(pgid);
       }

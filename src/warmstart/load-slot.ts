@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync } from "node:fs";
+import { opendirSync, realpathSync } from "node:fs";
 import type { UserInfo } from "../config/lookup-user.ts";
 import type { StorageHost } from "../config/parse-storage-host.ts";
 import type { Logger } from "../log/logger.ts";
@@ -166,11 +166,11 @@ async function load(opts: LoadSlotOptions): Promise<LoadOutcome> {
 /** The rsync run, with a progress line every interval. */
 async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, slot: SlotInfo, signal: AbortSignal) {
   const output = new RsyncOutput();
-  // Its stdout (a progress update per file) is read at each interval, not as written.
-  const stdout = new RsyncOutputFile(opts.tmpDir);
   const asRoot = opts.user.uid === 0;
   const emptyDestination = isEmpty(opts.localDir);
   const args = rsyncLoadArgs({ ssh, source, localDir: opts.localDir, asRoot, emptyDestination, extra: opts.extraRsyncArgs });
+  // Its stdout (a progress update per file) is read at each interval, not as written; closed by the finally below.
+  const stdout = new RsyncOutputFile(opts.tmpDir);
   let last = { at: Date.now(), bytes: 0 };
   const timer = setInterval(() => {
     const now = Date.now();
@@ -194,7 +194,12 @@ async function transfer(opts: LoadSlotOptions, ssh: string[], source: string, sl
 /** True when `dir` has no entries; false when it cannot be read (the load then keeps rsync's safe defaults). */
 function isEmpty(dir: string): boolean {
   try {
-    return readdirSync(dir).length === 0;
+    const d = opendirSync(dir);
+    try {
+      return d.readSync() === null;
+    } finally {
+      d.closeSync();
+    }
   } catch {
     return false;
   }

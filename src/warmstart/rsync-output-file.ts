@@ -1,6 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 
+/** Names already taken in this process (with the pid: unique among live processes). */
+let counter = 0;
+
 /**
  * Where rsync's stdout goes during a load: a file with no name (created in
  * `tmpDir`, unlinked at once, gone with its last descriptor), read when the
@@ -11,9 +14,6 @@ import { StringDecoder } from "node:string_decoder";
  * bench/warmstart). The file grows by those 75 bytes a file (1.5 MB for
  * 20,000 files) until `close`.
  */
-/** Names already taken in this process (with the pid: unique among live processes). */
-let counter = 0;
-
 export class RsyncOutputFile {
   /** Hand this to the child as its stdout. */
   readonly fd: number;
@@ -32,7 +32,12 @@ export class RsyncOutputFile {
         if ((e as NodeJS.ErrnoException).code === "EEXIST" && tries < 100) continue;
         throw e;
       }
-      unlinkSync(path);
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        closeSync(this.fd);
+        throw e;
+      }
       return;
     }
   }
