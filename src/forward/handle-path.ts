@@ -14,7 +14,7 @@ export function handlePath(b: TcpBindings): TcpPath<TcpHandle, TcpHandle> {
       const server = listenHandle(b, address, port);
       if (server instanceof Error) return server;
       server.onconnection = (status, client) => {
-        // A failed accept (EMFILE: out of file descriptors) leaves the connection in the backlog, tried again.
+        // A failed accept (EMFILE: out of file descriptors): libuv accepts and closes what waits, as net.Server does; nothing to relay.
         if (status !== 0 || !client) return;
         // No keepalive on this side: a local client that dies is closed by this kernel at once.
         client.setNoDelay(true);
@@ -25,7 +25,8 @@ export function handlePath(b: TcpBindings): TcpPath<TcpHandle, TcpHandle> {
     // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
     dial: (address, port, timeoutMs, done) => dialHandle(b, address, port, timeoutMs, done),
     relay: (client, upstream, closed) => new Relay(b, client, upstream, closed),
-    reset: (client) => void client.reset(),
+    // A reset libuv refuses leaves the handle open: closed then, never leaked.
+    reset: (client) => void (client.reset() !== 0 && client.close()),
     close: (client) => client.close(),
   };
 }

@@ -61,8 +61,8 @@ export class Relay {
     for (const h of [this.client, this.upstream] as RelayHandle[]) {
       // Node's handles accept only a function here.
       h.onread = ignoreRead;
-      if (reset && !h.shutting) h.reset();
-      else h.close();
+      // A reset libuv refuses leaves the handle open: closed then, never leaked.
+      if (!reset || h.shutting || h.reset() !== 0) h.close();
     }
     this.closed(this);
   }
@@ -93,14 +93,16 @@ export class Relay {
     req.handle = to;
     req.oncomplete = onShutdown;
     const status = req.handle.shutdown(req);
-    // 1: finished at once (nothing was queued).
-    if (status === 1) this.shutDown(0);
+    // 1: finished at once (nothing was queued); ENOTCONN: that side is gone already, nothing to half-close.
+    if (status === 1 || status === this.b.enotconn) this.shutDown(to, 0);
     else if (status !== 0) this.fail();
   }
 
-  shutDown(status: number): void {
+  shutDown(side: RelayHandle, status: number): void {
+    // Half-closed now: libuv resets it again if the other side breaks later.
+    side.shutting = false;
     if (this.done) return;
-    if (status < 0) return this.fail();
+    if (status < 0 && status !== this.b.enotconn) return this.fail();
     if (++this.ended === 2) this.finish(false);
   }
 
@@ -126,7 +128,8 @@ function onWritten(this: RelayWriteReq, status: number): void {
 }
 
 function onShutdown(this: ShutdownReq, status: number): void {
-  (this.handle as RelayHandle).relay?.shutDown(status);
+  const side = this.handle as RelayHandle;
+  side.relay?.shutDown(side, status);
 }
 
 function ignoreRead(): void {}

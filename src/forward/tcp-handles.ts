@@ -63,6 +63,8 @@ export interface TcpBindings {
   readOffset(): number;
   lastWriteWasAsync(): boolean;
   readonly eof: number;
+  /** A shutdown of a side no longer connected: Node's net counts it as done, and so does the relay. */
+  readonly enotconn: number;
 }
 
 type Ctor<T> = new (...args: number[]) => T;
@@ -110,6 +112,7 @@ export function loadTcpBindings(binding: Binding | undefined): TcpBindings | str
       ["stream_wrap.kArrayBufferOffset", index(stream.kArrayBufferOffset)],
       ["stream_wrap.kLastWriteWasAsync", index(stream.kLastWriteWasAsync)],
       ["uv.UV_EOF", Number.isInteger(uv.UV_EOF) && (uv.UV_EOF as number) < 0],
+      ["uv.UV_ENOTCONN", Number.isInteger(uv.UV_ENOTCONN) && (uv.UV_ENOTCONN as number) < 0],
     ];
     const lacking = shape.find(([, ok]) => !ok);
     if (lacking) return `no ${lacking[0]}`;
@@ -119,7 +122,7 @@ export function loadTcpBindings(binding: Binding | undefined): TcpBindings | str
     const WriteWrap = stream.WriteWrap as Ctor<WriteReq>;
     const ShutdownWrap = stream.ShutdownWrap as Ctor<ShutdownReq>;
     const [kRead, kOffset, kAsync] = [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kLastWriteWasAsync] as number[];
-    const eof = uv.UV_EOF as number;
+    const [eof, enotconn] = [uv.UV_EOF, uv.UV_ENOTCONN] as number[];
     const baseState = state as Int32Array;
     step = "new TCP()";
     const probe = new TCP(SOCKET) as unknown as Record<string, unknown>;
@@ -143,7 +146,8 @@ export function loadTcpBindings(binding: Binding | undefined): TcpBindings | str
       readBytes: () => baseState[kRead!]!,
       readOffset: () => baseState[kOffset!]!,
       lastWriteWasAsync: () => baseState[kAsync!] !== 0,
-      eof,
+      eof: eof!,
+      enotconn: enotconn!,
     };
   } catch (err) {
     return `${step} threw: ${err instanceof Error ? err.message : String(err)}`;
