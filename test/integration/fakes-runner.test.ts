@@ -152,11 +152,12 @@ t.test("configure refusals: already configured, name taken, unknown group, expir
 
 t.test("ephemeral: one job, then exit 0 with registration and local config gone", async (t) => {
   const r = await fresh();
-  t.equal((await configure(r, ["--name", "eph", "--ephemeral"])).code, 0);
+  // A label of its own: the file's tests run at once against one fake GitHub, and a job any runner matches may go to another test's.
+  t.equal((await configure(r, ["--name", "eph", "--ephemeral", "--labels", "eph"])).code, 0);
   t.equal(gh.runner("eph", r.repo)?.ephemeral, true);
   const run = startScript(r.script("run.sh"), [], baseEnv());
   await run.waitForOutput(/Listening for Jobs/);
-  const jobId = gh.queueJob({ labels: ["self-hosted", "linux"], durationMs: 100 });
+  const jobId = gh.queueJob({ labels: ["self-hosted", "linux", "eph"], durationMs: 100 });
   const end = await run.exited;
   t.equal(end.code, 0);
   t.match(end.stdout, "completed with result: Succeeded");
