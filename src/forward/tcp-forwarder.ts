@@ -31,6 +31,7 @@ export async function startTcpForwarder<C, U>(
   let bytesIn = 0;
   let bytesOut = 0;
   let listener: TcpListener | undefined;
+  let closed = false;
 
   function tryServer(client: C, order: readonly Server[], i: number): void {
     if (!dialing.has(client)) return;
@@ -94,7 +95,9 @@ export async function startTcpForwarder<C, U>(
   const tryListen = async (): Promise<string | undefined> => {
     const result = await path.listen(options.bindAddress, port, accepted, gone);
     if (result instanceof Error) return listenErrorText(result);
-    listener = result;
+    // Closed while a late listen was under way: the port must not stay open behind a closed forwarder.
+    if (closed) result.close(ignore);
+    else listener = result;
     return undefined;
   };
   let listenError = await tryListen();
@@ -107,7 +110,7 @@ export async function startTcpForwarder<C, U>(
       : every(
           options.checkIntervalMs,
           async () => {
-            if ((await tryListen()) !== undefined || listenError === undefined) return;
+            if ((await tryListen()) !== undefined || listenError === undefined || closed) return;
             listenError = undefined;
             stopRelisten?.();
             onLateListen();
@@ -148,6 +151,7 @@ export async function startTcpForwarder<C, U>(
     status,
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         stopRelisten?.();
         for (const [client, abandon] of dialing) {
           abandon?.();
