@@ -88,17 +88,14 @@ export function readUserFile(path: string, maxBytes: number): Buffer {
 /**
  * Creates `path` and its missing parents; every directory it created gets
  * `owner` and `mode`, and `path` itself gets `owner` even when it existed.
- * An existing `path` that is a symlink another user made (a job, in a
- * container that lives on, owns the runner user's home) is refused: root
- * would chown, and then write into, wherever it points.
+ * A symlink another user made anywhere on the way (a job, in a container
+ * that lives on or on a volume, owns the runner user's home and work dir) is
+ * refused: root would create, chown and then write into wherever it points.
  */
 export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
+  if (isRoot) refuseForeignSymlinks(path);
   const first = makeDirs(path, mode);
   if (first === undefined) {
-    const link = lstatSync(path);
-    if (isRoot && link.isSymbolicLink() && link.uid !== 0) {
-      throw new Error(`${path} is a symlink made by uid ${link.uid}, not by root: refused (remove it, or make it as root in the image)`);
-    }
     chownIfRoot(path, owner);
     return;
   }
@@ -106,5 +103,22 @@ export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
     chmodSync(dir, mode);
     chownIfRoot(dir, owner);
     if (dir === first) break;
+  }
+}
+
+/** Throws for the first existing component of `path` that is a symlink not owned by root (the image's own are). */
+function refuseForeignSymlinks(path: string): void {
+  let prefix = "";
+  for (const part of path.split("/").filter(Boolean)) {
+    prefix = `${prefix}/${part}`;
+    let link;
+    try {
+      link = lstatSync(prefix);
+    } catch {
+      return; // the rest does not exist yet: makeDirs creates it
+    }
+    if (link.isSymbolicLink() && link.uid !== 0) {
+      throw new Error(`${prefix} is a symlink made by uid ${link.uid}, not by root: refused (remove it, or make it as root in the image)`);
+    }
   }
 }

@@ -68,6 +68,24 @@ t.test("makeOwnedDir: an existing directory symlink the runner user made is refu
   t.equal(statSync(target).uid, GUEST.uid, "a symlink root made (the image's layout) is followed, as before");
 });
 
+t.test("makeOwnedDir: a symlink the runner user made higher up the path is refused too, nothing made where it points", { skip: !asRoot && "needs root (chown)" }, async (t) => {
+  const { dir } = home(t);
+  const target = join(dir, "etc");
+  mkdirSync(target, { mode: 0o755 });
+  mkdirSync(join(target, "app"), { mode: 0o755 });
+  // A job's link in the work dir: the next boot's checkout dir WORK/app/app would be made (and chowned) in "etc".
+  const work = join(dir, "_work");
+  mkdirSync(work);
+  const app = join(work, "app");
+  symlinkSync(target, app);
+  lchownSync(app, GUEST.uid, GUEST.gid);
+  for (const path of [join(app, "app"), join(app, "new", "deeper")]) {
+    t.throws(() => makeOwnedDir(path, GUEST, 0o755), { message: `${app} is a symlink made by uid ${GUEST.uid}, not by root: refused (remove it, or make it as root in the image)` }, path);
+  }
+  t.equal(statSync(join(target, "app")).uid, 0, "the existing directory it points into keeps root as owner");
+  t.throws(() => statSync(join(target, "new")), { code: "ENOENT" }, "nothing was created through it");
+});
+
 t.test("readUserFile: a regular file only, never through a symlink, a FIFO or past its size cap", async (t) => {
   const { dir, victim } = home(t);
   const file = join(dir, ".credentials");
