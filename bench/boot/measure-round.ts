@@ -1,12 +1,10 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { UserInfo } from "../../src/config/lookup-user.ts";
-import { FAKE_PAT, type FakeGitHub } from "../../test/fakes/github/fake-github.ts";
-import { installFakeRunner } from "../../test/fakes/runner/install-fake-runner.ts";
+import type { FakeGitHub } from "../../test/fakes/github/fake-github.ts";
 import { startPid1 } from "./pid1-run.ts";
 import { sumMiB, treeMemory } from "./process-tree.ts";
+import { roundEnv } from "./round-env.ts";
 
 /** What one start-to-stop of an entrypoint measured. */
 export interface Sample {
@@ -46,32 +44,9 @@ let counter = 0;
  */
 export async function measureRound(side: Side, opts: RoundOptions): Promise<Sample> {
   const { fake, user } = opts;
-  const base = mkdtempSync(join(tmpdir(), "ci-runner-bench-boot-"));
+  const name = `bench-${side.label.replace(/\W+/g, "")}-${process.pid}-${++counter}`;
+  const { base, env } = await roundEnv(fake, user, name);
   try {
-    chmodSync(base, 0o755);
-    const runnerDir = join(base, "actions-runner");
-    const hooks = { root: join(base, "root-hooks"), guest: join(base, "guest-hooks") };
-    for (const d of [hooks.root, hooks.guest, join(base, "secrets")]) mkdirSync(d);
-    chownSync(hooks.guest, user.uid, user.gid);
-    await installFakeRunner(runnerDir, { uid: user.uid, gid: user.gid });
-    const name = `bench-${side.label.replace(/\W+/g, "")}-${process.pid}-${++counter}`;
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      GH_TOKEN: FAKE_PAT,
-      GH_REPOSITORY: "octo/hello",
-      GH_LABELS: "ci,bench",
-      GH_URL: fake.url,
-      RUNNER_USER: user.name,
-      RUNNER_DIR: runnerDir,
-      RUNNER_NAME: name,
-      WORK_DIR: join(base, "work"),
-      CACHE_DIR: join(base, "cache"),
-      ROOT_HOOKS_DIR: hooks.root,
-      GUEST_HOOKS_DIR: hooks.guest,
-      CI_RUNNER_STATE_FILE: join(base, "run", "state.json"),
-      CI_RUNNER_SECRETS_DIR: join(base, "secrets"),
-    };
-
     const run = startPid1(side.argv, env);
     try {
       const [firstAt, listeningAt] = await Promise.all([run.lineAt(/\S/, opts.timeoutMs), run.lineAt(/Listening for Jobs/, opts.timeoutMs)]);
