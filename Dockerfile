@@ -217,10 +217,10 @@ RUN set -eu; \
 # ---------------------------------------------------------------------------
 FROM image
 COPY --from=build /usr/local/bin/node /opt/ci-runner/node
-# ci-runner.js, a CommonJS entry (package.json says so), and the commands' ES modules and chunks (.mjs; phases
-# only some configurations use are chunks of their own).
+# ci-runner.js, a CommonJS entry (package.json says so), the supervisor's CommonJS file and the other commands'
+# ES modules and chunks (.mjs).
 COPY --from=build /src/dist/*.js /src/dist/*.mjs /src/dist/package.json /src/dist/reaper.node /opt/ci-runner/
-# Node >= 22.1: V8's code cache of those chunks, made here, where they run
+# Node >= 22.1: V8's code cache of those files, made here, where they run
 # (README "Start-up and memory"); Node 20 makes none and says so.
 COPY scripts/fill-compile-cache.mjs /tmp/fill-compile-cache.mjs
 RUN /opt/ci-runner/node /tmp/fill-compile-cache.mjs /opt/ci-runner && rm /tmp/fill-compile-cache.mjs

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds dist/ci-runner.js (the CommonJS entry), the commands' ES modules and
-// chunks (dist/ci-runner-*.mjs, esbuild) and dist/reaper.node (the N-API
-// reaper). One script so that `npm run build`, .ci/run and the Dockerfile's
+// Builds dist/ci-runner.js (the CommonJS entry), the runner image's supervisor
+// (dist/ci-runner-supervisor-command.js, CommonJS), the other commands' ES
+// modules and chunks (dist/ci-runner-*.mjs, esbuild) and dist/reaper.node (the
+// N-API reaper). One script so that `npm run build`, .ci/run and the Dockerfile's
 // build stage all produce the same artifacts.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -58,10 +59,22 @@ export const legacyRestEndpointMethods = () => ({ rest });`,
 };
 
 /**
- * The entry's dynamic imports (each command's code) are not bundled into it: each becomes an ES module entry
- * of its own, dist/ci-runner-NAME.mjs, collected here for the second build.
+ * The runner image's supervisor (the entrypoint, `config`, `forward`, `CMD ...`) is one CommonJS file that the
+ * entry require()s: loaded as ES modules (the command and the eleven chunks it imports), its boot spent 5-7 ms
+ * more CPU before config.sh, on Node 20 and on Node 24 with the compile cache alike (bench/boot/cpu-to-config.ts):
+ * the ES module loader resolving, linking and instantiating each file, and a facade of every export of each
+ * builtin a chunk imports. CommonJS has no code splitting: the phases only some configurations use are in that
+ * file, where V8 only pre-parses them until they run (README "Start-up and memory").
+ */
+const CJS_COMMANDS = new Set(["ci-runner-supervisor-command"]);
+
+/**
+ * The entry's dynamic imports (each command's code) are not bundled into it: each becomes an entry of its own,
+ * dist/ci-runner-NAME.js for CJS_COMMANDS, else an ES module dist/ci-runner-NAME.mjs, collected here for the
+ * builds below.
  */
 const commands = {};
+const cjsCommands = {};
 const commandModules = {
   name: "command-modules",
   setup(b) {
@@ -69,11 +82,20 @@ const commandModules = {
       if (a.kind !== "dynamic-import") return undefined;
       const name = `ci-runner-${basename(a.path, ".ts")}`;
       const file = join(a.resolveDir, a.path);
+      const cjs = CJS_COMMANDS.has(name);
+      const taken = { ...commands, ...cjsCommands }[name];
       // Two commands of one name would share one output: the entry would run the wrong one.
-      if (commands[name] !== undefined && commands[name] !== file) throw new Error(`two commands would both be dist/${name}.mjs: ${commands[name]} and ${file}`);
-      commands[name] = file;
-      return { path: `./${name}.mjs`, external: true };
+      if (taken !== undefined && taken !== file) throw new Error(`two commands would both be dist/${name}: ${taken} and ${file}`);
+      if (!cjs) {
+        commands[name] = file;
+        return { path: `./${name}.mjs`, external: true };
+      }
+      cjsCommands[name] = file;
+      // require(), not import(): an import() of a CommonJS file goes through the ES module loader all the same.
+      return { path: `./${name}.js`, namespace: "cjs-command" };
     });
+    b.onResolve({ filter: /.*/, namespace: "cjs-command" }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "cjs-command" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});\n`, loader: "js" }));
   },
 };
 
@@ -118,8 +140,23 @@ await build({
 await build({ ...common, entryPoints: [HANDLE_SIGNALS], outfile: join(root, "dist", SIGNALS_FILE), format: "cjs" });
 writeFileSync(join(root, "dist/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
-// Every command's code: ES module entries and the chunks they share (a phase only some configurations use is a
-// chunk of its own, loaded when its variable turns it on).
+// The supervisor: one CommonJS file, its phases that only some configurations use included (see CJS_COMMANDS).
+await build({
+  ...common,
+  entryPoints: cjsCommands,
+  outdir: join(root, "dist"),
+  entryNames: "[name]",
+  format: "cjs",
+  plugins: [octokitEndpointMethods, signalsFile(false)],
+  // The reaper addon is loaded from beside the bundle, not bundled.
+  external: ["*.node"],
+  // As in the entry: what lies beside the bundle is found from import.meta.url.
+  define: { "import.meta.url": "__ciRunnerUrl" },
+  banner: { js: ["\"use strict\";", 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;'].join("\n") },
+});
+
+// The other commands' code: ES module entries and the chunks they share (a phase only some configurations use is
+// a chunk of its own, loaded when its variable turns it on).
 await build({
   ...common,
   entryPoints: commands,

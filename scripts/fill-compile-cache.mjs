@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Fills the V8 code cache of the bundle's chunks (Node >= 22.1's compile
+// Fills the V8 code cache of the bundle's files (Node >= 22.1's compile
 // cache) in DIR/compile-cache, for the Dockerfile: the image's supervisor
 // then starts every command from compiled code (src/compile-cache.ts).
-// Importing a chunk only defines its functions and constants: nothing of
-// ci-runner runs. On a Node without a compile cache it says so and exits 0.
+// Loading a command's file or chunk only defines its functions and constants:
+// nothing of ci-runner runs. On a Node without a compile cache it says so and
+// exits 0.
 //   node scripts/fill-compile-cache.mjs /opt/ci-runner
-import module from "node:module";
+import module, { createRequire } from "node:module";
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,10 +18,14 @@ if (typeof module.enableCompileCache !== "function") {
 }
 mkdirSync(join(dir, "compile-cache"), { recursive: true });
 module.enableCompileCache(join(dir, "compile-cache"));
-// The commands' ES modules and chunks only: the CommonJS entry (ci-runner.js) would run a command, and it is
-// compiled before it turns the cache on.
-const chunks = readdirSync(dir).filter((f) => /^ci-runner-.*\.mjs$/.test(f));
-for (const f of chunks) await import(pathToFileURL(join(dir, f)).href);
+// The commands' files and chunks only: the entry (ci-runner.js) would run a command, and it is compiled before
+// it turns the cache on. The supervisor and the stop-signal file are CommonJS (.js), the others ES modules.
+const files = readdirSync(dir).filter((f) => /^ci-runner-.*\.m?js$/.test(f));
+const require = createRequire(join(dir, "ci-runner.js"));
+for (const f of files) {
+  if (f.endsWith(".mjs")) await import(pathToFileURL(join(dir, f)).href);
+  else require(join(dir, f));
+}
 module.flushCompileCache?.();
-console.log(`compile cache of ${chunks.length} chunks in ${dir}/compile-cache (node ${process.version})`);
+console.log(`compile cache of ${files.length} files in ${dir}/compile-cache (node ${process.version})`);
 process.exit(0);

@@ -2,9 +2,10 @@
 import "./pid1/first-statement.ts";
 import { writeSync } from "node:fs";
 import { enableCompileCache } from "./compile-cache.ts";
-// Each command is an ES module of its own (dist/ci-runner-NAME.mjs), loaded
-// when it runs: `ci-runner help` parses none of them, and the supervisor none
-// of the controller (README "Start-up and memory").
+// Each command is a file of its own, loaded when it runs (the supervisor's
+// CommonJS dist/ci-runner-supervisor-command.js, the others' ES modules
+// dist/ci-runner-NAME.mjs): `ci-runner help` parses none of them, and the
+// supervisor none of the controller (README "Start-up and memory").
 const USAGE = `usage: ci-runner [command]
   (none)    the entrypoint: hooks, forwarding, warm start, runner, graceful drain
   config    print the effective configuration (secrets masked); exit 78 if invalid

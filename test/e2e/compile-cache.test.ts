@@ -7,7 +7,7 @@ import { docker, IMAGE } from "./helpers/docker.ts";
 
 const NODE = "/opt/ci-runner/node";
 
-t.test("the supervisor's chunks load from the code cache built into the image, where its Node has one", async (t) => {
+t.test("the supervisor's code loads from the code cache built into the image, where its Node has one", async (t) => {
   const probe = await docker(["run", "--rm", "--entrypoint", NODE, IMAGE, "-p", "typeof require('node:module').enableCompileCache"]);
   const listing = await docker(["run", "--rm", "--entrypoint", "ls", IMAGE, "-A", "/opt/ci-runner/compile-cache"], { check: false });
   if (probe.stdout.trim() !== "function") {
@@ -15,9 +15,9 @@ t.test("the supervisor's chunks load from the code cache built into the image, w
     return;
   }
   t.equal(listing.code, 0, "/opt/ci-runner/compile-cache exists");
-  // `config` loads the supervisor's chunks (and exits 78 here: no credential); Node tells what it did with each.
+  // `config` loads the supervisor's file (and exits 78 here: no credential); Node tells what it did with each.
   const run = await docker(["run", "--rm", "-e", "NODE_DEBUG_NATIVE=COMPILE_CACHE", IMAGE, "config"], { check: false });
   t.equal(run.code, 78, "config without a credential: exit 78");
-  t.match(run.stderr + run.stdout, /V8 code cache for ESM file:\/\/\/opt\/ci-runner\/ci-runner-supervisor-command\.mjs was accepted/, "the supervisor's chunk came from the cache");
+  t.match(run.stderr + run.stdout, /V8 code cache for CommonJS \/opt\/ci-runner\/ci-runner-supervisor-command\.js was accepted/, "the supervisor's file came from the cache");
   t.notMatch(run.stderr + run.stdout, /was rejected/, "no cache entry was stale");
 });

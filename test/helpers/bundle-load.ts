@@ -1,16 +1,17 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** The bundle's code: the CommonJS entry (.js) and the commands' ES modules and chunks (.mjs). */
+/** The bundle's code: the CommonJS entry and supervisor (.js), the other commands' ES modules and chunks (.mjs). */
 const isCode = (f: string) => /\.m?js$/.test(f);
 
 /**
  * The static imports of a file of the esbuild bundle: `import ... from "./x.mjs"` and `import "./x.mjs"` in an
- * ES module, `require("./x.js")` in the entry.
+ * ES module, `require("./x.js")` at the top level of a CommonJS file. esbuild indents what runs later: the
+ * entry's require() of a command, inside the function that runs it, is not counted.
  */
 function staticImports(source: string): string[] {
   const imports = source.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"\.\/([^"]+)";?$/gms);
-  const requires = source.matchAll(/\brequire\("\.\/([^"]+)"\)/g);
+  const requires = source.matchAll(/^\S.*?\brequire\("\.\/([^"]+)"\)/gm);
   return [...imports, ...requires].map((m) => m[1] as string);
 }
 
@@ -28,7 +29,7 @@ export function bundleLoad(dist: string, entries: readonly string[]): { files: s
     for (const dep of staticImports(readFileSync(join(dist, file), "utf8"))) visit(dep);
   };
   for (const entry of entries) {
-    const file = all.find((f) => f === entry || f === `${entry}.mjs`);
+    const file = all.find((f) => f === entry || f === `${entry}.js` || f === `${entry}.mjs`);
     if (file === undefined) throw new Error(`no ${entry} in ${dist} (npm run build)`);
     visit(file);
   }
