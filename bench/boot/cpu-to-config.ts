@@ -32,7 +32,7 @@ const CONFIG_SH = `#!/bin/bash
 t=0; n=0
 for f in /proc/1/task/*/schedstat; do read -r ns _ < "$f"; t=$((t + ns)); n=$((n + 1)); done
 read -r m _ < /proc/1/schedstat
-echo "CPU-AT-CONFIG $t $m $n"
+echo "CPU-AT-CONFIG $t $m $n $EPOCHREALTIME"
 exec sleep 600
 `;
 
@@ -45,14 +45,16 @@ interface Side {
   readonly floor: boolean;
   readonly ms: number[];
   readonly mainMs: number[];
+  /** Wall time from spawn (of env, unshare and PID 1) to config.sh's start. */
+  readonly wallMs: number[];
 }
 
 const versionOf = (node: string) => execFileSync(node, ["-p", "process.version"]).toString().trim();
 const sides: Side[] = [];
 for (const node of NODES) {
   const v = versionOf(node);
-  sides.push({ label: `${v} floor (node -e)`, argv: [node, "-e", FLOOR], floor: true, ms: [], mainMs: [] });
-  for (const b of BUNDLES) sides.push({ label: `${v} ${b}`, argv: [node, join(b, "ci-runner.js")], floor: false, ms: [], mainMs: [] });
+  sides.push({ label: `${v} floor (node -e)`, argv: [node, "-e", FLOOR], floor: true, ms: [], mainMs: [], wallMs: [] });
+  for (const b of BUNDLES) sides.push({ label: `${v} ${b}`, argv: [node, join(b, "ci-runner.js")], floor: false, ms: [], mainMs: [], wallMs: [] });
 }
 
 /** With BENCH_CPU_PROF, the node options of a start of side `i`: its own profile dir. */
@@ -70,12 +72,14 @@ async function measure(side: Side, fake: FakeGitHub, user: UserInfo): Promise<vo
   try {
     writeFileSync(join(runnerDir, "config.sh"), CONFIG_SH);
     const [node, ...args] = side.argv as [string, ...string[]];
+    const spawnedAt = Date.now();
     const run = startPid1([node, ...profArgs(sides.indexOf(side), side), ...args], env);
     try {
       await run.lineAt(/CPU-AT-CONFIG/, 60_000);
-      const m = /CPU-AT-CONFIG (\d+)(?: (\d+))?/.exec(run.lines.find((l) => l.includes("CPU-AT-CONFIG")) ?? "");
+      const m = /CPU-AT-CONFIG (\d+)(?: (\d+) \d+ ([\d.]+))?/.exec(run.lines.find((l) => l.includes("CPU-AT-CONFIG")) ?? "");
       side.ms.push(Number(m?.[1]) / 1e6);
       if (m?.[2]) side.mainMs.push(Number(m[2]) / 1e6);
+      if (m?.[3]) side.wallMs.push(Number(m[3]) * 1000 - spawnedAt);
     } finally {
       // A profile is written at exit: a graceful stop then (config.sh's stand-in holds no registration).
       if (PROF_DIR && !side.floor) process.kill(run.pid1(), "SIGTERM");
@@ -93,14 +97,14 @@ const fake = await startFakeGitHub();
 try {
   const user = ensureTestUser();
   for (const side of sides) await measure(side, fake, user);
-  for (const side of sides) side.ms.length = side.mainMs.length = 0;
+  for (const side of sides) side.ms.length = side.mainMs.length = side.wallMs.length = 0;
   for (let i = 0; i < ROUNDS; i++) {
     const order = sides.map((_, j) => sides[(i + j) % sides.length] as Side);
     for (const side of order) await measure(side, fake, user);
   }
   const fmt = (xs: number[]) => xs.length ? `${percentile(xs, 50).toFixed(1)} (p10 ${percentile(xs, 10).toFixed(1)}, p90 ${percentile(xs, 90).toFixed(1)})` : "-";
-  say(`${"side".padEnd(60)} ${"all threads, median".padEnd(32)} main thread`);
-  for (const s of sides) say(`${s.label.padEnd(60)} ${fmt(s.ms).padEnd(32)} ${fmt(s.mainMs)}`);
+  say(`${"side".padEnd(52)} ${"CPU, all threads, median".padEnd(30)} ${"main thread".padEnd(30)} wall time`);
+  for (const s of sides) say(`${s.label.padEnd(52)} ${fmt(s.ms).padEnd(30)} ${fmt(s.mainMs).padEnd(30)} ${fmt(s.wallMs)}`);
   // What the supervisor adds to Node's own start, per node: the medians' difference.
   for (const floor of sides.filter((s) => s.floor)) {
     for (const s of sides.filter((x) => !x.floor && x.argv[0] === floor.argv[0])) {
