@@ -66,6 +66,10 @@ function category(f: CallFrame): string {
 const selfMs = new Map<string, number[]>();
 const totalMs = new Map<string, number[]>();
 const cutMs: number[] = [];
+/** The main thread waiting (the event loop idle) before config.sh's spawn. */
+const idleMs: number[] = [];
+/** From the profile's start (early in Node's own) to config.sh's spawn. */
+const wallMs: number[] = [];
 const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
 for (const [i, f] of files.entries()) {
   const p = JSON.parse(readFileSync(join(dir, f), "utf8")) as Profile;
@@ -85,11 +89,13 @@ for (const [i, f] of files.entries()) {
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let elapsed = 0;
+  let idle = 0;
   for (let s = 0; s <= end; s++) {
     // A sample's duration: the time to the next one.
     const ms = (p.timeDeltas[s + 1] ?? 0) / 1000;
     const frames = stack(p.samples[s] as number);
     const top = frames[0]?.callFrame;
+    if (top?.functionName === "(idle)") idle += ms;
     if (!top || top.functionName === "(idle)") continue;
     elapsed += ms;
     const c = category(top);
@@ -103,6 +109,8 @@ for (const [i, f] of files.entries()) {
     }
   }
   cutMs.push(elapsed);
+  idleMs.push(idle);
+  wallMs.push(p.timeDeltas.slice(0, end + 2).reduce((a, b) => a + b, 0) / 1000);
   // Every key in every profile, 0 where absent: medians over the same number of profiles.
   for (const [map, one] of [[selfMs, self], [totalMs, total]] as const) {
     for (const [k, v] of one) {
@@ -114,8 +122,8 @@ for (const [i, f] of files.entries()) {
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 const med = (xs: number[]) => percentile(xs, 50);
-say(`${cutMs.length} profiles; main thread busy up to config.sh's spawn: median ${med(cutMs).toFixed(1)} ms (${Math.min(...cutMs).toFixed(1)}-${Math.max(...cutMs).toFixed(1)})`);
+say(`${cutMs.length} profiles; main thread busy up to config.sh's spawn: median ${med(cutMs).toFixed(1)} ms (${Math.min(...cutMs).toFixed(1)}-${Math.max(...cutMs).toFixed(1)}), idle meanwhile ${med(idleMs).toFixed(1)} ms, wall ${med(wallMs).toFixed(1)} ms (${Math.min(...wallMs).toFixed(1)}-${Math.max(...wallMs).toFixed(1)})`);
 say("\nself time by file, median ms:");
 for (const [k, vs] of [...selfMs].sort((a, b) => med(b[1]) - med(a[1])).slice(0, 40)) say(`${med(vs).toFixed(2).padStart(8)}  ${k}`);
 say("\ntotal time by function, median ms:");
-for (const [k, vs] of [...totalMs].sort((a, b) => med(b[1]) - med(a[1])).slice(0, 60)) say(`${med(vs).toFixed(2).padStart(8)}  ${k}`);
+for (const [k, vs] of [...totalMs].sort((a, b) => med(b[1]) - med(a[1])).slice(0, 150)) say(`${med(vs).toFixed(2).padStart(8)}  ${k}`);
