@@ -50,7 +50,7 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates 
     if [ -s /run/secrets/ca-certificates ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-certificates; fi; \
     npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/
+COPY scripts/build.mjs scripts/build-cjs-command.mjs scripts/
 COPY src src
 RUN npm run build && test -f dist/ci-runner.js && test -f dist/reaper.node
 

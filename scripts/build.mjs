@@ -8,8 +8,9 @@ import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, chmodSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildCjsCommand } from "./build-cjs-command.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -59,12 +60,12 @@ export const legacyRestEndpointMethods = () => ({ rest });`,
 };
 
 /**
- * The runner image's supervisor (the entrypoint, `config`, `forward`, `CMD ...`) is one CommonJS file that the
- * entry require()s: loaded as ES modules (the command and the eleven chunks it imports), its boot spent 5-7 ms
- * more CPU before config.sh, on Node 20 and on Node 24 with the compile cache alike (bench/boot/cpu-to-config.ts):
- * the ES module loader resolving, linking and instantiating each file, and a facade of every export of each
- * builtin a chunk imports. CommonJS has no code splitting: the phases only some configurations use are in that
- * file, where V8 only pre-parses them until they run (README "Start-up and memory").
+ * The runner image's supervisor (the entrypoint, `config`, `forward`, `CMD ...`) is CommonJS: a file that the
+ * entry require()s, and a lazy file per phase only some configurations use (scripts/build-cjs-command.mjs). Loaded
+ * as ES modules (the command and the eleven chunks it imports), its boot spent 7-10 ms more CPU before config.sh,
+ * on Node 20 and on Node 24 with the compile cache alike (bench/boot/cpu-to-config.ts): the ES module loader
+ * resolving, linking and instantiating each file, and a facade of every export of each builtin a chunk imports
+ * (README "Start-up and memory").
  */
 const CJS_COMMANDS = new Set(["ci-runner-supervisor-command"]);
 
@@ -140,20 +141,24 @@ await build({
 await build({ ...common, entryPoints: [HANDLE_SIGNALS], outfile: join(root, "dist", SIGNALS_FILE), format: "cjs" });
 writeFileSync(join(root, "dist/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
-// The supervisor: one CommonJS file, its phases that only some configurations use included (see CJS_COMMANDS).
-await build({
-  ...common,
-  entryPoints: cjsCommands,
-  outdir: join(root, "dist"),
-  entryNames: "[name]",
-  format: "cjs",
-  plugins: [octokitEndpointMethods, signalsFile(false)],
-  // The reaper addon is loaded from beside the bundle, not bundled.
-  external: ["*.node"],
-  // As in the entry: what lies beside the bundle is found from import.meta.url.
-  define: { "import.meta.url": "__ciRunnerUrl" },
-  banner: { js: ["\"use strict\";", 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;'].join("\n") },
-});
+// The supervisor: CommonJS (see CJS_COMMANDS), its lazy phases in files of their own.
+for (const [name, file] of Object.entries(cjsCommands)) {
+  await buildCjsCommand(build, {
+    root,
+    outdir: join(root, "dist"),
+    name,
+    entry: relative(root, file),
+    options: {
+      ...common,
+      plugins: [octokitEndpointMethods, signalsFile(false)],
+      // The reaper addon is loaded from beside the bundle, not bundled.
+      external: ["*.node"],
+      // As in the entry: what lies beside the bundle is found from import.meta.url.
+      define: { "import.meta.url": "__ciRunnerUrl" },
+      banner: { js: ["\"use strict\";", 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;'].join("\n") },
+    },
+  });
+}
 
 // The other commands' code: ES module entries and the chunks they share (a phase only some configurations use is
 // a chunk of its own, loaded when its variable turns it on).

@@ -16,9 +16,7 @@ const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
 /** Budgets in bytes: the sizes measured when they were set, plus about 10%. */
 const BUDGETS: readonly { what: string; entries: readonly string[]; budget: number }[] = [
   { what: "`ci-runner help` (and `health`'s start)", entries: ["ci-runner.js"], budget: 14_000 },
-  // One CommonJS file with the phases that only some configurations use (V8 pre-parses them only): fewer bytes in
-  // ES modules cost more CPU (scripts/build.mjs, CJS_COMMANDS).
-  { what: "the runner's boot (`ci-runner` with no command)", entries: ["ci-runner.js", "ci-runner-supervisor-command"], budget: 400_000 },
+  { what: "the runner's boot (`ci-runner` with no command)", entries: ["ci-runner.js", "ci-runner-supervisor-command"], budget: 285_000 },
   { what: "`ci-runner controller`", entries: ["ci-runner.js", "ci-runner-run-controller"], budget: 830_000 },
 ];
 
@@ -33,8 +31,9 @@ for (const { what, entries, budget } of BUDGETS) {
   });
 }
 
-// The supervisor's file and the controller's ES modules each hold their own copy of the code they share.
-t.test("the whole bundle is at most 1,250 kB", async (t) => {
+// The supervisor's CommonJS files and the controller's ES modules each hold their own copy of the code they share,
+// and so do the two lazy files of forwarding (the entrypoint's phase, the `forward` command).
+t.test("the whole bundle is at most 1,320 kB", async (t) => {
   const bytes = bundleBytes(DIST);
-  t.ok(bytes <= 1_250_000, `dist/*.js is ${kB(bytes)}, over its budget of 1,250 kB`);
+  t.ok(bytes <= 1_320_000, `dist/*.js is ${kB(bytes)}, over its budget of 1,320 kB`);
 });
