@@ -5,7 +5,9 @@
 // lazy file shares with the command's file come from that file at run time
 // (dist/NAME.js exports them as `__shared`): one instance of each, as ES
 // module chunks would have it (one logger, one BootError class for instanceof),
-// and the lazy file bundles only the rest.
+// and the lazy file bundles only the rest. What two lazy files share and the
+// command's file does not hold is in both (test/unit/bundle-lazy-files.test.ts
+// names where that is harmless).
 import { basename, join, relative } from "node:path";
 
 const SKIP = { ciRunnerSkip: true };

@@ -30,3 +30,20 @@ t.test("no module is both in the supervisor's file and in a lazy file", async (t
     t.match(readFileSync(join(DIST, f), "utf8"), /require\("\.\/ci-runner-supervisor-command\.js"\)\.__shared\[/, `${f} takes the shared modules from ${COMMAND}`);
   }
 });
+
+// What two lazy files share and the supervisor's file does not hold is in each of them. Only where that is harmless:
+// forwarding's code in the entrypoint's phase and in the `forward` command (never both in one process), and the
+// IMDS client of the spot watch and of CloudWatch (no state of its own). Another module twice must be looked at.
+const HARMLESS_TWICE = /^src\/(forward\/|cloud\/imds-client\.ts$)/;
+
+t.test("a module in two lazy files is one known to be harmless there", async (t) => {
+  const seen = new Map<string, string>();
+  for (const f of lazyFiles) {
+    for (const m of modulesOf(f)) {
+      const other = seen.get(m);
+      if (other !== undefined && other !== f && !HARMLESS_TWICE.test(m)) t.fail(`${m} is in both ${other} and ${f}`);
+      seen.set(m, f);
+    }
+  }
+  t.pass("checked");
+});
