@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../fs/make-dirs.ts";
 
 /** Who should own what the supervisor writes for another user. */
@@ -93,7 +93,7 @@ export function readUserFile(path: string, maxBytes: number): Buffer {
  * refused: root would create, chown and then write into wherever it points.
  */
 export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
-  if (isRoot) refuseForeignSymlinks(path);
+  if (isRoot) refuseForeignSymlinks(path, owner);
   const first = makeDirs(path, mode);
   if (first === undefined) {
     chownIfRoot(path, owner);
@@ -106,10 +106,19 @@ export function makeOwnedDir(path: string, owner: Owner, mode: number): void {
   }
 }
 
-/** Throws for the first existing component of `path` that is a symlink not owned by root (the image's own are). */
-function refuseForeignSymlinks(path: string): void {
+/**
+ * Throws for the first existing component of `path` that is a symlink another
+ * user could have put there: one not owned by root, or root's own in a
+ * directory that another user owns or may write (a rename keeps a link's
+ * owner, so a job could move one of the image's links onto the path) that
+ * leads to something `owner` does not own already. The image's own links, in
+ * root's directories or to the runner user's own (/home/guest/actions-runner
+ * -> /home/runner), are followed.
+ */
+function refuseForeignSymlinks(path: string, owner: Owner): void {
   let prefix = "";
   for (const part of path.split("/").filter(Boolean)) {
+    const parent = prefix || "/";
     prefix = `${prefix}/${part}`;
     let link;
     try {
@@ -117,8 +126,11 @@ function refuseForeignSymlinks(path: string): void {
     } catch {
       return; // the rest does not exist yet: makeDirs creates it
     }
-    if (link.isSymbolicLink() && link.uid !== 0) {
-      throw new Error(`${prefix} is a symlink made by uid ${link.uid}, not by root: refused (remove it, or make it as root in the image)`);
-    }
+    if (!link.isSymbolicLink()) continue;
+    const fix = "refused (remove it, or make it as root in the image)";
+    if (link.uid !== 0) throw new Error(`${prefix} is a symlink made by uid ${link.uid}, not by root: ${fix}`);
+    const dir = lstatSync(parent);
+    const othersMayRename = dir.uid !== 0 || ((dir.mode & 0o022) !== 0 && (dir.mode & 0o1000) === 0);
+    if (othersMayRename && statSync(prefix).uid !== owner.uid) throw new Error(`${prefix} is a symlink in ${parent}, a directory ${dir.uid !== 0 ? `uid ${dir.uid} owns` : "others may write"}, to what uid ${owner.uid} does not own: ${fix}`);
   }
 }

@@ -86,6 +86,26 @@ t.test("makeOwnedDir: a symlink the runner user made higher up the path is refus
   t.throws(() => statSync(join(target, "new")), { code: "ENOENT" }, "nothing was created through it");
 });
 
+t.test("makeOwnedDir: root's own symlink in a directory the runner user owns is refused (a job could have moved it there)", { skip: !asRoot && "needs root (chown)" }, async (t) => {
+  const { dir } = home(t);
+  const target = join(dir, "etc");
+  mkdirSync(target, { mode: 0o755 });
+  const work = join(dir, "_work");
+  mkdirSync(work);
+  lchownSync(work, GUEST.uid, GUEST.gid);
+  const app = join(work, "app");
+  symlinkSync(target, app); // root's link, as if renamed here from the image's layout
+  t.throws(() => makeOwnedDir(join(app, "app"), GUEST, 0o755), {
+    message: `${app} is a symlink in ${work}, a directory uid ${GUEST.uid} owns, to what uid ${GUEST.uid} does not own: refused (remove it, or make it as root in the image)`,
+  });
+  t.throws(() => statSync(join(target, "app")), { code: "ENOENT" }, "nothing was created through it");
+  t.equal(statSync(target).uid, 0);
+  // The image's /home/guest/actions-runner -> /home/runner: root's link in the user's home, to the user's own.
+  lchownSync(target, GUEST.uid, GUEST.gid);
+  makeOwnedDir(join(app, "app"), GUEST, 0o755);
+  t.equal(statSync(join(target, "app")).uid, GUEST.uid, "a link to what the runner user owns already is followed");
+});
+
 t.test("readUserFile: a regular file only, never through a symlink, a FIFO or past its size cap", async (t) => {
   const { dir, victim } = home(t);
   const file = join(dir, ".credentials");
