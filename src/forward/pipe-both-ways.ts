@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { reclaimReadBuffers } from "./reclaim-read-buffers.ts";
+import { resetSocket } from "./reset-socket.ts";
 
 /**
  * Copies one direction. Reading pauses while the destination's buffer is
@@ -27,7 +28,7 @@ export function pipeBothWays(a: Socket, b: Socket, closed: () => void): void {
   const onClose = (self: Socket, other: Socket) => (hadError: boolean) => {
     // Closed without receiving FIN (error, or destroyed): nothing more will come, cut the peer.
     if ((hadError || !self.readableEnded) && !other.destroyed) {
-      if (hadError) other.resetAndDestroy();
+      if (hadError) resetSocket(other);
       else other.destroy();
     }
     if (--open === 0) closed();

@@ -1,6 +1,7 @@
 import { createServer, type Socket } from "node:net";
 import { dialTcp } from "./dial-tcp.ts";
 import { pipeBothWays } from "./pipe-both-ways.ts";
+import { resetSocket } from "./reset-socket.ts";
 import type { Relayed, TcpPath } from "./tcp-path.ts";
 
 /** Two net.Sockets relayed by pipeBothWays; the byte counters are the sockets' own. */
@@ -63,7 +64,7 @@ export function socketPath(bufferBytes: number): TcpPath<Socket, Socket> {
     // What the client sent while we dialed sits in its readable buffer (at most
     // bufferBytes, then reading stops); pipeBothWays' data listener flushes it.
     relay: (client, upstream, closed) => new SocketRelay(client, upstream, closed),
-    reset: (client) => void client.resetAndDestroy(),
+    reset: (client) => resetSocket(client),
     close: (client) => void client.destroy(),
   };
 }
