@@ -61,8 +61,10 @@ export class Relay {
     for (const h of [this.client, this.upstream] as RelayHandle[]) {
       // Node's handles accept only a function here.
       h.onread = ignoreRead;
-      // A reset libuv refuses leaves the handle open: closed then, never leaked.
-      if (!reset || h.shutting || h.reset() !== 0) h.close();
+      // libuv refuses a reset only while a shutdown is queued (`shutting`), and Node then leaves the handle open for
+      // good, close() included (see reset-socket.ts): such a side is closed instead.
+      if (!reset || h.shutting) h.close();
+      else h.reset();
     }
     this.closed(this);
   }
