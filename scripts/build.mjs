@@ -139,6 +139,8 @@ await build({
   banner: { js: ["#!/usr/bin/env node", "\"use strict\";", 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;'].join("\n") },
 });
 await build({ ...common, entryPoints: [HANDLE_SIGNALS], outfile: join(root, "dist", SIGNALS_FILE), format: "cjs" });
+// The forwarder's second thread (src/forward/relay-worker.ts) runs this file: a Worker takes a file, not a chunk.
+await build({ ...common, entryPoints: [join(root, "src/forward/relay-thread.ts")], outfile: join(root, "dist/ci-runner-relay-thread.js"), format: "cjs" });
 writeFileSync(join(root, "dist/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
 // The supervisor: CommonJS (see CJS_COMMANDS), its lazy phases in files of their own.

@@ -3,7 +3,8 @@
 // metric per tool and as ratios to haproxy (UDP: to rinetd). See README.md.
 import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { freePort } from "../../test/fixtures/forward/net-helpers.ts";
@@ -46,6 +47,17 @@ async function bundleOurs(): Promise<string> {
     format: "esm",
     logLevel: "warning",
   });
+  // The relay thread's file, beside the bundle as in dist/ (src/forward/relay-worker.ts).
+  await build({
+    entryPoints: [join(root, "src/forward/relay-thread.ts")],
+    outfile: join(dirname(outfile), "ci-runner-relay-thread.js"),
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "warning",
+  });
+  writeFileSync(join(dirname(outfile), "package.json"), '{ "type": "commonjs" }\n');
   return outfile;
 }
 

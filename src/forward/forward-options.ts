@@ -31,6 +31,15 @@ export interface ForwardOptions {
   readonly tcpBufferBytes: number;
   /** Relay TCP on net.Sockets even where Node's own TCP handles fit: tests run every TCP test on both paths. */
   readonly portableTcp?: boolean;
+  /**
+   * Threads that relay TCP connections on the handle path, this one included
+   * (FORWARD_THREADS): each further one starts when every running thread
+   * relays a connection, and each new connection goes to the thread relaying
+   * the fewest.
+   */
+  readonly relayThreads: number;
+  /** Tests: start the relay threads with the listeners and relay every connection on them, none here. */
+  readonly relayThreadsOnly?: boolean;
   /** Name resolution; tests inject one to change "DNS" while running. */
   readonly lookup?: Lookup;
   /**
@@ -51,4 +60,5 @@ export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = Object.freeze({
   udpIdleMs: 60_000,
   udpMaxSessions: 4096,
   tcpBufferBytes: 256 * 1024,
+  relayThreads: 1,
 });

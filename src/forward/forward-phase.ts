@@ -11,7 +11,7 @@ export function forwardSpec(config: Config): ForwardSpec | undefined {
 
 /** The fixed tuning plus what the config sets; `overrides` are for tests. */
 export function forwardOptions(config: Config, overrides: Partial<ForwardOptions> = {}): ForwardOptions {
-  return { ...DEFAULT_FORWARD_OPTIONS, checkIntervalMs: config.FORWARD_CHECK_INTERVAL_SEC * 1000, ...overrides };
+  return { ...DEFAULT_FORWARD_OPTIONS, checkIntervalMs: config.FORWARD_CHECK_INTERVAL_SEC * 1000, relayThreads: config.FORWARD_THREADS, ...overrides };
 }
 
 const PUBLISH_EVERY_MS = 1000;

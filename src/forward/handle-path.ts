@@ -1,14 +1,59 @@
+import type { Logger } from "../log/logger.ts";
 import { dialHandle } from "./dial-handle.ts";
+import type { ForwardOptions } from "./forward-options.ts";
+import { pipeBindings } from "./pipe-handles.ts";
 import { Relay } from "./relay-handles.ts";
+import { startRelayThread, type RelayThread } from "./relay-worker.ts";
 import { listenHandle, type TcpBindings, type TcpHandle } from "./tcp-handles.ts";
-import type { TcpPath } from "./tcp-path.ts";
+import type { Relayed, TcpPath } from "./tcp-path.ts";
 
 /**
  * TcpPath on Node's own TCP handles (tcp-handles.ts): no net.Socket, no
  * stream, no listener per connection. About a third of the portable path's
  * CPU per new connection, and at most one read (64 KiB) held per direction.
+ * With FORWARD_THREADS > 1, connections are spread over relay threads
+ * (relay-worker.ts): one core is the limit of several bulk transfers at
+ * once, where haproxy runs a thread per core; a thread costs 10-18 MiB, so
+ * none runs unless asked for, and each starts only once needed.
  */
-export function handlePath(b: TcpBindings): TcpPath<TcpHandle, TcpHandle> {
+export function handlePath(
+  b: TcpBindings,
+  options: Pick<ForwardOptions, "relayThreads" | "relayThreadsOnly"> = { relayThreads: 1 },
+  log?: Logger,
+): TcpPath<TcpHandle, TcpHandle> & { threads(): readonly RelayThread[] } {
+  // Connections relayed on this thread now.
+  let here = 0;
+  const threads: RelayThread[] = [];
+  const ready = new Set<RelayThread>();
+  // Set when threads cannot start (a Node without pipe handles, a thread that failed) or the path stopped.
+  let noMore = options.relayThreads <= 1;
+
+  function startThread(): RelayThread | undefined {
+    if (noMore || threads.length >= options.relayThreads - 1) return undefined;
+    const pipes = pipeBindings();
+    if (typeof pipes === "string") {
+      noMore = true;
+      log?.warn(`FORWARD_THREADS: TCP is relayed on one thread only: Node ${process.version}'s pipe handles (process.binding) do not fit: ${pipes}`);
+      return undefined;
+    }
+    const thread = startRelayThread(b, pipes, (why) => {
+      noMore = true;
+      threads.splice(threads.indexOf(thread), 1);
+      ready.delete(thread);
+      log?.warn(`FORWARD_THREADS: a TCP relay thread stopped (${why}); its connections were closed, new ones go to the other threads`);
+    });
+    threads.push(thread);
+    void thread.started.then((ok) => ok && threads.includes(thread) && ready.add(thread));
+    return thread;
+  }
+
+  /** The relay thread relaying the fewest, if it relays fewer than `than`. */
+  function leastBusy(than: number): RelayThread | undefined {
+    let best: RelayThread | undefined;
+    for (const t of ready) if (t.active < (best?.active ?? than)) best = t;
+    return best;
+  }
+
   return {
     async listen(address, port, accepted) {
       const server = listenHandle(b, address, port);
@@ -24,9 +69,31 @@ export function handlePath(b: TcpBindings): TcpPath<TcpHandle, TcpHandle> {
     },
     // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
     dial: (address, port, timeoutMs, done) => dialHandle(b, address, port, timeoutMs, done),
-    relay: (client, upstream, closed) => new Relay(b, client, upstream, closed),
+    relay(client, upstream, closed) {
+      // Every thread busy: one more starts (if allowed), for the connections after this one. A tie stays here: no hand-over.
+      if (here > 0 && !options.relayThreadsOnly && [...ready].every((t) => t.active > 0) && threads.length === ready.size) startThread();
+      const other = leastBusy(options.relayThreadsOnly ? Infinity : here);
+      const relayed = other?.take(client, upstream, closed);
+      if (relayed) return relayed;
+      here += 1;
+      return new Relay(b, client, upstream, (relay) => {
+        here -= 1;
+        closed(relay);
+      });
+    },
     // A client not relayed yet has no shutdown queued, the one case libuv refuses a reset in (see reset-socket.ts).
     reset: (client) => void client.reset(),
     close: (client) => client.close(),
+    threads: () => threads,
+    async ready() {
+      if (!options.relayThreadsOnly) return;
+      while (startThread());
+      await Promise.all(threads.map((t) => t.started));
+    },
+    async stop() {
+      noMore = true;
+      ready.clear();
+      await Promise.all(threads.splice(0).map((t) => t.stop()));
+    },
   };
 }

@@ -36,6 +36,9 @@ export class Relay {
     readonly client: TcpHandle,
     readonly upstream: TcpHandle,
     private readonly closed: (relay: Relay) => void,
+    /** On the relay thread: bytesIn and bytesOut are mirrored at counters[at] and [at + 1] for the main thread to read. */
+    private readonly counters?: Float64Array,
+    private readonly at = 0,
   ) {
     (client as RelayHandle).relay = this;
     (upstream as RelayHandle).relay = this;
@@ -74,6 +77,7 @@ export class Relay {
     const toServer = from === this.client;
     if (toServer) this.bytesIn += n;
     else this.bytesOut += n;
+    if (this.counters) this.counters[this.at + (toServer ? 0 : 1)] = toServer ? this.bytesIn : this.bytesOut;
     reclaimReadBuffers(n);
     const to = toServer ? this.upstream : this.client;
     const data = new Uint8Array(buffer, this.b.readOffset(), n);

@@ -41,11 +41,12 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
   const resolver = createHostResolver(options.dnsCacheMs, options.lookup);
   const pools: ServerPool[] = [];
   const started: { label: string; forwarder: Forwarder; pool: ServerPool | undefined }[] = [];
-  const tcp = tcpPath(options);
+  const tcp = tcpPath(options, undefined, log);
   if (tcp.slower !== undefined && spec.ports.some((p) => p.proto === "tcp")) {
     log.warn(`TCP is relayed on net.Sockets, about 3x the user CPU per new connection of Node's own TCP handles, because ${tcp.slower}`);
   }
 
+  await tcp.path.ready?.();
   await Promise.all(
     spec.ports.map(async (p) => {
       const label = portLabel(p);
@@ -94,6 +95,7 @@ export async function startForwarders(spec: ForwardSpec, log: Logger, options: F
     stop: async () => {
       stopChecks();
       await Promise.all(started.map(({ forwarder }) => forwarder.close()));
+      await tcp.path.stop?.();
     },
   };
 }

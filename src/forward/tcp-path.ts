@@ -1,4 +1,5 @@
 import type { DialError } from "./dial-tcp.ts";
+import type { Logger } from "../log/logger.ts";
 import type { ForwardOptions } from "./forward-options.ts";
 import { handlePath } from "./handle-path.ts";
 import { socketPath } from "./socket-path.ts";
@@ -42,6 +43,10 @@ export interface TcpPath<C, U> {
   reset(client: C): void;
   /** The forwarder stops: a client not relayed yet is closed. */
   close(client: C): void;
+  /** Resolves once the path can relay as configured (the relay thread of relayThread "always" has started). */
+  ready?(): Promise<void>;
+  /** After every forwarder closed: ends what the path runs besides them (the relay thread). */
+  stop?(): Promise<void>;
 }
 
 /**
@@ -49,10 +54,14 @@ export interface TcpPath<C, U> {
  * with `slower` saying why (logged once at start). `options.portableTcp`
  * forces the portable path, so that tests run both.
  */
-export function tcpPath(options: ForwardOptions, bindings: TcpBindings | string = tcpBindings()): { path: TcpPath<unknown, unknown>; slower?: string } {
+export function tcpPath(
+  options: ForwardOptions,
+  bindings: TcpBindings | string = tcpBindings(),
+  log?: Logger,
+): { path: TcpPath<unknown, unknown>; slower?: string } {
   if (options.portableTcp) return { path: socketPath(options.tcpBufferBytes), slower: "the portableTcp option asks for it" };
   if (typeof bindings === "string") {
     return { path: socketPath(options.tcpBufferBytes), slower: `Node ${process.version}'s TCP handles (process.binding) do not fit: ${bindings}` };
   }
-  return { path: handlePath(bindings) };
+  return { path: handlePath(bindings, options, log) };
 }

@@ -65,7 +65,9 @@ for (const path of TCP_PATHS) {
     t.teardown(() => new Promise((r) => sink.close(r)));
 
     const child = spawn(process.execPath, ["--import=tsx", forwarder], {
-      env: { ...process.env, FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}`, TEST_PORTABLE_TCP: path.portable ? "1" : "0" },
+      env: { ...process.env, FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}`, TEST_PORTABLE_TCP: path.portable ? "1" : "0",
+        ...("relayThreads" in path.options && { FORWARD_THREADS: String(path.options.relayThreads), TEST_RELAY_THREADS_ONLY: "1" }),
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     t.teardown(() => void child.kill("SIGTERM"));
