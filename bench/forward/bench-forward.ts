@@ -83,8 +83,9 @@ for (const [tool, ok] of Object.entries(tools)) {
 }
 
 const bundle = await bundleOurs();
-const names = ["direct", "ci-runner", "haproxy", "socat", "rinetd"]
-  .filter((n) => n === "direct" || n === "ci-runner" || tools[n as keyof typeof tools])
+// "ci-runner x2": the same forwarder with FORWARD_THREADS=2 (a second relay thread).
+const names = ["direct", "ci-runner", "ci-runner x2", "haproxy", "socat", "rinetd"]
+  .filter((n) => n === "direct" || n.startsWith("ci-runner") || tools[n as keyof typeof tools])
   .filter((n) => !ONLY_TOOLS || ONLY_TOOLS.includes(n));
 const ports = new Map<string, PeerPorts>();
 for (const name of names) ports.set(name, { bulk: await freePort(), echo: await freePort(), udp: await freePort() });
@@ -100,6 +101,7 @@ const stopIperf = tools.iperf3 ? all.flatMap((p) => [iperf3Server("127.0.0.2", p
 const starters: Record<string, (p: PeerPorts) => Peer> = {
   direct,
   "ci-runner": (p) => startOurs(p, bundle),
+  "ci-runner x2": (p) => startOurs(p, bundle, 2),
   haproxy: startHaproxy,
   socat: startSocat,
   rinetd: startRinetd,

@@ -118,16 +118,24 @@ export function startSocat(ports: PeerPorts): Peer {
   return started("socat", ports, true, children);
 }
 
-/** This project's forwarder: the bundle built from test/fixtures/forward/forwarder.ts, in plain node. */
-export function startOurs(ports: PeerPorts, bundle: string): Peer {
+/**
+ * This project's forwarder: the bundle built from test/fixtures/forward/forwarder.ts, in plain node;
+ * `threads` > 1 sets FORWARD_THREADS (the tool is then "ci-runner xN").
+ */
+export function startOurs(ports: PeerPorts, bundle: string, threads = 1): Peer {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
     detached: true,
-    env: { ...process.env, FORWARD_HOST: "127.0.0.2 127.0.0.3", FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp` },
+    env: {
+      ...process.env,
+      FORWARD_HOST: "127.0.0.2 127.0.0.3",
+      FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp`,
+      FORWARD_THREADS: String(threads),
+    },
     stdio: ["ignore", process.env.BENCH_OURS_STDOUT ? "inherit" : "ignore", "inherit"],
   });
-  return started("ci-runner", ports, true, [child]);
+  return started(threads > 1 ? `ci-runner x${threads}` : "ci-runner", ports, true, [child]);
 }
 
 /** No forwarder: clients talk to the upstream servers directly. */

@@ -70,8 +70,13 @@ function cell(xs: readonly number[] | undefined, format: (v: number) => string):
  * range. Loss: the median loss of each, compared as values (a ratio of two
  * losses near zero means nothing).
  */
-export function pairedRatio(results: Results, ref: string, key: keyof Metrics): { median: number; min: number; max: number; each: number[] } | undefined {
-  const a = results.get("ci-runner")?.[key];
+export function pairedRatio(
+  results: Results,
+  ref: string,
+  key: keyof Metrics,
+  ours = "ci-runner",
+): { median: number; min: number; max: number; each: number[] } | undefined {
+  const a = results.get(ours)?.[key];
   const b = results.get(ref)?.[key];
   if (!a || !b) return undefined;
   const ratios = a.map((v, i) => v / (b[i] ?? NaN)).filter((r) => Number.isFinite(r));
@@ -106,32 +111,38 @@ export function printReport(results: Results, info: RunInfo): void {
     out(`${row.label.padEnd(30)}${names.map((n) => cell(results.get(n)?.[row.key], row.format).padStart(width)).join("")}`);
   }
   out("");
-  for (const ref of ["haproxy", "rinetd", "socat"]) {
-    if (!results.has(ref)) continue;
-    const parts = (["tcp1", "tcp4", "p50", "p99", "conns", "udpDelivered"] as const).flatMap((key) => {
-      const r = pairedRatio(results, ref, key);
-      return r ? [`${key} ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})`] : [];
-    });
-    out(`ci-runner / ${ref}, median of the per-round ratios (range): ${parts.join(", ")}`);
+  const oursNames = names.filter((n) => n.startsWith("ci-runner"));
+  for (const ours of oursNames) {
+    for (const ref of ["haproxy", "rinetd", "socat"]) {
+      if (!results.has(ref)) continue;
+      const parts = (["tcp1", "tcp4", "p50", "p99", "conns", "udpDelivered"] as const).flatMap((key) => {
+        const r = pairedRatio(results, ref, key, ours);
+        return r ? [`${key} ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})`] : [];
+      });
+      out(`${ours} / ${ref}, median of the per-round ratios (range): ${parts.join(", ")}`);
+    }
   }
-  out("");
-  for (const row of rows.filter((r) => r.goal)) printGoal(results, row, row.goal!);
+  for (const ours of oursNames) {
+    out("");
+    for (const row of rows.filter((r) => r.goal)) printGoal(results, row, row.goal!, ours);
+  }
 }
 
-function printGoal(results: Results, row: Row, g: Goal): void {
-  const ours = median(results.get("ci-runner")?.[row.key] ?? []);
+function printGoal(results: Results, row: Row, g: Goal, oursName: string): void {
+  const ours = median(results.get(oursName)?.[row.key] ?? []);
+  const tag = oursName === "ci-runner" ? "" : ` (${oursName})`;
   const verdict = (met: boolean) => (met ? "met" : "MISSED");
   if (g.against === undefined) {
-    if (ours === undefined) return out(`goal ${row.label}: no result`);
-    return out(`goal ${row.label}: ${row.format(ours)} (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(g.higher ? ours >= g.ratio : ours <= g.ratio)}`);
+    if (ours === undefined) return out(`goal ${row.label}${tag}: no result`);
+    return out(`goal ${row.label}${tag}: ${row.format(ours)} (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(g.higher ? ours >= g.ratio : ours <= g.ratio)}`);
   }
   const theirs = median(results.get(g.against)?.[row.key] ?? []);
-  if (ours === undefined || theirs === undefined) return out(`goal ${row.label}: no ${g.against} result`);
+  if (ours === undefined || theirs === undefined) return out(`goal ${row.label}${tag}: no ${g.against} result`);
   if (row.key === "udpLoss") {
-    return out(`goal ${row.label} no more than ${g.against}: ${row.format(ours)}% vs ${row.format(theirs)}% (medians) ${verdict(ours <= theirs)}`);
+    return out(`goal ${row.label}${tag} no more than ${g.against}: ${row.format(ours)}% vs ${row.format(theirs)}% (medians) ${verdict(ours <= theirs)}`);
   }
-  const r = pairedRatio(results, g.against, row.key)!;
+  const r = pairedRatio(results, g.against, row.key, oursName)!;
   const met = g.higher ? r.median >= g.ratio : r.median <= g.ratio;
   const each = r.each.map((x) => x.toFixed(2)).join(" ");
-  out(`goal ${row.label} vs ${g.against}: ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(met)}; each round: ${each}`);
+  out(`goal ${row.label}${tag} vs ${g.against}: ${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)}) (${g.higher ? ">=" : "<="} ${g.ratio}) ${verdict(met)}; each round: ${each}`);
 }
