@@ -36,12 +36,21 @@ export function handlePath(
       log?.warn(`FORWARD_THREADS: TCP is relayed on one thread only: Node ${process.version}'s pipe handles (process.binding) do not fit: ${pipes}`);
       return undefined;
     }
-    const thread = startRelayThread(b, pipes, (why) => {
+    let thread: RelayThread;
+    try {
+      thread = startRelayThread(b, pipes, (why) => {
+        noMore = true;
+        const at = threads.indexOf(thread);
+        if (at >= 0) threads.splice(at, 1);
+        ready.delete(thread);
+        log?.warn(`FORWARD_THREADS: a TCP relay thread stopped (${why}); its connections were closed, new ones go to the other threads`);
+      });
+    } catch (err) {
+      // No temporary directory (TMPDIR missing or read-only): relayed here, said once.
       noMore = true;
-      threads.splice(threads.indexOf(thread), 1);
-      ready.delete(thread);
-      log?.warn(`FORWARD_THREADS: a TCP relay thread stopped (${why}); its connections were closed, new ones go to the other threads`);
-    });
+      log?.warn(`FORWARD_THREADS: a TCP relay thread could not start (${err instanceof Error ? err.message : String(err)}); TCP is relayed on the threads running`);
+      return undefined;
+    }
     threads.push(thread);
     void thread.started.then((ok) => ok && threads.includes(thread) && ready.add(thread));
     return thread;
@@ -70,6 +79,7 @@ export function handlePath(
     // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
     dial: (address, port, timeoutMs, done) => dialHandle(b, address, port, timeoutMs, done),
     relay(client, upstream, closed) {
+      if (options.relayThreads <= 1) return new Relay(b, client, upstream, closed);
       // Every thread busy: one more starts (if allowed), for the connections after this one. A tie stays here: no hand-over.
       if (here > 0 && !options.relayThreadsOnly && [...ready].every((t) => t.active > 0) && threads.length === ready.size) startThread();
       const other = leastBusy(options.relayThreadsOnly ? Infinity : here);
@@ -88,7 +98,9 @@ export function handlePath(
     async ready() {
       if (!options.relayThreadsOnly) return;
       while (startThread());
-      await Promise.all(threads.map((t) => t.started));
+      // Tests that relay only on threads must not pass on this thread instead.
+      const started = await Promise.all(threads.map((t) => t.started));
+      if (threads.length === 0 || started.includes(false)) throw new Error("relayThreadsOnly: a relay thread did not start");
     },
     async stop() {
       noMore = true;

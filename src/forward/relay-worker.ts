@@ -95,7 +95,10 @@ export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: 
     // Not closed (keptOpen): the thread sees its end when it is terminated.
     ipc = undefined;
     for (const id of [...handedOver.keys()]) end(id);
-    if (why !== undefined) failed(why);
+    if (why === undefined) return;
+    // A thread still running (a send failed, its pipe did not open) would relay connections counted as ended here.
+    void worker?.terminate();
+    failed(why);
   }
 
   const thread = { sendFailed: (status: number) => finish(`sending it a connection failed: ${errorName(status)}`) };
@@ -116,8 +119,9 @@ export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: 
 
   let status = server.bind(path);
   if (status === 0) status = server.listen(1);
+  // Failures at start are reported on a later tick: the caller holds the returned thread by then.
   if (status !== 0) {
-    finish(`cannot listen on ${path}: ${errorName(status)}`);
+    queueMicrotask(() => finish(`cannot listen on ${path}: ${errorName(status)}`));
   } else {
     server.onconnection = (accepted, conn) => {
       server.close();
@@ -133,12 +137,17 @@ export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: 
       reportStarted(true);
     };
     const data: RelayThreadData = { path, counters };
-    worker = newWorker(data);
-    worker.on("message", (id: number) => end(id));
-    worker.on("error", (err: Error) => finish(`it failed: ${err.message}`));
-    worker.on("exit", (code) => finish(`it exited with code ${code}`));
-    // After the listeners: a "message" listener refs the worker's port again. The thread never holds the process up.
-    worker.unref();
+    try {
+      worker = newWorker(data);
+      worker.on("message", (id: number) => end(id));
+      worker.on("error", (err: Error) => finish(`it failed: ${err.message}`));
+      worker.on("exit", (code) => finish(`it exited with code ${code}`));
+      // After the listeners: a "message" listener refs the worker's port again. The thread never holds the process up.
+      worker.unref();
+    } catch (err) {
+      // ERR_WORKER_INIT_FAILED (a container's pids limit), out of memory.
+      queueMicrotask(() => finish(`it could not start: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   return {

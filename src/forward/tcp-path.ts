@@ -43,7 +43,7 @@ export interface TcpPath<C, U> {
   reset(client: C): void;
   /** The forwarder stops: a client not relayed yet is closed. */
   close(client: C): void;
-  /** Resolves once the path can relay as configured (the relay thread of relayThread "always" has started). */
+  /** Resolves once the path can relay as configured (with relayThreadsOnly, every relay thread has started). */
   ready?(): Promise<void>;
   /** After every forwarder closed: ends what the path runs besides them (the relay thread). */
   stop?(): Promise<void>;

@@ -1,4 +1,7 @@
+import { mkdtempSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import t, { type Test } from "tap";
 import { DEFAULT_FORWARD_OPTIONS } from "../../src/forward/forward-options.ts";
 import { handlePath } from "../../src/forward/handle-path.ts";
@@ -112,6 +115,32 @@ t.test("FORWARD_THREADS=1 (the default): every connection on the main thread, no
   const clients = [await relayed(port), await relayed(port), await relayed(port)];
   t.equal(forwarder.status().active, 3);
   t.same(path.threads(), [], "no relay thread");
+  for (const c of clients) c.socket.end();
+  await Promise.all(clients.map((c) => c.closed));
+});
+
+t.test("a relay thread that cannot start: one warning, and every connection is relayed on the main thread", async (t) => {
+  // No temporary directory for the thread's pipe.
+  const gone = join(mkdtempSync(join(tmpdir(), "relay-")), "gone");
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = gone;
+  t.teardown(() => {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+  });
+  const { port, path, forwarder, lines } = await started(t, 2);
+  const clients = [await relayed(port), await relayed(port)];
+  const warned = await waitFor(
+    () => lines.filter((l) => l.includes("FORWARD_THREADS: a TCP relay thread")),
+    (w) => w.length > 0,
+  );
+  t.equal(warned.length, 1, "one warning");
+  t.match(warned[0] ?? "", ` warning: FORWARD_THREADS: a TCP relay thread could not start (ENOENT: no such file or directory, mkdtemp '${gone}/ci-runner-relay-XXXXXX'); TCP is relayed on the threads running`);
+  clients.push(await relayed(port), await relayed(port));
+  clients.forEach((c, i) => c.socket.write(`hi ${i}\n`));
+  for (const [i, c] of clients.entries()) t.equal(await waitFor(c.got, (g) => g.includes(`hi ${i}\n`)), `up\nhi ${i}\n`, `connection ${i} relayed`);
+  t.same(path.threads(), [], "no relay thread left");
+  t.equal(forwarder.status().active, 4);
   for (const c of clients) c.socket.end();
   await Promise.all(clients.map((c) => c.closed));
 });
