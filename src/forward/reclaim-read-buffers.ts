@@ -35,10 +35,13 @@ let youngCapped = false;
  * 30 MiB of RSS that never shrinks back. Few objects survive in a forwarder,
  * so small, frequent scavenges cost about the same CPU. Process-wide (the
  * supervisor's own allocation is slow and does not mind); V8 reads this flag
- * each time it would grow, so setting it after start works.
+ * each time it would grow, so setting it after start works. Starting a
+ * worker thread sets V8's flags back (Node parses them again for it): a relay
+ * thread calls this `again` once its worker is online, or the main thread's
+ * young generation grew to 32 MiB under connection churn.
  */
-export function capYoungGeneration(): void {
-  if (youngCapped) return;
+export function capYoungGeneration(again = false): void {
+  if (youngCapped && !again) return;
   youngCapped = true;
   try {
     setFlagsFromString("--semi-space-growth-factor=1");

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PipeBindings, PipeHandle } from "./pipe-handles.ts";
+import { capYoungGeneration } from "./reclaim-read-buffers.ts";
 import type { RelayThreadData } from "./relay-thread.ts";
 import { errorName, type TcpBindings, type TcpHandle, type WriteReq } from "./tcp-handles.ts";
 import type { Relayed } from "./tcp-path.ts";
@@ -139,6 +140,8 @@ export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: 
     const data: RelayThreadData = { path, counters };
     try {
       worker = newWorker(data);
+      // Node set V8's flags back for the new thread: the forwarder's cap on the young generation again.
+      worker.once("online", () => capYoungGeneration(true));
       worker.on("message", (id: number) => end(id));
       worker.on("error", (err: Error) => finish(`it failed: ${err.message}`));
       worker.on("exit", (code) => finish(`it exited with code ${code}`));
