@@ -367,8 +367,10 @@ t.test("knobs: crash, diag error, stuck after deletion", async (t) => {
   t.equal(crashed.code, 0, "and run.sh still exits 0");
 
   // The crashed listener's session goes once the fake has seen its poll connection close.
+  // Its session only: the file's other tests share this fake, and one of theirs may be between two polls.
+  const knobs = gh.runner("knobs", r.repo)!.id;
   await gh.waitFor(() => {
-    gh.expireIdleSessions();
+    gh.expireIdleSessions(knobs);
     return gh.runner("knobs", r.repo)?.status === "offline";
   });
   const stuck = startScript(r.script("run.sh"), [], { ...baseEnv(), FAKE_RUNNER_STUCK_WHEN_DELETED: "1", FAKE_RUNNER_DIAG_ERROR: "custom fatal line" });

@@ -9,7 +9,7 @@ import type { FaultSpec, JobSpec, RateLimitSpec } from "./types.ts";
  * - `GET  /_fake/state` -> `{runners, jobs}`
  * - `GET  /_fake/requests` -> request log
  * - `POST /_fake/jobs` JobSpec -> 201 `{id}`; `GET /_fake/jobs/ID`; `POST /_fake/jobs/ID/cancel`; `POST /_fake/jobs/ID/release`
- * - `POST /_fake/expire-idle-sessions`
+ * - `POST /_fake/expire-idle-sessions` (`{runnerId?}`: only that runner's)
  * - `POST /_fake/faults` FaultSpec (`path` a string; `"regex": true` makes it a RegExp); `DELETE /_fake/faults`
  * - `POST /_fake/rate-limit` RateLimitSpec
  * - `POST /_fake/tokens` `{token, admin?}`; `POST /_fake/registration-token` `{scope, kind?}`;
@@ -39,7 +39,8 @@ export function controlRoutes(fake: () => FakeGitHub): Route[] {
     route("POST", "/jobs/(?<id>\\d+)/cancel", (ex) => (fake().cancelJob(Number(ex.params.id)) ? send(ex, 204) : notFound(ex))),
     route("POST", "/jobs/(?<id>\\d+)/release", (ex) => (fake().releaseJob(Number(ex.params.id)) ? send(ex, 204) : notFound(ex))),
     route("POST", "/expire-idle-sessions", (ex) => {
-      fake().expireIdleSessions();
+      const runnerId = (body(ex) as { runnerId?: unknown } | undefined)?.runnerId;
+      fake().expireIdleSessions(typeof runnerId === "number" ? runnerId : undefined);
       send(ex, 204);
     }),
     route("POST", "/faults", (ex) => {

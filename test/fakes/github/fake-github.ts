@@ -99,11 +99,13 @@ export interface FakeGitHub {
   /** Lets a job queued with `hold` go on (through its runner's next poll when it runs); false when not held. */
   releaseJob(id: number): boolean;
   /**
-   * Drops every session whose listener is not polling right now, as
-   * `sessionIdleTimeoutMs` would later: its runner goes offline, a job it ran
-   * is abandoned. For a test that killed a listener and wants the moment.
+   * Drops every session whose listener is not polling right now (only
+   * `runnerId`'s, when given), as `sessionIdleTimeoutMs` would later: its
+   * runner goes offline, a job it ran is abandoned. For a test that killed a
+   * listener and wants the moment; tests that share a fake name their runner,
+   * or another test's runner, between two polls while it runs a job, loses it.
    */
-  expireIdleSessions(): void;
+  expireIdleSessions(runnerId?: number): void;
   /**
    * Resolves with the first truthy value of `predicate`, re-checked on every
    * state change; rejects after `timeoutMs` (default: a hang guard, never a
@@ -178,8 +180,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   );
   // Sessions of listeners that died (SIGKILL) expire: their runners go offline,
   // and a job they were running is abandoned (so the runner can be deleted again).
-  const expireIdle = (now: number): void => {
-    for (const id of world.sessions.sweep(now)) {
+  const expireIdle = (now: number, only?: number): void => {
+    for (const id of world.sessions.sweep(now, only)) {
       if (world.sessions.hasSession(id)) continue;
       const jobId = world.registry.get(id)?.jobId;
       if (jobId !== null && jobId !== undefined) world.jobs.complete(jobId, "Abandoned");
@@ -216,7 +218,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     jobs: () => world.jobs.list(),
     cancelJob: (id) => world.jobs.cancel(id),
     releaseJob: (id) => world.jobs.release(id),
-    expireIdleSessions: () => expireIdle(Infinity),
+    expireIdleSessions: (runnerId) => expireIdle(Infinity, runnerId),
     waitFor: (predicate, timeoutMs = HANG_GUARD_MS) => waitFor(world, predicate, timeoutMs),
     requests: () => log.map((r) => ({ ...r })),
     requestsContaining: (text) =>

@@ -65,10 +65,11 @@ export class SessionTable {
     if (s) s.lastSeen = Date.now();
   }
 
-  /** Drops idle sessions; returns the runners that lost theirs. */
-  sweep(now = Date.now()): number[] {
+  /** Drops idle sessions (only runner `only`'s, when given); returns the runners that lost theirs. */
+  sweep(now = Date.now(), only?: number): number[] {
     const gone: number[] = [];
     for (const s of this.sessions.values()) {
+      if (only !== undefined && s.runnerId !== only) continue;
       const timeoutMs = this.isBusy(s.runnerId) ? this.busyTimeoutMs : this.idleTimeoutMs;
       if (s.polling === 0 && now - s.lastSeen > timeoutMs) {
         this.sessions.delete(s.id);
