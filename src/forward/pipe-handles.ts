@@ -1,4 +1,4 @@
-import type { TcpHandle, WriteReq } from "./tcp-handles.ts";
+import type { Binding, Ctor, TcpHandle, WriteReq } from "./tcp-handles.ts";
 
 /**
  * Node's own Unix-socket handles (`process.binding("pipe_wrap")`, beside
@@ -35,9 +35,6 @@ export interface PipeBindings {
   newIpc(): PipeHandle;
   newConnectReq(): PipeConnectReq;
 }
-
-type Ctor<T> = new (...args: number[]) => T;
-type Binding = (name: string) => Record<string, unknown>;
 
 /** The bindings, or what this Node lacks of them ("no pipe_wrap.PipeConnectWrap"). */
 export function loadPipeBindings(binding: Binding | undefined): PipeBindings | string {

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { PipeBindings, PipeHandle } from "./pipe-handles.ts";
 import { capYoungGeneration } from "./reclaim-read-buffers.ts";
 import type { RelayThreadData } from "./relay-thread.ts";
@@ -212,6 +212,8 @@ function newWorker(workerData: RelayThreadData): Worker {
   // No execArgv of this process (a test runner's --import hooks, --inspect): the thread needs none.
   const options = { workerData, env: {}, execArgv: [], name: "ci-runner relay" };
   const here = import.meta.url;
+  // Loaded here, not at the top: every forwarding configuration loads this file, and most never start a thread (1-2 ms at boot).
+  const { Worker } = createRequire(here)("node:worker_threads") as typeof import("node:worker_threads");
   if (!here.endsWith(".ts")) return new Worker(new URL("./ci-runner-relay-thread.js", here), options);
   const file = fileURLToPath(new URL("./relay-thread.ts", here));
   const tsx = createRequire(here).resolve("tsx/cjs/api");

@@ -67,8 +67,9 @@ export interface TcpBindings {
   readonly enotconn: number;
 }
 
-type Ctor<T> = new (...args: number[]) => T;
-type Binding = (name: string) => Record<string, unknown>;
+/** A binding's handle or request class, and process.binding itself (pipe-handles.ts loads its own with them). */
+export type Ctor<T> = new (...args: number[]) => T;
+export type Binding = (name: string) => Record<string, unknown>;
 
 /** Every method of TcpHandle the forwarder calls: a Node that drops one must not get as far as a connection. */
 const HANDLE_METHODS = [
