@@ -52,7 +52,7 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca-certificates 
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/build-cjs-command.mjs scripts/
 COPY src src
-RUN npm run build && test -f dist/ci-runner.js && test -f dist/reaper.node
+RUN npm run build && test -f dist/ci-runner.js && test -f dist/reaper.node && test -f dist/splice-relay.node
 
 # ---------------------------------------------------------------------------
 # The runner and the ci-storage tool: pinned downloads, or local files.
@@ -219,7 +219,7 @@ FROM image
 COPY --from=build /usr/local/bin/node /opt/ci-runner/node
 # ci-runner.js, a CommonJS entry (package.json says so), the supervisor's CommonJS file and the other commands'
 # ES modules and chunks (.mjs).
-COPY --from=build /src/dist/*.js /src/dist/*.mjs /src/dist/package.json /src/dist/reaper.node /opt/ci-runner/
+COPY --from=build /src/dist/*.js /src/dist/*.mjs /src/dist/package.json /src/dist/*.node /opt/ci-runner/
 # Node >= 22.1: V8's code cache of those files, made here, where they run
 # (README "Start-up and memory"); Node 20 makes none and says so.
 COPY scripts/fill-compile-cache.mjs /tmp/fill-compile-cache.mjs

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Builds dist/ci-runner.js (the CommonJS entry), the runner image's supervisor
 // (dist/ci-runner-supervisor-command.js, CommonJS), the other commands' ES
-// modules and chunks (dist/ci-runner-*.mjs, esbuild) and dist/reaper.node (the
-// N-API reaper). One script so that `npm run build`, .ci/run and the Dockerfile's
+// modules and chunks (dist/ci-runner-*.mjs, esbuild) and the N-API addons
+// dist/reaper.node and dist/splice-relay.node. One script so that `npm run build`, .ci/run and the Dockerfile's
 // build stage all produce the same artifacts.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -17,14 +17,17 @@ const require = createRequire(import.meta.url);
 mkdirSync(join(root, "dist"), { recursive: true });
 
 // node-gyp against the headers of the node that runs this build; nodedir
-// keeps it offline (no header download).
+// keeps it offline (no header download). The N-API addons: PID 1's reaper,
+// the forwarder's splice relay.
 const nodedir = dirname(dirname(process.execPath));
-execFileSync(
-  process.execPath,
-  [require.resolve("node-gyp/bin/node-gyp.js"), "rebuild", `--nodedir=${nodedir}`, "--silent"],
-  { cwd: join(root, "src/pid1/native"), stdio: "inherit" },
-);
-copyFileSync(join(root, "src/pid1/native/build/Release/reaper.node"), join(root, "dist/reaper.node"));
+for (const [dir, addon] of [["src/pid1/native", "reaper.node"], ["src/forward/native", "splice-relay.node"]]) {
+  execFileSync(
+    process.execPath,
+    [require.resolve("node-gyp/bin/node-gyp.js"), "rebuild", `--nodedir=${nodedir}`, "--silent"],
+    { cwd: join(root, dir), stdio: "inherit" },
+  );
+  copyFileSync(join(root, dir, "build/Release", addon), join(root, "dist", addon));
+}
 
 // Chunks of an earlier build go first (their names carry a content hash).
 for (const f of readdirSync(join(root, "dist"))) if (/^ci-runner-.*\.m?js$/.test(f)) rmSync(join(root, "dist", f));
@@ -140,7 +143,15 @@ await build({
 });
 await build({ ...common, entryPoints: [HANDLE_SIGNALS], outfile: join(root, "dist", SIGNALS_FILE), format: "cjs" });
 // The forwarder's second thread (src/forward/relay-worker.ts) runs this file: a Worker takes a file, not a chunk.
-await build({ ...common, entryPoints: [join(root, "src/forward/relay-thread.ts")], outfile: join(root, "dist/ci-runner-relay-thread.js"), format: "cjs" });
+// Its splice addon lies beside it, found from import.meta.url as in the entry.
+await build({
+  ...common,
+  entryPoints: [join(root, "src/forward/relay-thread.ts")],
+  outfile: join(root, "dist/ci-runner-relay-thread.js"),
+  format: "cjs",
+  define: { "import.meta.url": "__ciRunnerUrl" },
+  banner: { js: ['"use strict";', 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;'].join("\n") },
+});
 writeFileSync(join(root, "dist/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 
 // The supervisor: CommonJS (see CJS_COMMANDS), its lazy phases in files of their own.

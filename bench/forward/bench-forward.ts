@@ -3,7 +3,7 @@
 // metric per tool and as ratios to haproxy (UDP: to rinetd). See README.md.
 import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -47,7 +47,8 @@ async function bundleOurs(): Promise<string> {
     format: "esm",
     logLevel: "warning",
   });
-  // The relay thread's file, beside the bundle as in dist/ (src/forward/relay-worker.ts).
+  // The relay thread's file and the splice relay's addon, beside the bundle as in dist/ (src/forward/relay-worker.ts,
+  // splice-relay.ts; `npm run build` made the addon).
   await build({
     entryPoints: [join(root, "src/forward/relay-thread.ts")],
     outfile: join(dirname(outfile), "ci-runner-relay-thread.js"),
@@ -56,8 +57,11 @@ async function bundleOurs(): Promise<string> {
     target: "node20",
     format: "cjs",
     logLevel: "warning",
+    define: { "import.meta.url": "__ciRunnerUrl" },
+    banner: { js: 'const __ciRunnerUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
   writeFileSync(join(dirname(outfile), "package.json"), '{ "type": "commonjs" }\n');
+  copyFileSync(join(root, "dist/splice-relay.node"), join(dirname(outfile), "splice-relay.node"));
   return outfile;
 }
 
@@ -83,8 +87,9 @@ for (const [tool, ok] of Object.entries(tools)) {
 }
 
 const bundle = await bundleOurs();
-// "ci-runner x2": the same forwarder with FORWARD_THREADS=2 (a second relay thread).
-const names = ["direct", "ci-runner", "ci-runner x2", "haproxy", "socat", "rinetd"]
+// "ci-runner x2": the same forwarder with FORWARD_THREADS=2 (a second relay thread); "ci-runner r/w": TCP relayed
+// with read and write, as before splice(2).
+const names = ["direct", "ci-runner", "ci-runner r/w", "ci-runner x2", "haproxy", "socat", "rinetd"]
   .filter((n) => n === "direct" || n.startsWith("ci-runner") || tools[n as keyof typeof tools])
   .filter((n) => !ONLY_TOOLS || ONLY_TOOLS.includes(n));
 const ports = new Map<string, PeerPorts>();
@@ -101,7 +106,8 @@ const stopIperf = tools.iperf3 ? all.flatMap((p) => [iperf3Server("127.0.0.2", p
 const starters: Record<string, (p: PeerPorts) => Peer> = {
   direct,
   "ci-runner": (p) => startOurs(p, bundle),
-  "ci-runner x2": (p) => startOurs(p, bundle, 2),
+  "ci-runner r/w": (p) => startOurs(p, bundle, { userSpace: true }),
+  "ci-runner x2": (p) => startOurs(p, bundle, { threads: 2 }),
   haproxy: startHaproxy,
   socat: startSocat,
   rinetd: startRinetd,

@@ -120,9 +120,10 @@ export function startSocat(ports: PeerPorts): Peer {
 
 /**
  * This project's forwarder: the bundle built from test/fixtures/forward/forwarder.ts, in plain node;
- * `threads` > 1 sets FORWARD_THREADS (the tool is then "ci-runner xN").
+ * `threads` > 1 sets FORWARD_THREADS (the tool is then "ci-runner xN"), `userSpace` relays TCP with read and
+ * write instead of splice(2) ("ci-runner r/w", the relay before splice).
  */
-export function startOurs(ports: PeerPorts, bundle: string, threads = 1): Peer {
+export function startOurs(ports: PeerPorts, bundle: string, { threads = 1, userSpace = false } = {}): Peer {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
@@ -132,10 +133,11 @@ export function startOurs(ports: PeerPorts, bundle: string, threads = 1): Peer {
       FORWARD_HOST: "127.0.0.2 127.0.0.3",
       FORWARD_PORTS: `${ports.bulk} ${ports.echo} ${ports.udp} ${ports.udp}/udp`,
       FORWARD_THREADS: String(threads),
+      TEST_SPLICE_TCP: userSpace ? "0" : "1",
     },
     stdio: ["ignore", process.env.BENCH_OURS_STDOUT ? "inherit" : "ignore", "inherit"],
   });
-  return started(threads > 1 ? `ci-runner x${threads}` : "ci-runner", ports, true, [child]);
+  return started(`ci-runner${userSpace ? " r/w" : ""}${threads > 1 ? ` x${threads}` : ""}`, ports, true, [child]);
 }
 
 /** No forwarder: clients talk to the upstream servers directly. */

@@ -27,7 +27,8 @@ export async function udpOnset(peers: readonly Peer[], rates: readonly number[],
     }
   }
   const out = (s: string) => process.stdout.write(s + "\n");
-  const width = 12;
+  // Wide enough for the longest tool name ("ci-runner r/w") and a space.
+  const width = Math.max(12, ...udp.map((p) => p.name.length + 2));
   out("");
   out(`UDP loss by offered rate (${size}-byte datagrams, ${seconds} s bursts, median of ${rounds} interleaved rounds)`);
   out(`${"offered/s".padEnd(12)}${"sent/s".padStart(width)}${udp.map((p) => p.name.padStart(width)).join("")}`);

@@ -32,6 +32,11 @@ export interface ForwardOptions {
   /** Relay TCP on net.Sockets even where Node's own TCP handles fit: tests run every TCP test on both paths. */
   readonly portableTcp?: boolean;
   /**
+   * false: relay TCP handles in user space (read, write) even where the
+   * splice relay (splice-relay.c) loads; tests run every TCP test both ways.
+   */
+  readonly spliceTcp?: boolean;
+  /**
    * Threads that relay TCP connections on the handle path, this one included
    * (FORWARD_THREADS): each further one starts when every running thread
    * relays a connection, and each new connection goes to the thread relaying

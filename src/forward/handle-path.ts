@@ -4,6 +4,7 @@ import type { ForwardOptions } from "./forward-options.ts";
 import { pipeBindings } from "./pipe-handles.ts";
 import { Relay } from "./relay-handles.ts";
 import { startRelayThread, type RelayThread } from "./relay-worker.ts";
+import { spliceAddon, spliceRelay, type SpliceAddon } from "./splice-relay.ts";
 import { listenHandle, type TcpBindings, type TcpHandle } from "./tcp-handles.ts";
 import type { Relayed, TcpPath } from "./tcp-path.ts";
 
@@ -18,9 +19,12 @@ import type { Relayed, TcpPath } from "./tcp-path.ts";
  */
 export function handlePath(
   b: TcpBindings,
-  options: Pick<ForwardOptions, "relayThreads" | "relayThreadsOnly"> = { relayThreads: 1 },
+  options: Pick<ForwardOptions, "relayThreads" | "relayThreadsOnly" | "spliceTcp"> = { relayThreads: 1 },
   log?: Logger,
 ): TcpPath<TcpHandle, TcpHandle> & { threads(): readonly RelayThread[] } {
+  const splice = options.spliceTcp === false ? undefined : loadSplice(log);
+  const relayHere = (client: TcpHandle, upstream: TcpHandle, closed: (relayed: Relayed) => void): Relayed =>
+    (splice && spliceRelay(splice, client, upstream, closed)) ?? new Relay(b, client, upstream, closed);
   // Connections relayed on this thread now.
   let here = 0;
   const threads: RelayThread[] = [];
@@ -38,7 +42,7 @@ export function handlePath(
     }
     let thread: RelayThread;
     try {
-      thread = startRelayThread(b, pipes, (why) => {
+      thread = startRelayThread(b, pipes, splice !== undefined, (why) => {
         noMore = true;
         const at = threads.indexOf(thread);
         if (at >= 0) threads.splice(at, 1);
@@ -79,14 +83,14 @@ export function handlePath(
     // The client is not read while we dial: what it sends waits in the kernel's socket buffer.
     dial: (address, port, timeoutMs, done) => dialHandle(b, address, port, timeoutMs, done),
     relay(client, upstream, closed) {
-      if (options.relayThreads <= 1) return new Relay(b, client, upstream, closed);
+      if (options.relayThreads <= 1) return relayHere(client, upstream, closed);
       // Every thread busy: one more starts (if allowed), for the connections after this one. A tie stays here: no hand-over.
       if (here > 0 && !options.relayThreadsOnly && [...ready].every((t) => t.active > 0) && threads.length === ready.size) startThread();
       const other = leastBusy(options.relayThreadsOnly ? Infinity : here);
       const relayed = other?.take(client, upstream, closed);
       if (relayed) return relayed;
       here += 1;
-      return new Relay(b, client, upstream, (relay) => {
+      return relayHere(client, upstream, (relay) => {
         here -= 1;
         closed(relay);
       });
@@ -108,4 +112,12 @@ export function handlePath(
       await Promise.all(threads.splice(0).map((t) => t.stop()));
     },
   };
+}
+
+/** The splice relay's addon, or undefined with a warning: TCP is then relayed in user space. */
+function loadSplice(log: Logger | undefined): SpliceAddon | undefined {
+  const addon = spliceAddon();
+  if (!("error" in addon)) return addon;
+  log?.warn(`TCP is relayed through user space, at about two thirds of the throughput: ${addon.error}`);
+  return undefined;
 }

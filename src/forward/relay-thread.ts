@@ -4,7 +4,9 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { pipeBindings } from "./pipe-handles.ts";
 import { Relay } from "./relay-handles.ts";
+import { spliceAddon, spliceRelay } from "./splice-relay.ts";
 import { tcpBindings, type TcpHandle } from "./tcp-handles.ts";
+import type { Relayed } from "./tcp-path.ts";
 
 /** What the main thread gives the relay thread. */
 export interface RelayThreadData {
@@ -12,18 +14,22 @@ export interface RelayThreadData {
   readonly path: string;
   /** Each relay's bytes in and out, at 2 * its slot: the main thread reads them for the port's counters. */
   readonly counters: SharedArrayBuffer;
+  /** Relay with splice(2) where its addon loads here too (the main thread's path does). */
+  readonly splice: boolean;
 }
 
-function relayThread({ path, counters }: RelayThreadData): void {
+function relayThread({ path, counters, splice: wanted }: RelayThreadData): void {
   const b = tcpBindings();
   const p = pipeBindings();
   if (typeof b === "string") throw new Error(`no TCP handles: ${b}`);
   if (typeof p === "string") throw new Error(`no pipe handles: ${p}`);
   const tcp = b;
   const shared = new Float64Array(counters);
+  const loaded = wanted ? spliceAddon() : undefined;
+  const splice = loaded && !("error" in loaded) ? loaded : undefined;
   /** Clients whose server side has not arrived yet; `cancelled` when the main thread closed them meanwhile. */
   const waiting = new Map<number, { client: TcpHandle; cancelled: boolean; slot: number }>();
-  const relays = new Map<number, Relay>();
+  const relays = new Map<number, Relayed>();
   let partial = "";
 
   /** Tells the main thread that connection `id` is over (its slot is free again). */
@@ -55,7 +61,9 @@ function relayThread({ path, counters }: RelayThreadData): void {
         w.client.close();
         return over(id);
       }
-      relays.set(id, new Relay(tcp, w.client, handle, ended(id), shared, 2 * w.slot));
+      const at = 2 * w.slot;
+      const slot = shared.subarray(at, at + 2);
+      relays.set(id, (splice && spliceRelay(splice, w.client, handle, ended(id), slot)) ?? new Relay(tcp, w.client, handle, ended(id), shared, at));
     } else if (op === "x") {
       const w = waiting.get(id);
       if (w) w.cancelled = true;

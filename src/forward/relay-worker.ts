@@ -62,7 +62,7 @@ interface SendReq extends WriteReq {
  * called once if the thread cannot start or stops on its own; its
  * connections are closed then.
  */
-export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: string) => void): RelayThread {
+export function startRelayThread(b: TcpBindings, p: PipeBindings, splice: boolean, failed: (why: string) => void): RelayThread {
   const counters = new SharedArrayBuffer(SLOTS * 2 * Float64Array.BYTES_PER_ELEMENT);
   const shared = new Float64Array(counters);
   const free = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
@@ -137,7 +137,7 @@ export function startRelayThread(b: TcpBindings, p: PipeBindings, failed: (why: 
       if (opened !== 0) return finish(`opening its pipe failed: ${errorName(opened)}`);
       reportStarted(true);
     };
-    const data: RelayThreadData = { path, counters };
+    const data: RelayThreadData = { path, counters, splice };
     try {
       worker = newWorker(data);
       // Node set V8's flags back for the new thread: the forwarder's cap on the young generation again.

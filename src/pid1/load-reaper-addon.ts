@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { loadAddon } from "../process/load-addon.ts";
 
 /** The N-API addon built from src/pid1/native/reaper.c. */
 export interface ReaperAddon {
@@ -13,8 +13,6 @@ export interface ReaperAddon {
   detachTerminal(): number;
 }
 
-const loaded = new Map<string, ReaperAddon>();
-
 /**
  * Loads the first existing addon of `paths` (once per path); a reason instead when none loads. By default beside
  * the bundle (dist/ci-runner.js, where import.meta.url is the bundle itself), then node-gyp's output when the
@@ -26,16 +24,5 @@ export function loadReaperAddon(
     fileURLToPath(new URL("./native/build/Release/reaper.node", import.meta.url)),
   ],
 ): ReaperAddon | { error: string } {
-  const path = paths.find((p) => existsSync(p));
-  if (path === undefined) return { error: `reaper.node not found (looked in ${paths.join(", ")})` };
-  const known = loaded.get(path);
-  if (known) return known;
-  const module = { exports: {} as ReaperAddon };
-  try {
-    process.dlopen(module, path);
-  } catch (err) {
-    return { error: `cannot load ${path}: ${(err as Error).message}` };
-  }
-  loaded.set(path, module.exports);
-  return module.exports;
+  return loadAddon<ReaperAddon>("reaper.node", paths);
 }

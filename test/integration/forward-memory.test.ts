@@ -67,6 +67,7 @@ for (const path of TCP_PATHS) {
     const child = spawn(process.execPath, ["--import=tsx", forwarder], {
       env: { ...process.env, FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}`, TEST_PORTABLE_TCP: path.portable ? "1" : "0",
         ...("relayThreads" in path.options && { FORWARD_THREADS: String(path.options.relayThreads), TEST_RELAY_THREADS_ONLY: "1" }),
+        ...("spliceTcp" in path.options && { TEST_SPLICE_TCP: "0" }),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });

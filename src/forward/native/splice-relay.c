@@ -1,0 +1,335 @@
+/*
+ * A TCP relay that moves data with splice(2): socket -> pipe -> socket,
+ * page references instead of copies through user space, on the event loop
+ * of the thread that starts it (libuv poll handles). Policy (which server,
+ * failover, counters' meaning) stays in JavaScript; this only relays one
+ * accepted connection to one connected server until both ends close.
+ *
+ *   start(self, clientFd, upstreamFd, counters, closed) -> 0 or -errno
+ *       Relays on duplicates of both descriptors (the caller closes its own
+ *       handles after a 0). counters: a Float64Array of 2, bytes read from
+ *       the client and from the server, updated as they are read.
+ *       closed(reset): called once, when both directions ended (false) or a
+ *       side failed and both were reset (true), or when stop() closed them.
+ *   stop(self)  closes both sides now (no reset); closed(false) runs first.
+ *
+ * Each direction holds at most one pipe (64 KiB) of data: while its pipe is
+ * not empty the source is not read, and what the sender sends waits in the
+ * kernel's socket buffers, as with the user-space relay (relay-handles.ts).
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Reads and writes per direction per wake-up: a bulk transfer yields to the other connections in between. */
+#define ROUNDS 16
+
+typedef struct relay relay_t;
+
+typedef struct {
+  relay_t *r;
+  int index; /* 0 client, 1 upstream */
+  int fd;
+  int events; /* what the poll handle waits for now */
+  uv_poll_t poll;
+} side_t;
+
+/* One direction: flow[i] reads side[i] and writes side[1 - i]. */
+typedef struct {
+  int pipe[2];
+  size_t in_pipe;
+  int eof;  /* the source sent FIN */
+  int shut; /* ...and it was passed on (shutdown SHUT_WR) */
+} flow_t;
+
+/* Per Node environment (the main thread, each worker): its relays still running, for its teardown. */
+typedef struct {
+  relay_t *running;
+  napi_async_cleanup_hook_handle hook;
+  /* Set once the environment is being torn down: no more calls into JavaScript; the hook goes once all closed. */
+  int teardown;
+  int closing;
+} instance_t;
+
+struct relay {
+  napi_env env;
+  instance_t *instance;
+  relay_t *prev, *next;
+  side_t side[2];
+  flow_t flow[2];
+  double *counters;
+  napi_ref counters_ref, closed_ref;
+  int done;
+  /* The wrapper object and the two poll handles each hold one; the last to let go frees. */
+  int refs;
+};
+
+static void unref(relay_t *r) {
+  if (--r->refs == 0) free(r);
+}
+
+static void on_poll_closed(uv_handle_t *h) {
+  side_t *s = h->data;
+  instance_t *in = s->r->instance;
+  close(s->fd);
+  unref(s->r);
+  // A worker's loop must have no handle left when it closes: the environment waits for this.
+  if (--in->closing == 0 && in->teardown && in->hook) {
+    napi_remove_async_cleanup_hook(in->hook);
+    in->hook = NULL;
+  }
+}
+
+static void on_wrapper_gone(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  unref(data);
+}
+
+/* How finish() calls closed(): from the event loop, from a call out of JavaScript, or not at all. */
+enum { FROM_LOOP, FROM_JS, QUIET };
+
+static void unlink_relay(relay_t *r) {
+  if (r->prev) r->prev->next = r->next;
+  else r->instance->running = r->next;
+  if (r->next) r->next->prev = r->prev;
+  r->prev = r->next = NULL;
+}
+
+/* Closes both sides' poll handles (their descriptors once closed) and both pipes. */
+static void close_sides(relay_t *r) {
+  for (int i = 0; i < 2; i++) {
+    r->instance->closing++;
+    uv_close((uv_handle_t *)&r->side[i].poll, on_poll_closed);
+    close(r->flow[i].pipe[0]);
+    close(r->flow[i].pipe[1]);
+  }
+}
+
+/* Ends the relay once: closes both sides (with SO_LINGER 0, a reset, when `reset`) and calls closed(reset). */
+static void finish(relay_t *r, int reset, int how) {
+  if (r->done) return;
+  r->done = 1;
+  unlink_relay(r);
+  if (reset) {
+    struct linger l = {1, 0};
+    for (int i = 0; i < 2; i++) setsockopt(r->side[i].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  }
+  close_sides(r);
+  r->counters = NULL;
+  // In teardown the references go with the environment, and JavaScript runs no more.
+  if (r->instance->teardown) return;
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value closed = NULL, global, arg, ignored;
+  napi_get_reference_value(env, r->closed_ref, &closed);
+  napi_delete_reference(env, r->closed_ref);
+  napi_delete_reference(env, r->counters_ref);
+  napi_get_global(env, &global);
+  napi_get_boolean(env, reset, &arg);
+  if (closed && how != QUIET) {
+    // From the event loop, make_callback also runs the microtasks the callback queued.
+    napi_status status = how == FROM_JS ? napi_call_function(env, global, closed, 1, &arg, &ignored)
+                                        : napi_make_callback(env, NULL, global, closed, 1, &arg, &ignored);
+    if (status == napi_pending_exception && how == FROM_LOOP) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* Moves what flow i can now; 0, or -errno when a side failed. */
+static int pump(relay_t *r, int i) {
+  flow_t *f = &r->flow[i];
+  int from = r->side[i].fd, to = r->side[1 - i].fd;
+  for (int round = 0; round < ROUNDS && !f->eof; round++) {
+    if (f->in_pipe > 0) {
+      ssize_t m = splice(f->pipe[0], NULL, to, NULL, f->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (m < 0) return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+      f->in_pipe -= (size_t)m;
+      continue;
+    }
+    ssize_t n = splice(from, NULL, f->pipe[1], NULL, 1 << 20, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) {
+      f->in_pipe = (size_t)n;
+      if (r->counters) r->counters[i] += (double)n;
+    } else if (n == 0) {
+      f->eof = 1;
+    } else {
+      return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+    }
+  }
+  // The end is passed on here, whatever ROUNDS left: the source is read only with its pipe empty, so at its end
+  // there is nothing left to write, and nothing would poll for this direction again.
+  if (f->eof && !f->shut) {
+    f->shut = 1;
+    // ENOTCONN: that side is gone already, nothing to half-close (as Node's net counts it).
+    if (shutdown(to, SHUT_WR) < 0 && errno != ENOTCONN) return -errno;
+  }
+  return 0;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+/* Polls each side for what its directions wait for: readable while its outgoing pipe is empty, writable while its incoming one is not. */
+static int watch(relay_t *r) {
+  for (int i = 0; i < 2; i++) {
+    side_t *s = &r->side[i];
+    flow_t *out = &r->flow[i], *in = &r->flow[1 - i];
+    int ev = (!out->eof && out->in_pipe == 0 ? UV_READABLE : 0) | (in->in_pipe > 0 ? UV_WRITABLE : 0);
+    if (ev == s->events) continue;
+    s->events = ev;
+    int rc = ev ? uv_poll_start(&s->poll, ev, on_poll) : uv_poll_stop(&s->poll);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+static int ended(relay_t *r) {
+  return r->flow[0].shut && r->flow[1].shut;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  side_t *s = h->data;
+  relay_t *r = s->r;
+  if (r->done) return;
+  int rc = status;
+  if (rc == 0 && (events & UV_READABLE)) rc = pump(r, s->index);
+  if (rc == 0 && (events & UV_WRITABLE)) rc = pump(r, 1 - s->index);
+  if (rc == 0 && ended(r)) return finish(r, 0, FROM_LOOP);
+  if (rc == 0) rc = watch(r);
+  if (rc != 0) finish(r, 1, FROM_LOOP);
+}
+
+static napi_value number(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+static napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int32_t fds[2];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  napi_valuetype fn;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 5 || napi_get_value_int32(env, argv[1], &fds[0]) != napi_ok || napi_get_value_int32(env, argv[2], &fds[1]) != napi_ok ||
+      napi_get_typedarray_info(env, argv[3], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < 2 ||
+      napi_typeof(env, argv[4], &fn) != napi_ok || fn != napi_function) {
+    napi_throw_type_error(env, NULL, "start(self, clientFd, upstreamFd, Float64Array(2), closed)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  instance_t *in = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_get_instance_data(env, (void **)&in) != napi_ok || !in) return number(env, -EINVAL);
+  relay_t *r = calloc(1, sizeof *r);
+  if (!r) return number(env, -ENOMEM);
+  r->env = env;
+  r->instance = in;
+  // Done until started: stop() before then, or after a failed start, does nothing. The wrapper holds one reference.
+  r->done = 1;
+  r->refs = 1;
+  if (napi_wrap(env, argv[0], r, on_wrapper_gone, NULL, NULL) != napi_ok) {
+    free(r);
+    napi_throw_type_error(env, NULL, "start: self must be an object not wrapped yet");
+    return NULL;
+  }
+  int made = 0, err = 0;
+  for (; made < 2; made++) {
+    side_t *s = &r->side[made];
+    s->r = r;
+    s->index = made;
+    s->fd = fcntl(fds[made], F_DUPFD_CLOEXEC, 3);
+    if (s->fd < 0) {
+      err = -errno;
+      break;
+    }
+    if (pipe2(r->flow[made].pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+      err = -errno;
+      close(s->fd);
+      break;
+    }
+    err = uv_poll_init(loop, &s->poll, s->fd);
+    if (err != 0) {
+      close(s->fd);
+      close(r->flow[made].pipe[0]);
+      close(r->flow[made].pipe[1]);
+      break;
+    }
+    s->poll.data = s;
+    // Each poll handle holds a reference until closed (on_poll_closed).
+    r->refs++;
+  }
+  if (err == 0) {
+    r->done = 0;
+    r->next = in->running;
+    if (r->next) r->next->prev = r;
+    in->running = r;
+    r->counters = data;
+    napi_create_reference(env, argv[3], 1, &r->counters_ref);
+    napi_create_reference(env, argv[4], 1, &r->closed_ref);
+    err = watch(r);
+    // The caller relays on its own handles instead: nothing was relayed here, closed() is not called.
+    if (err != 0) finish(r, 0, QUIET);
+    return number(env, err);
+  }
+  for (int i = 0; i < made; i++) {
+    in->closing++;
+    uv_close((uv_handle_t *)&r->side[i].poll, on_poll_closed);
+    close(r->flow[i].pipe[0]);
+    close(r->flow[i].pipe[1]);
+  }
+  return number(env, err);
+}
+
+static napi_value Stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value self;
+  void *r = NULL;
+  napi_get_cb_info(env, info, &argc, &self, NULL, NULL);
+  if (argc >= 1 && napi_unwrap(env, self, &r) == napi_ok && r) finish(r, 0, FROM_JS);
+  return NULL;
+}
+
+/* The environment goes (a worker stops): its relays close, and it waits until their handles have. */
+static void on_teardown(napi_async_cleanup_hook_handle hook, void *data) {
+  instance_t *in = data;
+  in->teardown = 1;
+  while (in->running) finish(in->running, 0, QUIET);
+  if (in->closing == 0) {
+    napi_remove_async_cleanup_hook(hook);
+    in->hook = NULL;
+  }
+}
+
+NAPI_MODULE_INIT() {
+  // Never freed: a few bytes per environment (the main thread, at most FORWARD_THREADS - 1 workers), and the
+  // teardown hook or a handle still closing may reach it after the environment finalized its instance data.
+  instance_t *in = calloc(1, sizeof *in);
+  if (!in || napi_set_instance_data(env, in, NULL, NULL) != napi_ok) {
+    free(in);
+    napi_throw_error(env, NULL, "splice-relay: out of memory");
+    return NULL;
+  }
+  if (napi_add_async_cleanup_hook(env, on_teardown, in, &in->hook) != napi_ok) in->hook = NULL;
+  const napi_property_descriptor props[] = {
+    {"start", NULL, Start, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"stop", NULL, Stop, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

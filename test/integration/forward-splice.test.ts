@@ -1,0 +1,172 @@
+// The splice(2) relay (src/forward/native/splice-relay.c) beyond what forward-tcp.test.ts runs on every path:
+// that it is the one relaying by default, the descriptors it holds per connection and gives back however the
+// connection ends, a receiver slower than the sender, and the fallback when it cannot start.
+import t, { type Test } from "tap";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readlinkSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createForwardPhase } from "../../src/forward/forward-phase.ts";
+import { spliceAddon, spliceRelay, type SpliceAddon } from "../../src/forward/splice-relay.ts";
+import type { TcpHandle } from "../../src/forward/tcp-handles.ts";
+import { forwardConfig, freePort, taggedServer, testContext, waitFor, waitForEveryCheck } from "../fixtures/forward/net-helpers.ts";
+
+const stopReason = { kind: "signal", signal: "SIGTERM" } as const;
+const forwarderFixture = fileURLToPath(new URL("../fixtures/forward/forwarder.ts", import.meta.url));
+
+/**
+ * The open pipes and sockets of process `pid`: what a relay holds. Not every descriptor: under tap the child also
+ * runs tap's process-info hooks, which open and close files of their own.
+ */
+function descriptors(pid: number | string): { pipes: number; sockets: number } {
+  const held = { pipes: 0, sockets: 0 };
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = "";
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // readdir's own descriptor, closed by now
+    }
+    if (target.startsWith("pipe:")) held.pipes += 1;
+    if (target.startsWith("socket:")) held.sockets += 1;
+  }
+  return held;
+}
+
+/** The forwarder in a process of its own (its descriptors are only its own), health checks only at start. */
+async function forwarderProcess(t: Test, port: number, env: Record<string, string>): Promise<{ pid: number; stopped: Promise<number | null> }> {
+  const child = spawn(process.execPath, ["--import=tsx", forwarderFixture], {
+    env: { ...process.env, FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}`, FORWARD_CHECK_INTERVAL_SEC: "3600", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stopped = new Promise<number | null>((r) => child.once("exit", r));
+  t.teardown(() => void child.kill("SIGKILL"));
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()).includes("ready") && resolve());
+    child.once("exit", (code) => reject(new Error(`forwarder exited with ${code}`)));
+  });
+  return { pid: child.pid ?? 0, stopped };
+}
+
+async function forwarding(t: Test, port: number) {
+  const { ctx, lines, restore } = testContext(forwardConfig({ FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }));
+  t.teardown(restore);
+  const phase = createForwardPhase(waitForEveryCheck);
+  await phase.start(ctx);
+  const stop = () => phase.stop?.(ctx, stopReason);
+  t.teardown(stop);
+  return { lines, stop };
+}
+
+/** A connection through the forwarder, its greeting read. */
+async function greeted(port: number): Promise<Socket> {
+  const c = connect(port, "127.0.0.1");
+  c.on("error", () => {});
+  await new Promise<void>((resolve, reject) => {
+    c.once("data", () => resolve());
+    c.once("error", reject);
+  });
+  return c;
+}
+
+const ended = (c: Socket) => new Promise<string>((resolve) => {
+  c.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  c.on("close", () => resolve("close"));
+});
+
+t.test("the splice relay's addon is built and loads, and the forwarder says nothing about relaying in user space", async (t) => {
+  const addon = spliceAddon();
+  t.notOk("error" in addon, "error" in addon ? addon.error : "loaded");
+  const port = await freePort();
+  const up = await taggedServer("127.0.0.2", port);
+  t.teardown(() => up.kill());
+  const { lines } = await forwarding(t, port);
+  t.same(lines.filter((l) => l.includes("user space")), []);
+});
+
+for (const [where, env] of [
+  ["on the main thread", {}],
+  ["on a relay thread (FORWARD_THREADS)", { FORWARD_THREADS: "2", TEST_RELAY_THREADS_ONLY: "1" }],
+] as const) {
+  t.test(`${where}: a relayed connection holds one pipe per direction; each way it ends gives back every descriptor`, async (t) => {
+    const port = await freePort();
+    const up = await taggedServer("127.0.0.2", port);
+    t.teardown(() => up.kill());
+    const forwarder = await forwarderProcess(t, port, env);
+    const idle = descriptors(forwarder.pid);
+    const back = (why: string) =>
+      waitFor(() => descriptors(forwarder.pid), (d) => d.pipes === idle.pipes && d.sockets === idle.sockets).then((d) => t.same(d, idle, why));
+
+    // A clean end: the client half-closes, the echo server ends its side.
+    let c = await greeted(port);
+    // On a relay thread the main thread's copies of the two sockets close a moment after the hand-over.
+    const relaying = { pipes: idle.pipes + 4, sockets: idle.sockets + 2 };
+    const held = await waitFor(() => descriptors(forwarder.pid), (d) => d.pipes === relaying.pipes && d.sockets === relaying.sockets);
+    t.same(held, relaying, "two pipes and both sockets while relaying");
+    let how = ended(c);
+    c.end();
+    t.equal(await how, "close");
+    await back("all given back after a clean end");
+
+    // A reset from the client, then one from the server.
+    c = await greeted(port);
+    c.resetAndDestroy();
+    await back("all given back after the client's reset");
+    c = await greeted(port);
+    how = ended(c);
+    await up.kill();
+    t.equal(await how, "ECONNRESET");
+    await back("all given back after the server's reset");
+  });
+}
+
+t.test("16 MiB each way through a receiver slower than its sender arrive whole", async (t) => {
+  const port = await freePort();
+  const up = await taggedServer("127.0.0.2", port, "up");
+  t.teardown(() => up.kill());
+  await forwarding(t, port);
+  const payload = randomBytes(16 * 1024 * 1024);
+  const c = connect(port, "127.0.0.1");
+  const digest = createHash("sha256");
+  let received = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    c.on("error", reject);
+    c.on("end", resolve);
+    // Reads in bursts: the echo's way back fills the pipe and the socket buffers, and the relay must wait.
+    c.on("data", (d: Buffer) => {
+      digest.update(received === 0 ? d.subarray(3) : d);
+      received += d.length;
+      c.pause();
+      setImmediate(() => c.resume());
+    });
+  });
+  c.end(payload);
+  await done;
+  t.equal(received, 3 + payload.length, "every byte came back (after the greeting)");
+  t.equal(digest.digest("hex"), createHash("sha256").update(payload).digest("hex"), "in order, unchanged");
+});
+
+t.test("a relay the addon cannot start (no descriptors for its pipes) leaves both handles as they were", async (t) => {
+  const server = createServer((s) => s.pipe(s));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const [a, b] = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
+  t.teardown(() => (a.destroy(), b.destroy()));
+  await Promise.all([a, b].map((s) => new Promise((r) => s.once("connect", r))));
+  const handle = (s: Socket) => (s as unknown as { _handle: TcpHandle })._handle;
+  const fd = (s: Socket) => (handle(s) as unknown as { fd: number }).fd;
+  const calls: number[][] = [];
+  const failing: SpliceAddon = {
+    start: (_self, clientFd, upstreamFd) => (calls.push([clientFd, upstreamFd]), -24), // EMFILE
+    stop: () => t.fail("stop on a relay that never started"),
+  };
+  t.equal(spliceRelay(failing, handle(a), handle(b), () => t.fail("closed on a relay that never started")), undefined);
+  t.same(calls, [[fd(a), fd(b)]], "the addon was asked with both descriptors");
+  // Still open and working: the caller relays them in user space.
+  const echoed = new Promise<string>((resolve) => a.once("data", (d: Buffer) => resolve(d.toString())));
+  a.write("still here");
+  t.equal(await echoed, "still here");
+});
