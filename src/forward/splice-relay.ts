@@ -1,14 +1,16 @@
 import { fileURLToPath } from "node:url";
 import { loadAddon } from "../process/load-addon.ts";
-import type { TcpHandle } from "./tcp-handles.ts";
+import { errorName, type TcpHandle } from "./tcp-handles.ts";
 import type { Relayed } from "./tcp-path.ts";
 
 /** The N-API addon built from src/forward/native/splice-relay.c (its comment has the contract). */
 export interface SpliceAddon {
   /** 0 once relaying on duplicates of both descriptors, or -errno (nothing started, closed is never called). */
   start(self: object, clientFd: number, upstreamFd: number, counters: Float64Array<ArrayBufferLike>, closed: (reset: boolean) => void): number;
-  /** Closes both sides now; closed(false) runs before it returns. Does nothing once closed. */
+  /** Ends the relay without a reset; closed(false) runs before it returns. Does nothing once closed. */
   stop(self: object): void;
+  /** 0 when splice(2) moves data between TCP sockets here, else -errno (a sandbox kernel may refuse it). */
+  probe(): number;
 }
 
 let addon: SpliceAddon | { error: string } | undefined;
@@ -19,11 +21,20 @@ let addon: SpliceAddon | { error: string } | undefined;
  * when the sources run through tsx.
  */
 export function spliceAddon(): SpliceAddon | { error: string } {
-  addon ??= loadAddon<SpliceAddon>("splice-relay.node", [
-    fileURLToPath(new URL("./splice-relay.node", import.meta.url)),
-    fileURLToPath(new URL("./native/build/Release/splice-relay.node", import.meta.url)),
-  ]);
+  addon ??= probed(
+    loadAddon<SpliceAddon>("splice-relay.node", [
+      fileURLToPath(new URL("./splice-relay.node", import.meta.url)),
+      fileURLToPath(new URL("./native/build/Release/splice-relay.node", import.meta.url)),
+    ]),
+  );
   return addon;
+}
+
+/** The addon once one byte went through splice(2) on a loopback TCP pair, else why not. */
+function probed(loaded: SpliceAddon | { error: string }): SpliceAddon | { error: string } {
+  if ("error" in loaded) return loaded;
+  const status = loaded.probe();
+  return status === 0 ? loaded : { error: `splice(2) between TCP sockets does not work on this kernel (${errorName(status)})` };
 }
 
 /** A TCP handle's descriptor (Node's stream handles have `fd` on Unix; -1 when closed). */

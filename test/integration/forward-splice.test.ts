@@ -162,6 +162,7 @@ t.test("a relay the addon cannot start (no descriptors for its pipes) leaves bot
   const failing: SpliceAddon = {
     start: (_self, clientFd, upstreamFd) => (calls.push([clientFd, upstreamFd]), -24), // EMFILE
     stop: () => t.fail("stop on a relay that never started"),
+    probe: () => 0,
   };
   t.equal(spliceRelay(failing, handle(a), handle(b), () => t.fail("closed on a relay that never started")), undefined);
   t.same(calls, [[fd(a), fd(b)]], "the addon was asked with both descriptors");

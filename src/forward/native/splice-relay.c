@@ -11,7 +11,11 @@
  *       the client and from the server, updated as they are read.
  *       closed(reset): called once, when both directions ended (false) or a
  *       side failed and both were reset (true), or when stop() closed them.
- *   stop(self)  closes both sides now (no reset); closed(false) runs first.
+ *   stop(self)  ends the relay now, without a reset: closed(false) runs before
+ *       it returns, both sockets close on the loop's next turn.
+ *   probe() -> 0 or -errno  whether splice(2) moves data between TCP sockets
+ *       here (a sandbox kernel such as gVisor may refuse it with EINVAL): the
+ *       caller relays in user space if not.
  *
  * Each direction holds at most one pipe (64 KiB) of data: while its pipe is
  * not empty the source is not read, and what the sender sends waits in the
@@ -24,9 +28,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* Reads and writes per direction per wake-up: a bulk transfer yields to the other connections in between. */
@@ -149,10 +155,28 @@ static void finish(relay_t *r, int reset, int how) {
   napi_close_handle_scope(env, scope);
 }
 
+/*
+ * Reads what splice(2) cannot: at TCP urgent data (MSG_OOB) the kernel's
+ * splice stops before the urgent byte and never passes it, returning EAGAIN
+ * while poll says readable, or 0 (as at the end) with data still behind it.
+ * recv() skips the byte and clears the mark, as the user-space relay's read()
+ * does, and splice works again after. What it reads goes into the empty pipe
+ * (8 KiB: the least a pipe holds, two pages). Returns the bytes read, 0 at the
+ * end, or -errno (-EAGAIN: nothing there after all).
+ */
+static ssize_t recv_into_pipe(int from, int pipe_w) {
+  char buf[8192];
+  ssize_t n = recv(from, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0) return -errno;
+  if (n > 0 && write(pipe_w, buf, (size_t)n) != n) return -EIO;
+  return n;
+}
+
 /* Moves what flow i can now; 0, or -errno when a side failed. */
 static int pump(relay_t *r, int i) {
   flow_t *f = &r->flow[i];
   int from = r->side[i].fd, to = r->side[1 - i].fd;
+  int read_any = 0;
   for (int round = 0; round < ROUNDS && !f->eof; round++) {
     if (f->in_pipe > 0) {
       ssize_t m = splice(f->pipe[0], NULL, to, NULL, f->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -161,13 +185,23 @@ static int pump(relay_t *r, int i) {
       continue;
     }
     ssize_t n = splice(from, NULL, f->pipe[1], NULL, 1 << 20, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (n > 0) {
-      f->in_pipe = (size_t)n;
-      if (r->counters) r->counters[i] += (double)n;
-    } else if (n == 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) return -errno;
+    // Nothing moved where something was expected: the end, or urgent data in the way (recv_into_pipe). A drained
+    // socket after data costs no extra call: its EAGAIN comes after read_any.
+    if (n == 0 || (n < 0 && !read_any)) {
+      n = recv_into_pipe(from, f->pipe[1]);
+      if (n == -EAGAIN || n == -EINTR) return 0;
+      if (n < 0) return (int)n;
+    } else if (n < 0) {
+      return 0;
+    }
+    read_any = 1;
+    if (n == 0) {
       f->eof = 1;
     } else {
-      return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+      f->in_pipe = (size_t)n;
+      if (r->counters) r->counters[i] += (double)n;
     }
   }
   // The end is passed on here, whatever ROUNDS left: the source is read only with its pipe empty, so at its end
@@ -207,7 +241,10 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   int rc = status;
   if (rc == 0 && (events & UV_READABLE)) rc = pump(r, s->index);
   if (rc == 0 && (events & UV_WRITABLE)) rc = pump(r, 1 - s->index);
-  if (rc == 0 && ended(r)) return finish(r, 0, FROM_LOOP);
+  if (rc == 0 && ended(r)) {
+    finish(r, 0, FROM_LOOP);
+    return;
+  }
   if (rc == 0) rc = watch(r);
   if (rc != 0) finish(r, 1, FROM_LOOP);
 }
@@ -316,6 +353,34 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void *data) {
   }
 }
 
+/* One byte through a loopback TCP pair: socket -> pipe -> socket. */
+static int probe_splice(void) {
+  int l = -1, c = -1, s = -1, p[2] = {-1, -1}, rc = 0;
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof a;
+  // Bounded: a byte that never arrives must not hold up the boot.
+  struct timeval wait = {.tv_sec = 1};
+  if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 ||
+      getsockname(l, (struct sockaddr *)&a, &len) < 0 || listen(l, 1) < 0 || (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+      connect(c, (struct sockaddr *)&a, sizeof a) < 0 || (s = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0 ||
+      setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0 || send(c, "x", 1, MSG_NOSIGNAL) != 1) {
+    rc = -errno;
+  } else {
+    ssize_t n = splice(s, NULL, p[1], NULL, 1, SPLICE_F_NONBLOCK);
+    if (n == 1) n = splice(p[0], NULL, s, NULL, 1, SPLICE_F_NONBLOCK);
+    if (n != 1) rc = n < 0 ? -errno : -EIO;
+  }
+  int fds[] = {l, c, s, p[0], p[1]};
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  return rc;
+}
+
+static napi_value Probe(napi_env env, napi_callback_info info) {
+  (void)info;
+  return number(env, probe_splice());
+}
+
 NAPI_MODULE_INIT() {
   // Never freed: a few bytes per environment (the main thread, at most FORWARD_THREADS - 1 workers), and the
   // teardown hook or a handle still closing may reach it after the environment finalized its instance data.
@@ -329,6 +394,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor props[] = {
     {"start", NULL, Start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"stop", NULL, Stop, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"probe", NULL, Probe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
