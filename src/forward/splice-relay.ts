@@ -5,10 +5,14 @@ import type { Relayed } from "./tcp-path.ts";
 
 /** The N-API addon built from src/forward/native/splice-relay.c (its comment has the contract). */
 export interface SpliceAddon {
-  /** 0 once relaying on duplicates of both descriptors, or -errno (nothing started, closed is never called). */
-  start(self: object, clientFd: number, upstreamFd: number, counters: Float64Array<ArrayBufferLike>, closed: (reset: boolean) => void): number;
-  /** Ends the relay without a reset; closed(false) runs before it returns. Does nothing once closed. */
-  stop(self: object): void;
+  /** Once per thread, before any start: the one function every relay's end is reported to. */
+  setup(closed: (slot: number, reset: boolean, bytesIn: number, bytesOut: number) => void): void;
+  /** The relay's slot (>= 0) once relaying on duplicates of both descriptors, or -errno (nothing started). */
+  start(clientFd: number, upstreamFd: number, counters?: Float64Array<ArrayBufferLike>): number;
+  /** Bytes read so far from the client (0) or the server (1). */
+  bytes(slot: number, which: 0 | 1): number;
+  /** Ends the relay without a reset; its closed() runs before it returns. */
+  stop(slot: number): void;
   /** 0 when splice(2) moves data between TCP sockets here, else -errno (a sandbox kernel may refuse it). */
   probe(): number;
 }
@@ -30,33 +34,52 @@ export function spliceAddon(): SpliceAddon | { error: string } {
   return addon;
 }
 
-/** The addon once one byte went through splice(2) on a loopback TCP pair, else why not. */
+/** The addon once one byte went through splice(2) on a loopback TCP pair, else why not; set up for this thread. */
 function probed(loaded: SpliceAddon | { error: string }): SpliceAddon | { error: string } {
   if ("error" in loaded) return loaded;
   const status = loaded.probe();
-  return status === 0 ? loaded : { error: `splice(2) between TCP sockets does not work on this kernel (${errorName(status)})` };
+  if (status !== 0) return { error: `splice(2) between TCP sockets does not work on this kernel (${errorName(status)})` };
+  loaded.setup(relayEnded);
+  return loaded;
+}
+
+/** The relays running on this thread, by slot: one callback for all, no closure or native reference per connection. */
+const running = new Map<number, SpliceRelay>();
+
+function relayEnded(slot: number, _reset: boolean, bytesIn: number, bytesOut: number): void {
+  const relay = running.get(slot);
+  running.delete(slot);
+  relay?.ended(bytesIn, bytesOut);
 }
 
 /** A TCP handle's descriptor (Node's stream handles have `fd` on Unix; -1 when closed). */
 type WithFd = TcpHandle & { readonly fd?: number };
 
 class SpliceRelay implements Relayed {
+  /** The counts once it ended: its slot may be another relay's by then. */
+  private final: [number, number] | undefined;
+
   constructor(
-    private readonly addon: SpliceAddon,
-    /** Bytes read from the client and from the server, kept by the addon as it reads. */
-    readonly counters: Float64Array<ArrayBufferLike>,
+    private readonly splice: SpliceAddon,
+    private readonly slot: number,
+    private readonly closed: (relayed: Relayed) => void,
   ) {}
 
   get bytesIn(): number {
-    return this.counters[0] ?? 0;
+    return this.final ? this.final[0] : this.splice.bytes(this.slot, 0);
   }
 
   get bytesOut(): number {
-    return this.counters[1] ?? 0;
+    return this.final ? this.final[1] : this.splice.bytes(this.slot, 1);
   }
 
   close(): void {
-    this.addon.stop(this);
+    if (!this.final) this.splice.stop(this.slot);
+  }
+
+  ended(bytesIn: number, bytesOut: number): void {
+    this.final = [bytesIn, bytesOut];
+    this.closed(this);
   }
 }
 
@@ -66,22 +89,22 @@ class SpliceRelay implements Relayed {
  * copying it through this process. Both handles are closed once the addon
  * relays on duplicates of their descriptors. Undefined, both handles as they
  * were, when it cannot start (out of descriptors for the pipes): the caller
- * relays in user space instead. `counters` (2 doubles) may be a view the main
- * thread reads (a relay thread's slot).
+ * relays in user space instead. `counters` (2 doubles, kept alive by the
+ * caller) mirror the bytes for another thread: a relay thread's slot.
  */
 export function spliceRelay(
   splice: SpliceAddon,
   client: TcpHandle,
   upstream: TcpHandle,
   closed: (relayed: Relayed) => void,
-  counters: Float64Array<ArrayBufferLike> = new Float64Array(new ArrayBuffer(16)),
+  counters?: Float64Array<ArrayBufferLike>,
 ): Relayed | undefined {
   const [clientFd, upstreamFd] = [(client as WithFd).fd, (upstream as WithFd).fd];
   if (!isFd(clientFd) || !isFd(upstreamFd)) return undefined;
-  // A relay thread's slot may hold the counts of the connection before: the addon adds to them.
-  counters.fill(0);
-  const relay = new SpliceRelay(splice, counters);
-  if (splice.start(relay, clientFd, upstreamFd, counters, () => closed(relay)) !== 0) return undefined;
+  const slot = splice.start(clientFd, upstreamFd, counters);
+  if (slot < 0) return undefined;
+  const relay = new SpliceRelay(splice, slot, closed);
+  running.set(slot, relay);
   client.close();
   upstream.close();
   return relay;

@@ -90,35 +90,37 @@ for (const [where, env] of [
   ["on the main thread", {}],
   ["on a relay thread (FORWARD_THREADS)", { FORWARD_THREADS: "2", TEST_RELAY_THREADS_ONLY: "1" }],
 ] as const) {
-  t.test(`${where}: a relayed connection holds one pipe per direction; each way it ends gives back every descriptor`, async (t) => {
+  t.test(`${where}: a relayed connection holds one pipe per direction, kept for the next; each way it ends gives back the rest`, async (t) => {
     const port = await freePort();
     const up = await taggedServer("127.0.0.2", port);
     t.teardown(() => up.kill());
     const forwarder = await forwarderProcess(t, port, env);
     const idle = descriptors(forwarder.pid);
-    const back = (why: string) =>
-      waitFor(() => descriptors(forwarder.pid), (d) => d.pipes === idle.pipes && d.sockets === idle.sockets).then((d) => t.same(d, idle, why));
+    const settled = (want: { pipes: number; sockets: number }, why: string) =>
+      waitFor(() => descriptors(forwarder.pid), (d) => d.pipes === want.pipes && d.sockets === want.sockets).then((d) => t.same(d, want, why));
+    // Both sockets and two pipes (four descriptors) while relaying; once it ended the empty pipes stay for the next.
+    const relaying = { pipes: idle.pipes + 4, sockets: idle.sockets + 2 };
+    const between = { pipes: idle.pipes + 4, sockets: idle.sockets };
 
     // A clean end: the client half-closes, the echo server ends its side.
     let c = await greeted(port);
     // On a relay thread the main thread's copies of the two sockets close a moment after the hand-over.
-    const relaying = { pipes: idle.pipes + 4, sockets: idle.sockets + 2 };
-    const held = await waitFor(() => descriptors(forwarder.pid), (d) => d.pipes === relaying.pipes && d.sockets === relaying.sockets);
-    t.same(held, relaying, "two pipes and both sockets while relaying");
+    await settled(relaying, "two pipes and both sockets while relaying");
     let how = ended(c);
     c.end();
     t.equal(await how, "close");
-    await back("all given back after a clean end");
+    await settled(between, "the sockets given back after a clean end, the empty pipes kept");
 
-    // A reset from the client, then one from the server.
+    // The next connection takes the kept pipes; a reset from the client, then one from the server.
     c = await greeted(port);
+    await settled(relaying, "the next connection relays on the kept pipes, no new ones");
     c.resetAndDestroy();
-    await back("all given back after the client's reset");
+    await settled(between, "the sockets given back after the client's reset");
     c = await greeted(port);
     how = ended(c);
     await up.kill();
     t.equal(await how, "ECONNRESET");
-    await back("all given back after the server's reset");
+    await settled(between, "the sockets given back after the server's reset");
   });
 }
 
@@ -160,7 +162,9 @@ t.test("a relay the addon cannot start (no descriptors for its pipes) leaves bot
   const fd = (s: Socket) => (handle(s) as unknown as { fd: number }).fd;
   const calls: number[][] = [];
   const failing: SpliceAddon = {
-    start: (_self, clientFd, upstreamFd) => (calls.push([clientFd, upstreamFd]), -24), // EMFILE
+    setup: () => t.fail("setup"),
+    start: (clientFd, upstreamFd) => (calls.push([clientFd, upstreamFd]), -24), // EMFILE
+    bytes: () => (t.fail("bytes of a relay that never started"), 0),
     stop: () => t.fail("stop on a relay that never started"),
     probe: () => 0,
   };

@@ -5,14 +5,20 @@
  * failover, counters' meaning) stays in JavaScript; this only relays one
  * accepted connection to one connected server until both ends close.
  *
- *   start(self, clientFd, upstreamFd, counters, closed) -> 0 or -errno
+ *   setup(closed)  once per thread, before any start: closed(slot, reset,
+ *       bytesIn, bytesOut) is called once per relay, when both directions
+ *       ended (reset false), a side failed and both were reset (true), or
+ *       stop() ended it (false); bytes read from the client and the server.
+ *   start(clientFd, upstreamFd[, counters]) -> slot (>= 0) or -errno
  *       Relays on duplicates of both descriptors (the caller closes its own
- *       handles after a 0). counters: a Float64Array of 2, bytes read from
- *       the client and from the server, updated as they are read.
- *       closed(reset): called once, when both directions ended (false) or a
- *       side failed and both were reset (true), or when stop() closed them.
- *   stop(self)  ends the relay now, without a reset: closed(false) runs before
- *       it returns, both sockets close on the loop's next turn.
+ *       handles once it has a slot; with -errno nothing started). The slot
+ *       names the relay until its closed() call, and is reused after it.
+ *       counters: a Float64Array of 2 mirroring the bytes as they are read
+ *       (a relay thread's slot in memory the main thread reads), kept alive
+ *       by the caller while the relay runs.
+ *   bytes(slot, 0 | 1) -> bytes read so far from the client, the server.
+ *   stop(slot)  ends the relay now, without a reset: closed() runs before it
+ *       returns, both sockets close on the loop's next turn.
  *   probe() -> 0 or -errno  whether splice(2) moves data between TCP sockets
  *       here (a sandbox kernel such as gVisor may refuse it with EINVAL): the
  *       caller relays in user space if not.
@@ -37,6 +43,8 @@
 
 /* Reads and writes per direction per wake-up: a bulk transfer yields to the other connections in between. */
 #define ROUNDS 16
+/* Empty pipes kept for the next relays: a new connection then costs no pipe2() and close() (kernel CPU). */
+#define POOL 64
 
 typedef struct relay relay_t;
 
@@ -56,9 +64,14 @@ typedef struct {
   int shut; /* ...and it was passed on (shutdown SHUT_WR) */
 } flow_t;
 
-/* Per Node environment (the main thread, each worker): its relays still running, for its teardown. */
+/* Per Node environment (the main thread, each worker): its running relays by slot, for stop() and its teardown. */
 typedef struct {
-  relay_t *running;
+  relay_t **slots;
+  int32_t *free; /* free slot numbers, a stack */
+  uint32_t cap, nfree;
+  napi_ref closed;
+  int pool[POOL][2];
+  int pooled;
   napi_async_cleanup_hook_handle hook;
   /* Set once the environment is being torn down: no more calls into JavaScript; the hook goes once all closed. */
   int teardown;
@@ -68,13 +81,13 @@ typedef struct {
 struct relay {
   napi_env env;
   instance_t *instance;
-  relay_t *prev, *next;
+  int32_t slot;
   side_t side[2];
   flow_t flow[2];
+  double bytes[2];
   double *counters;
-  napi_ref counters_ref, closed_ref;
   int done;
-  /* The wrapper object and the two poll handles each hold one; the last to let go frees. */
+  /* Each poll handle holds one until closed; the last frees the relay. */
   int refs;
 };
 
@@ -94,58 +107,100 @@ static void on_poll_closed(uv_handle_t *h) {
   }
 }
 
-static void on_wrapper_gone(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  unref(data);
-}
-
 /* How finish() calls closed(): from the event loop, from a call out of JavaScript, or not at all. */
 enum { FROM_LOOP, FROM_JS, QUIET };
 
-static void unlink_relay(relay_t *r) {
-  if (r->prev) r->prev->next = r->next;
-  else r->instance->running = r->next;
-  if (r->next) r->next->prev = r->prev;
-  r->prev = r->next = NULL;
+/* A free slot for `r` (the table grows as needed), or -1 out of memory. */
+static int32_t take_slot(instance_t *in, relay_t *r) {
+  if (in->nfree == 0) {
+    uint32_t cap = in->cap ? in->cap * 2 : 64;
+    relay_t **slots = realloc(in->slots, cap * sizeof *slots);
+    if (!slots) return -1;
+    in->slots = slots;
+    int32_t *free_ = realloc(in->free, cap * sizeof *free_);
+    if (!free_) return -1;
+    in->free = free_;
+    for (uint32_t i = cap; i > in->cap; i--) {
+      in->slots[i - 1] = NULL;
+      in->free[in->nfree++] = (int32_t)(i - 1);
+    }
+    in->cap = cap;
+  }
+  int32_t slot = in->free[--in->nfree];
+  in->slots[slot] = r;
+  return slot;
 }
 
-/* Closes both sides' poll handles (their descriptors once closed) and both pipes. */
+static void give_slot(instance_t *in, int32_t slot) {
+  in->slots[slot] = NULL;
+  in->free[in->nfree++] = slot;
+}
+
+/* The running relay in `slot`, or NULL. */
+static relay_t *relay_at(instance_t *in, int32_t slot) {
+  return slot >= 0 && (uint32_t)slot < in->cap ? in->slots[slot] : NULL;
+}
+
+/* An empty pipe from the pool, else a new one; 0 or -errno. */
+static int open_pipe(instance_t *in, int p[2]) {
+  if (in->pooled > 0) {
+    in->pooled--;
+    p[0] = in->pool[in->pooled][0];
+    p[1] = in->pool[in->pooled][1];
+    return 0;
+  }
+  return pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0 ? -errno : 0;
+}
+
+/* Back to the pool if `empty` and there is room (not in teardown), else closed. */
+static void drop_pipe(instance_t *in, int p[2], int empty) {
+  if (empty && !in->teardown && in->pooled < POOL) {
+    in->pool[in->pooled][0] = p[0];
+    in->pool[in->pooled][1] = p[1];
+    in->pooled++;
+    return;
+  }
+  close(p[0]);
+  close(p[1]);
+}
+
+/* Closes both sides' poll handles (their descriptors once closed); the pipes go back to the pool when empty. */
 static void close_sides(relay_t *r) {
   for (int i = 0; i < 2; i++) {
     r->instance->closing++;
     uv_close((uv_handle_t *)&r->side[i].poll, on_poll_closed);
-    close(r->flow[i].pipe[0]);
-    close(r->flow[i].pipe[1]);
+    drop_pipe(r->instance, r->flow[i].pipe, r->flow[i].in_pipe == 0);
   }
 }
 
-/* Ends the relay once: closes both sides (with SO_LINGER 0, a reset, when `reset`) and calls closed(reset). */
+/* Ends the relay once: closes both sides (with SO_LINGER 0, a reset, when `reset`) and calls closed(). */
 static void finish(relay_t *r, int reset, int how) {
   if (r->done) return;
   r->done = 1;
-  unlink_relay(r);
+  instance_t *in = r->instance;
+  give_slot(in, r->slot);
   if (reset) {
     struct linger l = {1, 0};
     for (int i = 0; i < 2; i++) setsockopt(r->side[i].fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   }
   close_sides(r);
   r->counters = NULL;
-  // In teardown the references go with the environment, and JavaScript runs no more.
-  if (r->instance->teardown) return;
+  // In teardown JavaScript runs no more.
+  if (in->teardown || how == QUIET || !in->closed) return;
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value closed = NULL, global, arg, ignored;
-  napi_get_reference_value(env, r->closed_ref, &closed);
-  napi_delete_reference(env, r->closed_ref);
-  napi_delete_reference(env, r->counters_ref);
+  napi_value closed = NULL, global, argv[4], ignored;
+  napi_get_reference_value(env, in->closed, &closed);
   napi_get_global(env, &global);
-  napi_get_boolean(env, reset, &arg);
-  if (closed && how != QUIET) {
+  napi_create_int32(env, r->slot, &argv[0]);
+  napi_get_boolean(env, reset, &argv[1]);
+  napi_create_double(env, r->bytes[0], &argv[2]);
+  napi_create_double(env, r->bytes[1], &argv[3]);
+  if (closed) {
     // From the event loop, make_callback also runs the microtasks the callback queued.
-    napi_status status = how == FROM_JS ? napi_call_function(env, global, closed, 1, &arg, &ignored)
-                                        : napi_make_callback(env, NULL, global, closed, 1, &arg, &ignored);
+    napi_status status = how == FROM_JS ? napi_call_function(env, global, closed, 4, argv, &ignored)
+                                        : napi_make_callback(env, NULL, global, closed, 4, argv, &ignored);
     if (status == napi_pending_exception && how == FROM_LOOP) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
@@ -201,7 +256,8 @@ static int pump(relay_t *r, int i) {
       f->eof = 1;
     } else {
       f->in_pipe = (size_t)n;
-      if (r->counters) r->counters[i] += (double)n;
+      r->bytes[i] += (double)n;
+      if (r->counters) r->counters[i] = r->bytes[i];
     }
   }
   // The end is passed on here, whatever ROUNDS left: the source is read only with its pipe empty, so at its end
@@ -255,36 +311,48 @@ static napi_value number(napi_env env, int32_t v) {
   return out;
 }
 
+static instance_t *instance(napi_env env) {
+  instance_t *in = NULL;
+  return napi_get_instance_data(env, (void **)&in) == napi_ok ? in : NULL;
+}
+
+static napi_value Setup(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value closed;
+  napi_valuetype type;
+  instance_t *in = instance(env);
+  napi_get_cb_info(env, info, &argc, &closed, NULL, NULL);
+  if (argc < 1 || napi_typeof(env, closed, &type) != napi_ok || type != napi_function || !in || in->closed) {
+    napi_throw_type_error(env, NULL, "setup(closed): once per thread, with a function");
+    return NULL;
+  }
+  napi_create_reference(env, closed, 1, &in->closed);
+  return NULL;
+}
+
 static napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 3;
+  napi_value argv[3];
   int32_t fds[2];
   napi_typedarray_type type;
   size_t length = 0;
-  void *data = NULL;
-  napi_valuetype fn;
+  void *counters = NULL;
+  napi_valuetype third = napi_undefined;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5 || napi_get_value_int32(env, argv[1], &fds[0]) != napi_ok || napi_get_value_int32(env, argv[2], &fds[1]) != napi_ok ||
-      napi_get_typedarray_info(env, argv[3], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < 2 ||
-      napi_typeof(env, argv[4], &fn) != napi_ok || fn != napi_function) {
-    napi_throw_type_error(env, NULL, "start(self, clientFd, upstreamFd, Float64Array(2), closed)");
+  if (argc >= 3) napi_typeof(env, argv[2], &third);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fds[0]) != napi_ok || napi_get_value_int32(env, argv[1], &fds[1]) != napi_ok ||
+      (third != napi_undefined &&
+       (napi_get_typedarray_info(env, argv[2], &type, &length, &counters, NULL, NULL) != napi_ok || type != napi_float64_array || length < 2))) {
+    napi_throw_type_error(env, NULL, "start(clientFd, upstreamFd[, Float64Array(2)])");
     return NULL;
   }
   uv_loop_t *loop;
-  instance_t *in = NULL;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_get_instance_data(env, (void **)&in) != napi_ok || !in) return number(env, -EINVAL);
+  instance_t *in = instance(env);
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !in) return number(env, -EINVAL);
   relay_t *r = calloc(1, sizeof *r);
   if (!r) return number(env, -ENOMEM);
   r->env = env;
   r->instance = in;
-  // Done until started: stop() before then, or after a failed start, does nothing. The wrapper holds one reference.
-  r->done = 1;
-  r->refs = 1;
-  if (napi_wrap(env, argv[0], r, on_wrapper_gone, NULL, NULL) != napi_ok) {
-    free(r);
-    napi_throw_type_error(env, NULL, "start: self must be an object not wrapped yet");
-    return NULL;
-  }
   int made = 0, err = 0;
   for (; made < 2; made++) {
     side_t *s = &r->side[made];
@@ -295,50 +363,63 @@ static napi_value Start(napi_env env, napi_callback_info info) {
       err = -errno;
       break;
     }
-    if (pipe2(r->flow[made].pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
-      err = -errno;
+    if ((err = open_pipe(in, r->flow[made].pipe)) != 0) {
       close(s->fd);
       break;
     }
     err = uv_poll_init(loop, &s->poll, s->fd);
     if (err != 0) {
       close(s->fd);
-      close(r->flow[made].pipe[0]);
-      close(r->flow[made].pipe[1]);
+      drop_pipe(in, r->flow[made].pipe, 1);
       break;
     }
     s->poll.data = s;
     // Each poll handle holds a reference until closed (on_poll_closed).
     r->refs++;
   }
+  if (err == 0 && (r->slot = take_slot(in, r)) < 0) err = -ENOMEM;
   if (err == 0) {
-    r->done = 0;
-    r->next = in->running;
-    if (r->next) r->next->prev = r;
-    in->running = r;
-    r->counters = data;
-    napi_create_reference(env, argv[3], 1, &r->counters_ref);
-    napi_create_reference(env, argv[4], 1, &r->closed_ref);
+    r->counters = counters;
+    if (r->counters) r->counters[0] = r->counters[1] = 0;
     err = watch(r);
     // The caller relays on its own handles instead: nothing was relayed here, closed() is not called.
     if (err != 0) finish(r, 0, QUIET);
-    return number(env, err);
+    return number(env, err == 0 ? r->slot : err);
   }
+  // Not relaying: what was made is closed, the relay freed with its last poll handle (or now, if none).
+  r->done = 1;
+  if (made == 0) free(r);
   for (int i = 0; i < made; i++) {
     in->closing++;
     uv_close((uv_handle_t *)&r->side[i].poll, on_poll_closed);
-    close(r->flow[i].pipe[0]);
-    close(r->flow[i].pipe[1]);
+    drop_pipe(in, r->flow[i].pipe, 1);
   }
   return number(env, err);
 }
 
+/* (slot[, which]) from JavaScript: the relay, or NULL (a stale slot). */
+static relay_t *relay_arg(napi_env env, napi_callback_info info, int32_t *which) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t slot = -1;
+  instance_t *in = instance(env);
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!in || argc < 1 || napi_get_value_int32(env, argv[0], &slot) != napi_ok) return NULL;
+  if (which && (argc < 2 || napi_get_value_int32(env, argv[1], which) != napi_ok || *which < 0 || *which > 1)) return NULL;
+  return relay_at(in, slot);
+}
+
+static napi_value Bytes(napi_env env, napi_callback_info info) {
+  int32_t which = 0;
+  relay_t *r = relay_arg(env, info, &which);
+  napi_value out;
+  napi_create_double(env, r ? r->bytes[which] : -1, &out);
+  return out;
+}
+
 static napi_value Stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value self;
-  void *r = NULL;
-  napi_get_cb_info(env, info, &argc, &self, NULL, NULL);
-  if (argc >= 1 && napi_unwrap(env, self, &r) == napi_ok && r) finish(r, 0, FROM_JS);
+  relay_t *r = relay_arg(env, info, NULL);
+  if (r) finish(r, 0, FROM_JS);
   return NULL;
 }
 
@@ -346,7 +427,9 @@ static napi_value Stop(napi_env env, napi_callback_info info) {
 static void on_teardown(napi_async_cleanup_hook_handle hook, void *data) {
   instance_t *in = data;
   in->teardown = 1;
-  while (in->running) finish(in->running, 0, QUIET);
+  for (uint32_t slot = 0; slot < in->cap; slot++)
+    if (in->slots[slot]) finish(in->slots[slot], 0, QUIET);
+  while (in->pooled > 0) drop_pipe(in, in->pool[--in->pooled], 0);
   if (in->closing == 0) {
     napi_remove_async_cleanup_hook(hook);
     in->hook = NULL;
@@ -392,7 +475,9 @@ NAPI_MODULE_INIT() {
   }
   if (napi_add_async_cleanup_hook(env, on_teardown, in, &in->hook) != napi_ok) in->hook = NULL;
   const napi_property_descriptor props[] = {
+    {"setup", NULL, Setup, NULL, NULL, NULL, napi_enumerable, NULL},
     {"start", NULL, Start, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"bytes", NULL, Bytes, NULL, NULL, NULL, napi_enumerable, NULL},
     {"stop", NULL, Stop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"probe", NULL, Probe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
