@@ -34,9 +34,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -45,6 +47,8 @@
 #define ROUNDS 16
 /* Empty pipes kept for the next relays: a new connection then costs no pipe2() and close() (kernel CPU). */
 #define POOL 64
+/* Linux's default pipe size: a smaller one is not pooled. */
+#define FULL_PIPE 65536
 
 typedef struct relay relay_t;
 
@@ -67,7 +71,8 @@ typedef struct {
 /* Per Node environment (the main thread, each worker): its running relays by slot, for stop() and its teardown. */
 typedef struct {
   relay_t **slots;
-  int32_t *free; /* free slot numbers, a stack */
+  uint16_t *gen;  /* each slot's generation (see take_slot) */
+  uint32_t *free; /* free slot numbers, a stack */
   uint32_t cap, nfree;
   napi_ref closed;
   int pool[POOL][2];
@@ -81,7 +86,7 @@ typedef struct {
 struct relay {
   napi_env env;
   instance_t *instance;
-  int32_t slot;
+  int32_t slot; /* its id, see take_slot */
   side_t side[2];
   flow_t flow[2];
   double bytes[2];
@@ -110,35 +115,52 @@ static void on_poll_closed(uv_handle_t *h) {
 /* How finish() calls closed(): from the event loop, from a call out of JavaScript, or not at all. */
 enum { FROM_LOOP, FROM_JS, QUIET };
 
-/* A free slot for `r` (the table grows as needed), or -1 out of memory. */
+/*
+ * A relay's id: its slot in the table (low SLOT_BITS) and the slot's generation, which changes each time the slot
+ * is given back: an id JavaScript kept past its relay's end never reaches the relay that took the slot after.
+ */
+#define SLOT_BITS 20
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define GEN_MASK 0x7ffu
+
+/* A free slot for `r` (the table grows as needed), its id; or -1 (out of memory, or 2^20 relays running). */
 static int32_t take_slot(instance_t *in, relay_t *r) {
   if (in->nfree == 0) {
     uint32_t cap = in->cap ? in->cap * 2 : 64;
+    if (cap > SLOT_MASK + 1) return -1;
     relay_t **slots = realloc(in->slots, cap * sizeof *slots);
     if (!slots) return -1;
     in->slots = slots;
-    int32_t *free_ = realloc(in->free, cap * sizeof *free_);
+    uint16_t *gen = realloc(in->gen, cap * sizeof *gen);
+    if (!gen) return -1;
+    in->gen = gen;
+    uint32_t *free_ = realloc(in->free, cap * sizeof *free_);
     if (!free_) return -1;
     in->free = free_;
     for (uint32_t i = cap; i > in->cap; i--) {
       in->slots[i - 1] = NULL;
-      in->free[in->nfree++] = (int32_t)(i - 1);
+      in->gen[i - 1] = 0;
+      in->free[in->nfree++] = i - 1;
     }
     in->cap = cap;
   }
-  int32_t slot = in->free[--in->nfree];
+  uint32_t slot = in->free[--in->nfree];
   in->slots[slot] = r;
-  return slot;
+  return (int32_t)(slot | (uint32_t)in->gen[slot] << SLOT_BITS);
 }
 
-static void give_slot(instance_t *in, int32_t slot) {
+static void give_slot(instance_t *in, int32_t id) {
+  uint32_t slot = (uint32_t)id & SLOT_MASK;
   in->slots[slot] = NULL;
+  in->gen[slot] = (uint16_t)((in->gen[slot] + 1) & GEN_MASK);
   in->free[in->nfree++] = slot;
 }
 
-/* The running relay in `slot`, or NULL. */
-static relay_t *relay_at(instance_t *in, int32_t slot) {
-  return slot >= 0 && (uint32_t)slot < in->cap ? in->slots[slot] : NULL;
+/* The running relay with this id, or NULL (it ended). */
+static relay_t *relay_at(instance_t *in, int32_t id) {
+  uint32_t slot = (uint32_t)id & SLOT_MASK;
+  if (id < 0 || slot >= in->cap || ((uint32_t)id >> SLOT_BITS) != in->gen[slot]) return NULL;
+  return in->slots[slot];
 }
 
 /* An empty pipe from the pool, else a new one; 0 or -errno. */
@@ -152,9 +174,15 @@ static int open_pipe(instance_t *in, int p[2]) {
   return pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0 ? -errno : 0;
 }
 
-/* Back to the pool if `empty` and there is room (not in teardown), else closed. */
+/*
+ * Back to the pool if `empty` and there is room (not in teardown), else closed. The kernel confirms it holds
+ * nothing (a byte left over would start the next connection's stream) and has its full size: a pipe made while
+ * the user was over pipe-user-pages-soft holds only two pages, and would keep later relays slow.
+ */
 static void drop_pipe(instance_t *in, int p[2], int empty) {
-  if (empty && !in->teardown && in->pooled < POOL) {
+  int queued = -1;
+  if (empty && !in->teardown && in->pooled < POOL && ioctl(p[0], FIONREAD, &queued) == 0 && queued == 0 &&
+      fcntl(p[0], F_GETPIPE_SZ) >= FULL_PIPE) {
     in->pool[in->pooled][0] = p[0];
     in->pool[in->pooled][1] = p[1];
     in->pooled++;
@@ -215,20 +243,21 @@ static void finish(relay_t *r, int reset, int how) {
  * splice stops before the urgent byte and never passes it, returning EAGAIN
  * while poll says readable, or 0 (as at the end) with data still behind it.
  * recv() skips the byte and clears the mark, as the user-space relay's read()
- * does, and splice works again after. What it reads goes into the empty pipe
- * (8 KiB: the least a pipe holds, two pages). Returns the bytes read, 0 at the
- * end, or -errno (-EAGAIN: nothing there after all).
+ * does, and splice works again after. It reads at most PIPE_BUF, which a
+ * write into an empty pipe takes whole, whatever the pipe's size. Returns the
+ * bytes read (now in the pipe), 0 at the end, or -errno (-EAGAIN: nothing
+ * there after all).
  */
 static ssize_t recv_into_pipe(int from, int pipe_w) {
-  char buf[8192];
+  char buf[PIPE_BUF];
   ssize_t n = recv(from, buf, sizeof buf, MSG_DONTWAIT);
   if (n < 0) return -errno;
   if (n > 0 && write(pipe_w, buf, (size_t)n) != n) return -EIO;
   return n;
 }
 
-/* Moves what flow i can now; 0, or -errno when a side failed. */
-static int pump(relay_t *r, int i) {
+/* Moves what flow i can now (`readable`: poll said its source is); 0, or -errno when a side failed. */
+static int pump(relay_t *r, int i, int readable) {
   flow_t *f = &r->flow[i];
   int from = r->side[i].fd, to = r->side[1 - i].fd;
   int read_any = 0;
@@ -242,9 +271,9 @@ static int pump(relay_t *r, int i) {
     ssize_t n = splice(from, NULL, f->pipe[1], NULL, 1 << 20, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EAGAIN) return -errno;
-    // Nothing moved where something was expected: the end, or urgent data in the way (recv_into_pipe). A drained
-    // socket after data costs no extra call: its EAGAIN comes after read_any.
-    if (n == 0 || (n < 0 && !read_any)) {
+    // Nothing moved where something was expected: the end, or urgent data in the way (recv_into_pipe). A socket
+    // drained after data, or read after its pipe emptied, costs no extra call.
+    if (n == 0 || (n < 0 && readable && !read_any)) {
       n = recv_into_pipe(from, f->pipe[1]);
       if (n == -EAGAIN || n == -EINTR) return 0;
       if (n < 0) return (int)n;
@@ -295,8 +324,8 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   relay_t *r = s->r;
   if (r->done) return;
   int rc = status;
-  if (rc == 0 && (events & UV_READABLE)) rc = pump(r, s->index);
-  if (rc == 0 && (events & UV_WRITABLE)) rc = pump(r, 1 - s->index);
+  if (rc == 0 && (events & UV_READABLE)) rc = pump(r, s->index, 1);
+  if (rc == 0 && (events & UV_WRITABLE)) rc = pump(r, 1 - s->index, 0);
   if (rc == 0 && ended(r)) {
     finish(r, 0, FROM_LOOP);
     return;
@@ -386,14 +415,17 @@ static napi_value Start(napi_env env, napi_callback_info info) {
     if (err != 0) finish(r, 0, QUIET);
     return number(env, err == 0 ? r->slot : err);
   }
-  // Not relaying: what was made is closed, the relay freed with its last poll handle (or now, if none).
+  // Not relaying: what was made is closed, the relay freed with its last poll handle (or now, if none). Out of
+  // descriptors, the pool's are closed too: the user-space relay the caller falls back to needs none.
+  int starved = err == -EMFILE || err == -ENFILE;
   r->done = 1;
   if (made == 0) free(r);
   for (int i = 0; i < made; i++) {
     in->closing++;
     uv_close((uv_handle_t *)&r->side[i].poll, on_poll_closed);
-    drop_pipe(in, r->flow[i].pipe, 1);
+    drop_pipe(in, r->flow[i].pipe, !starved);
   }
+  while (starved && in->pooled > 0) drop_pipe(in, in->pool[--in->pooled], 0);
   return number(env, err);
 }
 
