@@ -53,7 +53,7 @@ export const VARS = {
   FORWARD_HOST: v({ doc: "space-separated hosts that FORWARD_PORTS go to: the first is the primary, the rest backups", rule: parseForwardHosts }),
   FORWARD_PORTS: v({ doc: "space-separated ports forwarded from 127.0.0.1: N, N/tcp, N/udp, N/tcp-backup", rule: parseForwardPorts }),
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),
-  FORWARD_THREADS: v({ doc: "threads that relay forwarded TCP connections: more than 1 spreads transfers over cores (a further thread starts only when every running one relays a connection, and costs about 10 MiB of memory with Node 20, 18 MiB with Node 24; see Port forwarding)", rule: integer(1, 8), default: "1" }),
+  FORWARD_THREADS: v({ doc: "threads that relay forwarded TCP connections. One relays four bulk streams faster than haproxy on two (splice(2)); more spread transfers over cores for loads one core cannot move (a further thread starts only when every running one relays a connection, and costs about 10 MiB of memory with Node 20, 18 MiB with Node 24; see Port forwarding)", rule: integer(1, 8), default: "1" }),
   CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: parseStorageHost }),
   CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST", rule: text, secret: true }),
   CI_STORAGE_DIR: v({ doc: "storage root on CI_STORAGE_HOST (the ci-storage action's storage-dir)", rule: absolutePath, default: "/mnt" }),

@@ -11,11 +11,12 @@ import type { Relayed, TcpPath } from "./tcp-path.ts";
 /**
  * TcpPath on Node's own TCP handles (tcp-handles.ts): no net.Socket, no
  * stream, no listener per connection. About a third of the portable path's
- * CPU per new connection, and at most one read (64 KiB) held per direction.
- * With FORWARD_THREADS > 1, connections are spread over relay threads
- * (relay-worker.ts): one core is the limit of several bulk transfers at
- * once, where haproxy runs a thread per core; a thread costs 10-18 MiB, so
- * none runs unless asked for, and each starts only once needed.
+ * CPU per new connection. The data is relayed with splice(2) (splice-relay.ts;
+ * at most one pipe, 64 KiB, per direction), or in user space (relay-handles.ts;
+ * at most one read, 64 KiB) where the addon does not load or a relay cannot
+ * start. With FORWARD_THREADS > 1, connections are spread over relay threads
+ * (relay-worker.ts) for loads one core cannot move; a thread costs 10-18 MiB,
+ * so none runs unless asked for, and each starts only once needed.
  */
 export function handlePath(
   b: TcpBindings,
@@ -118,6 +119,6 @@ export function handlePath(
 function loadSplice(log: Logger | undefined): SpliceAddon | undefined {
   const addon = spliceAddon();
   if (!("error" in addon)) return addon;
-  log?.warn(`TCP is relayed through user space, at about two thirds of the throughput: ${addon.error}`);
+  log?.warn(`TCP is relayed through user space, at about three quarters of the throughput: ${addon.error}`);
   return undefined;
 }

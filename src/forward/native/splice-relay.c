@@ -20,7 +20,7 @@
  *   stop(slot)  ends the relay now, without a reset: closed() runs before it
  *       returns, both sockets close on the loop's next turn.
  *   probe() -> 0 or -errno  whether splice(2) moves data between TCP sockets
- *       here (a sandbox kernel such as gVisor may refuse it with EINVAL): the
+ *       here (a sandbox kernel may refuse it, EINVAL): the
  *       caller relays in user space if not.
  *
  * Each direction holds at most one pipe (64 KiB) of data: while its pipe is
