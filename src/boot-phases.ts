@@ -7,6 +7,7 @@ import { createGcOfflinePhase } from "./runner/gc-offline-phase.ts";
 import { lazyPhase } from "./lifecycle/lazy-phase.ts";
 import { createPrepareDirsPhase } from "./lifecycle/prepare-dirs-phase.ts";
 import { createRunnerPhase } from "./runner/runner-phase.ts";
+import { createTokenPrefetchPhase } from "./runner/token-prefetch-phase.ts";
 import { createUptimePhase } from "./cloud/uptime-phase.ts";
 import { createWorkdirReportPhase } from "./workdir/workdir-report-phase.ts";
 import { createWarmStartPhase } from "./warmstart/warm-start-phase.ts";
@@ -26,6 +27,8 @@ export function bootPhases(): Phase[] {
     // Before the hooks: they, and the warm start, may need a forwarded port (CI_STORAGE_HOST=127.0.0.1:10022).
     lazyPhase("forward", (c) => c.FORWARD_PORTS?.length, async () => (await import("./forward/forward-phase.ts")).createForwardPhase()),
     createHooksPhase("root hooks", (ctx) => ctx.config.ROOT_HOOKS_DIR, () => currentUser()),
+    // After the root hooks, which may set up the network or install the runner; the request runs meanwhile.
+    createTokenPrefetchPhase(),
     // Starts the load in the background; only the runner's start waits for it.
     createWarmStartPhase(),
     lazyPhase("runner-update", (c) => c.RUNNER_UPDATE_AT_BOOT, async () => (await import("./runner-update/runner-update-phase.ts")).createRunnerUpdatePhase()),

@@ -21,6 +21,9 @@ function summary({ id, name, status, busy, labels }: ApiRunner): RunnerSummary {
 
 export type DeleteResult = "deleted" | "busy" | "gone";
 
+/** A prefetched registration token older than this is not used: GitHub's are valid for an hour. */
+const PREFETCH_FRESH_MS = 30 * 60_000;
+
 /** A workflow job waiting for a runner, as the REST API lists it. */
 export interface QueuedJob {
   readonly id: number;
@@ -36,6 +39,8 @@ export class RunnerApi {
   readonly #octokit: Octokit;
   readonly #scope: string;
   readonly #retry: RetryOptions;
+  /** prefetchRegistrationToken's request: the token, or undefined if it failed. */
+  #prefetched: { at: number; token: Promise<string | undefined> } | undefined;
 
   constructor(octokit: Octokit, scopePath: string, retry: RetryOptions) {
     this.#octokit = octokit;
@@ -71,10 +76,29 @@ export class RunnerApi {
     }
   }
 
+  /**
+   * Asks for a registration token now, while the boot's next steps run: once, without retries or log lines, so
+   * that a failure (the network a later hook sets up, an outage) changes nothing: registrationToken then asks
+   * again as it always did. It takes the answer while fresh.
+   */
+  prefetchRegistrationToken(signal?: AbortSignal): void {
+    const at = Date.now();
+    const asked = this.#octokit.request(`POST /${this.#scope}/actions/runners/registration-token`, { request: { signal } });
+    this.#prefetched = { at, token: asked.then((res) => this.#masked((res.data as { token: string }).token)).catch(() => undefined) };
+  }
+
   /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
   async registrationToken(signal?: AbortSignal): Promise<string> {
+    const early = this.#prefetched;
+    this.#prefetched = undefined;
+    // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
+    const token = early && Date.now() - early.at < PREFETCH_FRESH_MS ? await early.token : undefined;
+    if (token !== undefined) return token;
     const res = await this.#scoped(`POST /${this.#scope}/actions/runners/registration-token`, {}, signal);
-    const token = (res.data as { token: string }).token;
+    return this.#masked((res.data as { token: string }).token);
+  }
+
+  #masked(token: string): string {
     this.#retry.log.mask(token, "rotating");
     return token;
   }

@@ -10,7 +10,7 @@ import { registerJit } from "./register-jit.ts";
 import { registerOrResume } from "./register-or-resume.ts";
 import { apiRegistration, type Registration } from "./registration.ts";
 import { runnerName } from "./runner-name.ts";
-import { RunnerProcess, runnerRunScript } from "./runner-process.ts";
+import { missingRunnerFile, RunnerProcess } from "./runner-process.ts";
 import { jitRunnerSettings } from "./runner-settings.ts";
 import { watchRunnerHealth } from "./watch-runner-health.ts";
 import type { ListenerEvent } from "./parse-listener-line.ts";
@@ -70,10 +70,8 @@ export function createRunnerPhase(): Phase {
       const credentials = config.credentials;
       if (!credentials) throw new Error("the runner phase needs credentials");
       // Before any GitHub call: a wrong RUNNER_DIR must not leave a registration behind.
-      const runScript = runnerRunScript(config.runnerDir);
-      for (const file of credentials.kind === "jit" || config.RUNNER_JIT ? [runScript] : [`${config.runnerDir}/config.sh`, runScript]) {
-        if (!existsSync(file)) throw new BootError(`RUNNER_DIR: no ${file}: the runner is not installed there`, EXIT_CONFIG);
-      }
+      const missing = missingRunnerFile(config);
+      if (missing !== undefined) throw new BootError(`RUNNER_DIR: no ${missing}: the runner is not installed there`, EXIT_CONFIG);
       const name = runnerName(config.RUNNER_NAME, config.RUNNER_NAME_PREFIX, config.oneJob || config.RUNNER_NAME_RANDOM_SUFFIX);
       ctx.runner.name = name;
       ctx.state.update({ state: "registering", runnerName: name });

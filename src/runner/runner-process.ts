@@ -15,6 +15,13 @@ export function runnerRunScript(runnerDir: string): string {
   return existsSync(renamed) ? renamed : `${runnerDir}/run.sh`;
 }
 
+/** The first of the runner's scripts this configuration needs that RUNNER_DIR lacks (config.sh unless JIT, run.sh). */
+export function missingRunnerFile(config: Pick<Config, "runnerDir" | "credentials" | "RUNNER_JIT">): string | undefined {
+  const runScript = runnerRunScript(config.runnerDir);
+  const needed = config.credentials?.kind === "jit" || config.RUNNER_JIT ? [runScript] : [`${config.runnerDir}/config.sh`, runScript];
+  return needed.find((file) => !existsSync(file));
+}
+
 /** How long the runner gets to exit after SIGINT before its group is killed. */
 const EXIT_GRACE_MS = 30_000;
 

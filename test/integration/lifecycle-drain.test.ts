@@ -106,10 +106,13 @@ t.test("the runner exiting by itself deregisters and exits non-zero", async (t) 
 
 t.test("GitHub 5xx at registration is retried", async (t) => {
   const rig = await setupRig(t);
-  rig.fake.fault({ method: "POST", path: /registration-token$/, status: 502, times: 2 });
+  // The first 502 answers the token-prefetch phase's one early attempt, which says nothing and leaves the token to
+  // the runner phase: its two failures are retried, each with a line, and the fourth request succeeds.
+  rig.fake.fault({ method: "POST", path: /registration-token$/, status: 502, times: 3 });
   const sup = rig.start();
   await sup.waitForLine(/Listening for Jobs/);
   t.equal(sup.lines.filter((l) => /registration-token failed \(502/.test(l)).length, 2);
+  t.equal(rig.fake.requests().filter((r) => r.path.endsWith("/registration-token")).length, 4, "the early attempt, two retried failures, one success");
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });

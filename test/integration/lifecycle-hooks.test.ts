@@ -54,6 +54,22 @@ t.test("root hooks, then guest hooks as the runner user, in order; exported vars
   t.equal((await sup.exited).code, 143);
 });
 
+t.test("the registration token is asked for while the guest hooks run, and used: one request", async (t) => {
+  const rig = await setupRig(t);
+  // The guest hook ends only once GitHub has been asked for the token: without the prefetch the boot would hang here.
+  const asked = join(rig.base, "token-asked");
+  hook(rig.guestHooks, "entrypoint.10-wait.sh", `until [ -e ${asked} ]; do sleep 0.05; done`, rig.user);
+  const tokenRequests = () => rig.fake.requests().filter((r) => r.method === "POST" && r.path.endsWith("/actions/runners/registration-token"));
+  const sup = rig.start();
+  await rig.fake.waitFor(() => tokenRequests().length > 0);
+  writeFileSync(asked, "");
+  await sup.waitForLine(/Listening for Jobs/);
+  t.equal(tokenRequests().length, 1, "config.sh got the token asked for early, not a second one");
+  t.equal(rig.fake.runners().length, 1);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+});
+
 t.test("a failing hook stops the boot: one line naming it and its code, exit 1, nothing registered", async (t) => {
   const rig = await setupRig(t);
   const marker = join(rig.base, "later-ran");
