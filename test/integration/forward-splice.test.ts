@@ -9,6 +9,7 @@ import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createForwardPhase } from "../../src/forward/forward-phase.ts";
 import { spliceAddon, spliceRelay, type SpliceAddon } from "../../src/forward/splice-relay.ts";
+import { resetSocket } from "../../src/forward/reset-socket.ts";
 import type { TcpHandle } from "../../src/forward/tcp-handles.ts";
 import { forwardConfig, freePort, taggedServer, testContext, waitFor, waitForEveryCheck } from "../fixtures/forward/net-helpers.ts";
 
@@ -121,6 +122,65 @@ for (const [where, env] of [
     await up.kill();
     t.equal(await how, "ECONNRESET");
     await settled(between, "the sockets given back after the server's reset");
+  });
+}
+
+/** An echo server that resets a connection whose first byte is "K" (a server that dies mid-stream). */
+async function echoServer(t: Test, port: number): Promise<void> {
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    let first = true;
+    s.on("error", () => {});
+    s.on("data", (d: Buffer) => {
+      if (first && d[0] === 0x4b) return resetSocket(s);
+      first = false;
+      if (!s.write(d)) {
+        s.pause();
+        s.once("drain", () => s.resume());
+      }
+    });
+    s.on("end", () => s.end());
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.2", resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+}
+
+/** One client of the churn: 0 sends and half-closes (resolves with whether its echo came back whole), 1 resets midway, 2 gets reset. */
+function churnClient(port: number, i: number): Promise<boolean> {
+  const kind = i % 3;
+  const payload = Buffer.alloc(((i * 7919) % 200_000) + 1, i % 251);
+  // "K" first only for the connections the server is to reset.
+  payload[0] = kind === 2 ? 0x4b : 0x41;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const c = connect(port, "127.0.0.1", () => {
+      if (kind === 1) c.write(payload.subarray(0, Math.ceil(payload.length / 2)));
+      else c.end(payload);
+    });
+    c.on("data", (d: Buffer) => {
+      chunks.push(d);
+      if (kind === 1) c.resetAndDestroy();
+    });
+    c.on("error", () => {});
+    c.on("close", () => resolve(kind !== 0 || Buffer.concat(chunks).equals(payload)));
+  });
+}
+
+for (const [where, env] of [
+  ["on the main thread", {}],
+  ["on a relay thread (FORWARD_THREADS)", { FORWARD_THREADS: "2", TEST_RELAY_THREADS_ONLY: "1" }],
+] as const) {
+  t.test(`${where}: 150 connections at once, ending every way, leave no socket behind and at most the pool's pipes`, async (t) => {
+    const port = await freePort();
+    await echoServer(t, port);
+    const forwarder = await forwarderProcess(t, port, env);
+    const idle = descriptors(forwarder.pid);
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => churnClient(port, i)));
+    t.same(results.flatMap((whole, i) => (whole ? [] : [i])), [], "every half-closing client got its bytes back whole");
+    const after = await waitFor(() => descriptors(forwarder.pid), (d) => d.sockets === idle.sockets);
+    t.equal(after.sockets, idle.sockets, "every connection's sockets closed");
+    // Up to 64 empty pipes per thread stay for later connections (two descriptors each); none beyond.
+    t.ok(after.pipes <= idle.pipes + 2 * 64, `pipe descriptors ${after.pipes}, at most ${idle.pipes} + 128 kept`);
+    t.ok(await churnClient(port, 3), "and it relays the next connection");
   });
 }
 
