@@ -33,7 +33,11 @@ function matrix(fake: FakeGitHub, n: number, run: string): number[] {
 
 /** Zero containers of the controller and zero registrations: waited for, then asserted. */
 async function nothingLeft(t: Test, fake: FakeGitHub, census: ContainerCensus): Promise<void> {
-  await waitUntil("no runner container and no registration left", () => census.alive === 0 && fake.runners().length === 0);
+  await waitUntil("no runner container and no registration left", () => census.alive === 0 && fake.runners().length === 0).catch((e: Error) => {
+    // Which it was: the containers still alive and the registrations still there.
+    const left = fake.runners().map((r) => `${r.name} (${r.status}${r.busy ? ", busy" : ""})`);
+    throw new Error(`${e.message}: ${census.alive} runner container(s) alive, registrations left: ${left.join(", ") || "none"}`);
+  });
   t.equal(census.alive, 0, "zero runner containers left");
   t.same(fake.runners(), [], "zero registrations left");
 }
