@@ -7,7 +7,7 @@ export type Timeline = Record<string, number>;
 export const MARKS: readonly (readonly [string, RegExp])[] = [
   ["first line", /./],
   ["token in hand (\"registering runner\")", /registering runner/],
-  ["config.sh's first line", /-{20}/],
+  ["config.sh's first line", /(^|runner: )-{20}/],
   ["config.sh done (\"Settings Saved\")", /Settings Saved/],
   ["\"Listening for Jobs\"", /Listening for Jobs/],
 ];

@@ -23,6 +23,18 @@ export type DeleteResult = "deleted" | "busy" | "gone";
 
 /** A prefetched registration token older than this is not used: GitHub's are valid for an hour. */
 const PREFETCH_FRESH_MS = 30 * 60_000;
+/**
+ * How long registrationToken waits for a prefetch still under way before asking anew: a request stuck on a
+ * connection made before a hook set up the network would otherwise hold the runner until its idle timeout.
+ */
+const PREFETCH_WAIT_MS = 10_000;
+
+/** `p`'s value, or undefined if it has not settled within `ms`. */
+function settledWithin<T>(p: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** A workflow job waiting for a runner, as the REST API lists it. */
 export interface QueuedJob {
@@ -92,7 +104,8 @@ export class RunnerApi {
     const early = this.#prefetched;
     this.#prefetched = undefined;
     // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
-    const token = early && Date.now() - early.at < PREFETCH_FRESH_MS ? await early.token : undefined;
+    const token = early && Date.now() - early.at < PREFETCH_FRESH_MS ? await settledWithin(early.token, PREFETCH_WAIT_MS) : undefined;
+    if (signal?.aborted) throw signal.reason ?? new Error("stopped");
     if (token !== undefined) return token;
     const res = await this.#scoped(`POST /${this.#scope}/actions/runners/registration-token`, {}, signal);
     return this.#masked((res.data as { token: string }).token);
