@@ -23,9 +23,13 @@ export function handlePath(
   options: Pick<ForwardOptions, "relayThreads" | "relayThreadsOnly" | "spliceTcp"> = { relayThreads: 1 },
   log?: Logger,
 ): TcpPath<TcpHandle, TcpHandle> & { threads(): readonly RelayThread[] } {
-  const splice = options.spliceTcp === false ? undefined : loadSplice(log);
-  const relayHere = (client: TcpHandle, upstream: TcpHandle, closed: (relayed: Relayed) => void): Relayed =>
-    (splice && spliceRelay(splice, client, upstream, closed)) ?? new Relay(b, client, upstream, closed);
+  // Loaded with the first TCP connection, not at the boot: a configuration may forward UDP only, or no TCP may come.
+  let loaded: SpliceAddon | undefined | null = options.spliceTcp === false ? undefined : null;
+  const splice = (): SpliceAddon | undefined => (loaded === null ? (loaded = loadSplice(log)) : loaded);
+  const relayHere = (client: TcpHandle, upstream: TcpHandle, closed: (relayed: Relayed) => void): Relayed => {
+    const addon = splice();
+    return (addon && spliceRelay(addon, client, upstream, closed)) ?? new Relay(b, client, upstream, closed);
+  };
   // Connections relayed on this thread now.
   let here = 0;
   const threads: RelayThread[] = [];
@@ -43,7 +47,7 @@ export function handlePath(
     }
     let thread: RelayThread;
     try {
-      thread = startRelayThread(b, pipes, splice !== undefined, (why) => {
+      thread = startRelayThread(b, pipes, splice() !== undefined, (why) => {
         noMore = true;
         const at = threads.indexOf(thread);
         if (at >= 0) threads.splice(at, 1);

@@ -89,8 +89,8 @@ class SpliceRelay implements Relayed {
  * copying it through this process. Both handles are closed once the addon
  * relays on duplicates of their descriptors. Undefined, both handles as they
  * were, when it cannot start (out of descriptors for the pipes): the caller
- * relays in user space instead. `counters` (2 doubles, kept alive by the
- * caller) mirror the bytes for another thread: a relay thread's slot.
+ * relays in user space instead. `counters` (2 doubles, zeroed and kept alive
+ * by the caller) mirror the bytes for another thread: a relay thread's slot.
  */
 export function spliceRelay(
   splice: SpliceAddon,

@@ -2,6 +2,7 @@ import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Octokit } from "@octokit/rest";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { HookApi } from "./hook-api.ts";
+import { whenAborted } from "../lifecycle/when-aborted.ts";
 import { requestWithRetry, type RetryOptions } from "./with-retry.ts";
 
 export interface RunnerSummary {
@@ -28,13 +29,6 @@ const PREFETCH_FRESH_MS = 30 * 60_000;
  * connection made before a hook set up the network would otherwise hold the runner until its idle timeout.
  */
 const PREFETCH_WAIT_MS = 10_000;
-
-/** `p`'s value, or undefined if it has not settled within `ms`. */
-function settledWithin<T>(p: Promise<T | undefined>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 /** A workflow job waiting for a runner, as the REST API lists it. */
 export interface QueuedJob {
@@ -104,7 +98,11 @@ export class RunnerApi {
     const early = this.#prefetched;
     this.#prefetched = undefined;
     // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
-    const token = early && Date.now() - early.at < PREFETCH_FRESH_MS ? await settledWithin(early.token, PREFETCH_WAIT_MS) : undefined;
+    let token: string | undefined;
+    if (early && Date.now() - early.at < PREFETCH_FRESH_MS) {
+      const late = AbortSignal.timeout(PREFETCH_WAIT_MS);
+      token = await Promise.race([early.token, whenAborted(signal ? AbortSignal.any([signal, late]) : late).then(() => undefined)]);
+    }
     if (signal?.aborted) throw signal.reason ?? new Error("stopped");
     if (token !== undefined) return token;
     const res = await this.#scoped(`POST /${this.#scope}/actions/runners/registration-token`, {}, signal);

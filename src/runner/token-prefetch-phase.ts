@@ -8,9 +8,9 @@ import { missingRunnerFile } from "./runner-process.ts";
  * overlap the guest hooks and the background work instead of holding up
  * config.sh. Only where the runner phase asks for one (a PAT, or an App with
  * GH_APP_INSTALLATION_ID; no kept registration, no JIT) and the runner is
- * installed, so that a RUNNER_DIR
- * without it still exits 78 with GitHub never called. Any failure is left to
- * the runner phase, which then asks as it always did.
+ * installed, so that a RUNNER_DIR without it still exits 78 with GitHub never
+ * called. Any failure is left to the runner phase, which then asks as it
+ * always did.
  */
 export function createTokenPrefetchPhase(): Phase {
   return {

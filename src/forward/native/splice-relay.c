@@ -14,8 +14,8 @@
  *       handles once it has a slot; with -errno nothing started). The slot
  *       names the relay until its closed() call, and is reused after it.
  *       counters: a Float64Array of 2 mirroring the bytes as they are read
- *       (a relay thread's slot in memory the main thread reads), kept alive
- *       by the caller while the relay runs.
+ *       (a relay thread's slot in memory the main thread reads), zeroed and
+ *       kept alive by the caller while the relay runs.
  *   bytes(slot, 0 | 1) -> bytes read so far from the client, the server.
  *   stop(slot)  ends the relay now, without a reset: closed() runs before it
  *       returns, both sockets close on the loop's next turn.
@@ -409,7 +409,6 @@ static napi_value Start(napi_env env, napi_callback_info info) {
   if (err == 0 && (r->slot = take_slot(in, r)) < 0) err = -ENOMEM;
   if (err == 0) {
     r->counters = counters;
-    if (r->counters) r->counters[0] = r->counters[1] = 0;
     err = watch(r);
     // The caller relays on its own handles instead: nothing was relayed here, closed() is not called.
     if (err != 0) finish(r, 0, QUIET);
