@@ -88,7 +88,8 @@ export class RunnerApi {
    * again as it always did. It takes the answer while fresh.
    */
   prefetchRegistrationToken(signal?: AbortSignal): void {
-    const at = Date.now();
+    // Monotonic: the container's clock may be set (NTP) while it boots.
+    const at = performance.now();
     const asked = this.#octokit.request(`POST /${this.#scope}/actions/runners/registration-token`, { request: { signal } });
     this.#prefetched = { at, token: asked.then((res) => this.#masked((res.data as { token: string }).token)).catch(() => undefined) };
   }
@@ -99,7 +100,7 @@ export class RunnerApi {
     this.#prefetched = undefined;
     // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
     let token: string | undefined;
-    if (early && Date.now() - early.at < PREFETCH_FRESH_MS) {
+    if (early && performance.now() - early.at < PREFETCH_FRESH_MS) {
       const late = AbortSignal.timeout(PREFETCH_WAIT_MS);
       token = await Promise.race([early.token, whenAborted(signal ? AbortSignal.any([signal, late]) : late).then(() => undefined)]);
     }

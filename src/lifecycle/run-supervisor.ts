@@ -59,6 +59,9 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
   const started: Phase[] = [];
   try {
     for (const phase of phases) {
+      // One turn of the event loop between phases: most start synchronously, and without it nothing that waits
+      // on I/O (the token prefetch's connection, a signal) moves until a phase waits for something itself.
+      if (started.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (stopCtl.signal.aborted) break;
       // Counted as started before its start resolves: a stop mid-start still runs its stop.
       started.push(phase);
