@@ -1,7 +1,9 @@
 // npm run bench:image — what the image costs: its size, the time from
 // `docker run` to "Listening for Jobs" against a minimal bash entrypoint
-// (same base, same fake runner: token, config.sh, run.sh only), and the
-// supervisor's resident memory. Needs root (a Docker engine, see sandbox.md).
+// (same base, same fake runner: token, config.sh, run.sh only) and against
+// the same three steps in a Node script run by the image's Node (the floor
+// for any Node PID 1), and the supervisor's resident memory. Needs root (a
+// Docker engine, see sandbox.md).
 import { execFileSync } from "node:child_process";
 import { FAKE_PAT } from "../../test/fakes/github/fake-github.ts";
 import { docker, IMAGE } from "../../test/e2e/helpers/docker.ts";
@@ -9,6 +11,7 @@ import { startGatewayFake } from "../../test/e2e/helpers/gateway-fake.ts";
 import { LABEL, REPO } from "../../test/e2e/helpers/runner-env.ts";
 import { containerTimeline, MARKS, type Timeline } from "./container-timeline.ts";
 import { buildMinimalImage } from "./minimal-image.ts";
+import { buildMinimalNodeImage } from "./minimal-node-image.ts";
 import { rssMb, timeToListening, type Start } from "./time-to-listening.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -22,6 +25,7 @@ try {
   const tarball = process.env.BENCH_RUNNER_TARBALL ??
     execFileSync("bash", [`${root}scripts/e2e-images.sh`], { stdio: ["ignore", "pipe", "inherit"] }).toString().trim();
   const minimal = await buildMinimalImage(tarball);
+  const minimalNode = await buildMinimalNodeImage(IMAGE);
   const { fake, url } = await startGatewayFake({ teardown: (fn) => cleanups.push(fn) });
   const env = { GH_URL: url, GH_REPOSITORY: REPO, GH_LABELS: LABEL, GH_TOKEN: FAKE_PAT };
 
@@ -29,12 +33,14 @@ try {
   const node = (await docker(["run", "--rm", "--entrypoint", "/opt/ci-runner/node", IMAGE, "--version"])).stdout.trim();
   say(`image size: ${IMAGE} ${mb(await size(IMAGE))} (its Node ${node}), minimal baseline ${mb(await size(minimal))}`);
 
-  const times: Record<string, number[]> = { [IMAGE]: [], [minimal]: [] };
-  const timelines: Record<string, Timeline[]> = { [IMAGE]: [], [minimal]: [] };
+  const images = [IMAGE, minimal, minimalNode];
+  const label: Record<string, string> = { [IMAGE]: "ours", [minimal]: "minimal", [minimalNode]: "minimal node" };
+  const times: Record<string, number[]> = Object.fromEntries(images.map((i) => [i, []]));
+  const timelines: Record<string, Timeline[]> = Object.fromEntries(images.map((i) => [i, []]));
   let ours: Start | undefined;
-  // One unmeasured start each warms the page cache; then alternate to share the machine's noise.
+  // One unmeasured start each warms the page cache; then the order rotates to share the machine's noise.
   for (let round = 0; round <= ROUNDS; round++) {
-    for (const image of round % 2 ? [minimal, IMAGE] : [IMAGE, minimal]) {
+    for (const image of images.map((_, i) => images[(i + round) % images.length] as string)) {
       const start = await timeToListening(image, env);
       if (round > 0) times[image]?.push(start.seconds);
       if (round > 0) timelines[image]?.push(await containerTimeline(start.name));
@@ -42,27 +48,27 @@ try {
       else await docker(["rm", "-f", start.name], { check: false });
     }
   }
-  const oursMedian = median(times[IMAGE] ?? []);
-  const minimalMedian = median(times[minimal] ?? []);
-  say(`docker run -> "Listening for Jobs", median of ${ROUNDS}: ${IMAGE} ${oursMedian.toFixed(2)} s, minimal bash entrypoint ${minimalMedian.toFixed(2)} s`);
-  say(`  ratio ours/minimal: ${(oursMedian / minimalMedian).toFixed(2)}x (goal <= 1.0x)`);
-  const fastest = (xs: number[]) => Math.min(...xs);
-  const oursFastest = fastest(times[IMAGE] ?? []);
-  const minimalFastest = fastest(times[minimal] ?? []);
-  // On a shared machine the fastest run of each is the one least disturbed by the others' work.
-  say(`  fastest: ours ${oursFastest.toFixed(2)} s, minimal ${minimalFastest.toFixed(2)} s, ratio ${(oursFastest / minimalFastest).toFixed(2)}x`);
-  say(`  all runs: ours ${times[IMAGE]?.map((s) => s.toFixed(2)).join(" ")}; minimal ${times[minimal]?.map((s) => s.toFixed(2)).join(" ")}`);
+  const med = (image: string) => median(times[image] ?? []);
+  say(`docker run -> "Listening for Jobs", median of ${ROUNDS}: ${IMAGE} ${med(IMAGE).toFixed(2)} s, minimal bash entrypoint ${med(minimal).toFixed(2)} s, minimal Node entrypoint ${med(minimalNode).toFixed(2)} s`);
+  say(`  ratio ours/minimal: ${(med(IMAGE) / med(minimal)).toFixed(2)}x (goal <= 1.0x)`);
+  say(`  ratio minimal node/minimal: ${(med(minimalNode) / med(minimal)).toFixed(2)}x (Node's own start against bash and curl)`);
+  say(`  ratio ours/minimal node: ${(med(IMAGE) / med(minimalNode)).toFixed(2)}x (what the supervisor adds to a Node PID 1)`);
+  // Per round, each image's start against the bash baseline's in the same round: the spread the medians hide.
+  const perRound = (image: string) => (times[image] ?? []).map((s, i) => s / ((times[minimal] ?? [])[i] ?? NaN));
+  const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}x`;
+  say(`  per round against minimal: ours ${spread(perRound(IMAGE))}, minimal node ${spread(perRound(minimalNode))}`);
+  say(`  all runs: ${images.map((i) => `${label[i]} ${times[i]?.map((s) => s.toFixed(2)).join(" ")}`).join("; ")}`);
 
-  // Inside the container, from PID 1's exec: where the difference is (the minimal image prints no line of its own
-  // before config.sh's, so its first line is config.sh's, after curl).
+  // Inside the container, from PID 1's exec: where the difference is (the minimal images print no line of their
+  // own before config.sh's, so their first line is config.sh's, after the token).
   say(`inside the container, ms from PID 1's exec (State.StartedAt) to each line (docker logs -t), median of ${ROUNDS}:`);
-  say(`  ${"".padEnd(40)}${"ours".padStart(8)}${"minimal".padStart(9)}`);
+  say(`  ${"".padEnd(40)}${images.map((i) => (label[i] as string).padStart(14)).join("")}`);
   for (const [mark] of MARKS) {
     const at = (image: string) => {
       const xs = (timelines[image] ?? []).map((tl) => tl[mark]).filter((x): x is number => x !== undefined);
       return xs.length ? median(xs).toFixed(0) : "-";
     };
-    say(`  ${mark.padEnd(40)}${at(IMAGE).padStart(8)}${at(minimal).padStart(9)}`);
+    say(`  ${mark.padEnd(40)}${images.map((i) => at(i).padStart(14)).join("")}`);
   }
 
   if (ours) {
