@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import t, { type Test } from "tap";
 import type { FakeGitHub } from "../fakes/github/fake-github.ts";
-import { containerCensus, controllerSetup, type ContainerCensus } from "./helpers/controller-process.ts";
+import { LABEL_CONTROLLER } from "../../src/controller/container-engine.ts";
+import { containerCensus, controllerSetup, type ContainerCensus, type ControllerProcess } from "./helpers/controller-process.ts";
 import { docker } from "./helpers/docker.ts";
 import { startGatewayFake } from "./helpers/gateway-fake.ts";
 import { jobDone, LABEL } from "./helpers/runner-env.ts";
@@ -31,12 +32,23 @@ function matrix(fake: FakeGitHub, n: number, run: string): number[] {
   return Array.from({ length: n }, (_, i) => fake.queueJob({ labels: [LABEL], runId, name: `matrix-${i + 1}`, run: run.replaceAll("$N", String(i + 1)) }));
 }
 
-/** Zero containers of the controller and zero registrations: waited for, then asserted. */
-async function nothingLeft(t: Test, fake: FakeGitHub, census: ContainerCensus): Promise<void> {
-  await waitUntil("no runner container and no registration left", () => census.alive === 0 && fake.runners().length === 0).catch((e: Error) => {
-    // Which it was: the containers still alive and the registrations still there.
+/**
+ * Zero containers of the controller and zero registrations: waited for, then
+ * asserted. On a timeout the failure names what was left: the census count,
+ * each container Docker still lists (state and status: the census can be told
+ * from the engine), each registration, and the controller's log lines about them.
+ */
+async function nothingLeft(t: Test, fake: FakeGitHub, census: ContainerCensus, ctl?: ControllerProcess): Promise<void> {
+  await waitUntil("no runner container and no registration left", () => census.alive === 0 && fake.runners().length === 0).catch(async (e: Error) => {
     const left = fake.runners().map((r) => `${r.name} (${r.status}${r.busy ? ", busy" : ""})`);
-    throw new Error(`${e.message}: ${census.alive} runner container(s) alive, registrations left: ${left.join(", ") || "none"}`);
+    let detail = "";
+    if (ctl) {
+      const ps = await docker(["ps", "-a", "--filter", `label=${LABEL_CONTROLLER}=${ctl.id}`, "--format", "{{.Names}} {{.State}} ({{.Status}})"], { check: false });
+      const names = new Set([...fake.runners().map((r) => r.name), ...ps.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0] as string)]);
+      const lines = ctl.proc.output().split("\n").filter((l) => [...names].some((n) => l.includes(n)));
+      detail = `; docker ps: ${ps.stdout.trim().split("\n").join(", ") || "none"}; the controller about them:\n${lines.join("\n")}`;
+    }
+    throw new Error(`${e.message}: ${census.alive} runner container(s) alive, registrations left: ${left.join(", ") || "none"}${detail}`);
   });
   t.equal(census.alive, 0, "zero runner containers left");
   t.same(fake.runners(), [], "zero registrations left");
@@ -70,7 +82,7 @@ t.test(`a burst of ${BURST} jobs with MAX_RUNNERS=4: all served, at most 4 conta
   t.ok(hook.deliveries().filter((d) => d.redelivery).every((d) => d.status === 200), "every redelivery: 200, a duplicate");
   const health = (await (await fetch(ctl.url.replace("/webhook", "/health"))).json()) as { pending: number };
   t.equal(health.pending, 0, "no count drift");
-  await nothingLeft(t, fake, census);
+  await nothingLeft(t, fake, census, ctl);
   t.ok(census.peak <= 4, `never more than 4 runner containers (peak ${census.peak})`);
   t.ok(census.created >= BURST && census.created <= BURST + 4, `${census.created} containers for ${BURST} jobs`);
   t.notMatch(ctl.proc.output(), /eyJ[A-Za-z0-9+/=]{40}/, "no JIT config in the controller's log");
@@ -109,7 +121,7 @@ t.test("a delivery GitHub never sent: reconciliation serves the job", async (t) 
   const [id] = matrix(fake, 1, "echo never announced") as [number];
   await ctl.proc.waitForLine(new RegExp(`job ${id} .* queued \\(found by reconciliation`), 60_000);
   t.equal((await jobDone(fake, id, 120_000)).conclusion, "Succeeded");
-  await nothingLeft(t, fake, census);
+  await nothingLeft(t, fake, census, ctl);
   t.equal(census.created, 1, "one runner: the job it served was not counted again while its deliveries were missing");
 });
 
@@ -133,7 +145,7 @@ t.test("SIGKILL mid-burst, then a restart: no job lost, none twice, nothing left
   const jobs = await Promise.all(ids.map((id) => jobDone(fake, id, 300_000)));
   t.ok(jobs.every((j) => j.conclusion === "Succeeded"), "every job succeeded");
   t.equal(new Set(jobs.map((j) => j.runnerName)).size, 9, "each ran once, on a runner of its own");
-  await nothingLeft(t, fake, census);
+  await nothingLeft(t, fake, census, second);
   t.ok(census.peak <= 3, `never more than MAX_RUNNERS containers (peak ${census.peak})`);
   second.proc.signal("SIGTERM");
   t.equal((await second.proc.exited).code, 143);
@@ -157,6 +169,6 @@ t.test("a runner that fails to boot: removed, replaced, the job still served", a
   const line = await ctl.proc.waitForLine(/removed: exited with code \d+ before taking a job/, 120_000);
   t.match(line, /flaky: failing this boot/, "the failed runner's last lines are in the controller's log");
   t.equal((await jobDone(fake, id, 120_000)).conclusion, "Succeeded", "served by the replacement");
-  await nothingLeft(t, fake, census);
+  await nothingLeft(t, fake, census, ctl);
   t.equal(census.created, 2, "the broken one and its replacement");
 });
