@@ -81,15 +81,20 @@ export class DockerEngine implements ContainerEngine {
     });
     let unwatch = (): void => {};
     try {
+      // Each call bounded by the deadline too: one that hangs (a stuck daemon) would leave a runner starting, and
+      // its created container, for good; given up, the container is removed below.
       if (deadline.aborted) throw new Error("the deadline passed");
-      await container.putArchive(await jitArchive(jitConfig), { path: "/" });
+      await inTime(container.putArchive(await jitArchive(jitConfig), { path: "/" }));
       // Attached and waited on before the start, as `docker run --rm` does: the
       // output and the exit code of a container that dies at once are not lost.
-      const output = (await container.attach({ stream: true, stdout: true, stderr: true, logs: true })) as Destroyable;
+      const attached = container.attach({ stream: true, stdout: true, stderr: true, logs: true }) as Promise<Destroyable>;
+      // An attach answered after the deadline: its stream is not left open.
+      attached.then((late) => void (deadline.aborted && late.destroy?.()), () => undefined);
+      const output = await inTime(attached);
       // "removed" (AutoRemove): also answers, with a 404, when it is gone before the wait arrives; "next-exit" would hang then.
       const exited = container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>;
       unwatch = this.#watch(output, exited, watcher);
-      await container.start();
+      await inTime(container.start());
     } catch (e) {
       unwatch();
       await this.remove(container.id).catch(() => undefined);

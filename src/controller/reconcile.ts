@@ -2,12 +2,14 @@ import type { RunnerContainer } from "./container-engine.ts";
 import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
 import { labelsMatch } from "./label-match.ts";
 import { removeRegistration, watchRunner } from "./runner-lifecycle.ts";
+import type { PoolRunner } from "./runner-pool.ts";
 import type { WorkflowJobEvent } from "./workflow-job-event.ts";
 
 /**
  * Docker's side: containers of ours (of this entry) that the pool does not know are adopted
  * (running) or removed (not running; a crash between create and start);
- * runners whose container vanished unseen leave the pool.
+ * runners whose container vanished unseen leave the pool; a runner's container
+ * still there stopped at two listings in a row (its AutoRemove failed) is removed.
  */
 export async function reconcileContainers(core: ControllerCore): Promise<void> {
   const listedAt = core.now();
@@ -30,12 +32,39 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     watchRunner(core, runner);
   }
   for (const r of core.pool.all()) {
-    if (r.containerId === undefined || r.containerSince > listedAt || byName.get(r.name)?.id === r.containerId) continue;
+    if (r.containerId === undefined || r.containerSince > listedAt) continue;
+    const listed = byName.get(r.name);
+    if (listed?.id === r.containerId) {
+      removeIfLeftStopped(core, r, listed, listedAt);
+      continue;
+    }
     // Its exit was missed (an engine restart): it is gone all the same.
     core.log.warn(`runner ${r.name}: its container ${r.containerId.slice(0, 12)} is gone`);
     core.pool.delete(r.name);
     if (!r.finishedJob && r.runnerId !== undefined) core.background(removeRegistration(core, r.name, r.runnerId));
   }
+}
+
+/**
+ * A runner's container that exited is removed by Docker (AutoRemove), and the removal ends the wait its watcher
+ * holds, which runs the runner's exit. When that removal fails (the daemon's "removal already in progress" against
+ * another client's `docker rm`, a busy mount), the container stays, stopped, and the wait never ends: the runner
+ * would hold its slot, and its registration, for good. Stopped at one listing may be AutoRemove at work; still
+ * there at the next, it is removed here, and its exit then runs as usual.
+ */
+function removeIfLeftStopped(core: ControllerCore, r: PoolRunner, listed: RunnerContainer, listedAt: number): void {
+  if (listed.running) {
+    r.stoppedSeenAt = undefined;
+    return;
+  }
+  if (r.stoppedSeenAt === undefined) {
+    r.stoppedSeenAt = listedAt;
+    return;
+  }
+  const id = listed.id.slice(0, 12);
+  const apart = Math.round((listedAt - r.stoppedSeenAt) / 1000);
+  core.log.warn(`runner ${r.name}: its container ${id} stopped but still there at two listings ${apart} s apart (its AutoRemove failed): removing it`);
+  core.background(core.engine.remove(listed.id).catch((e: unknown) => core.log.warn(`removing container ${id} of runner ${r.name} failed: ${(e as Error).message}`)));
 }
 
 /**

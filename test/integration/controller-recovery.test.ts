@@ -80,6 +80,21 @@ t.test("a container creation slower than RUNNER_BOOT_TIMEOUT_SEC (a hung engine)
   t.match(rig.running.controller.health(), { runners: { starting: 0, idle: 0, busy: 0, stopping: 0 } }, "no runner left starting forever");
 });
 
+t.test("a runner container whose AutoRemove fails: removed by reconciliation, its slot freed, nothing left", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1", MAX_RUNNERS: "1" });
+  // The first container stays when it exits, stopped, and its wait never answers, as on a daemon whose removal
+  // failed; it holds the only slot until the controller removes it.
+  const first = new Set<string>();
+  rig.engine.autoRemoveFails = (spec) => first.size === 0 && first.add(spec.name).size === 1;
+  const ids = rig.queueMatrix(2);
+  const line = await rig.waitForLine(/runner \S+: its container \S+ stopped but still there at two listings \d+ s apart \(its AutoRemove failed\): removing it/);
+  t.match(line, new RegExp(`runner ${[...first][0]}:`), "the runner whose container stayed");
+  const jobs = await allServed(rig, ids);
+  t.ok(jobs.every((j) => j?.conclusion === "Succeeded"), "both jobs served, the second once the slot was free");
+  t.equal(rig.engine.containers.size, 2, "one runner per job");
+  t.equal(rig.engine.alive().length, 0, "no container left");
+});
+
 t.test("an image pull longer than RUNNER_BOOT_TIMEOUT_SEC that keeps making progress: one pull for both launches, it completes, the runners start", async (t) => {
   // The stall window is far off, so only the boot timeout could cut the pull here; that the stall window
   // restarts at each progress message is the unit test's (test/unit/pull-image.test.ts, on a test clock).

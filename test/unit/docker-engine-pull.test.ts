@@ -1,14 +1,11 @@
 // DockerEngine's side of a pull against a Docker API on a unix socket: each
 // progress message reaches the caller, and an abort ends the request (the
 // daemon cancels a pull whose client left).
-import { createServer, type Server, type ServerResponse } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Docker from "dockerode";
 import t from "tap";
-import { DockerEngine } from "../../src/controller/docker-engine.ts";
+import type { DockerEngine } from "../../src/controller/docker-engine.ts";
+import { serveDockerApi } from "../helpers/docker-api-socket.ts";
 
 interface PullApi {
   readonly engine: DockerEngine;
@@ -17,21 +14,12 @@ interface PullApi {
 }
 
 async function pullApi(t: { teardown(fn: () => unknown): void }): Promise<PullApi> {
-  const dir = mkdtempSync(join(tmpdir(), "ci-runner-pull-"));
-  const socket = join(dir, "docker.sock");
-  const server = createServer((req, res) => {
+  const api = await serveDockerApi(t, (req, res) => {
     if (req.method !== "POST" || !/\/images\/create/.test(req.url ?? "")) return void res.writeHead(404).end("{}");
     res.writeHead(200, { "content-type": "application/json" });
-    server.emit("pull", res);
+    api.server.emit("pull", res);
   });
-  server.listen(socket);
-  await once(server, "listening");
-  t.teardown(() => {
-    server.closeAllConnections();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { engine: new DockerEngine(new Docker({ socketPath: socket })), server };
+  return api;
 }
 
 t.test("each progress message reaches the caller; the end of the stream ends the pull", async (t) => {

@@ -63,6 +63,11 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
   readonly pulls: FakePull[] = [];
   /** Makes `list` and `start` fail (an engine that went away). */
   down = false;
+  /**
+   * Containers whose AutoRemove fails when they exit (a daemon's "removal already in progress", a busy
+   * filesystem): they stay listed, stopped, and their `wait(removed)` answers only once `remove` takes them.
+   */
+  autoRemoveFails: (spec: RunnerContainerSpec) => boolean = () => false;
   /** While set, `start` waits for it before creating anything (a slow engine). */
   #gate: Promise<void> | undefined;
   readonly #gh: FakeGitHub;
@@ -176,19 +181,24 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
   async remove(id: string): Promise<void> {
     const c = this.containers.get(id);
     if (!c || c.removed) return;
-    if (c.running) this.#exit(c, 137);
-    c.removed = true;
-    this.emit("change");
+    if (c.running) this.#exit(c, 137, true);
+    else this.#removed(c);
   }
 
-  /** Containers exit and vanish (AutoRemove) as the real ones do. */
-  #exit(c: FakeContainer, code: number): void {
+  /** Containers exit and vanish (AutoRemove) as the real ones do, unless autoRemoveFails says their removal fails. */
+  #exit(c: FakeContainer, code: number, removing = false): void {
     if (!c.running) return;
     c.running = false;
     c.exitCode = code;
     void this.#listeners.get(c.id)?.close();
     this.#listeners.delete(c.id);
-    for (const f of this.#followers.get(c.id) ?? []) f.onExit(code);
+    if (removing || !this.autoRemoveFails(c.spec)) return this.#removed(c);
+    this.emit("change");
+  }
+
+  /** Gone: the watchers' `wait(removed)` answers with the exit code. */
+  #removed(c: FakeContainer): void {
+    for (const f of this.#followers.get(c.id) ?? []) f.onExit(c.exitCode);
     this.#followers.delete(c.id);
     c.removed = true;
     this.emit("change");
