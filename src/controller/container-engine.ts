@@ -14,6 +14,8 @@ export interface RunnerContainer {
   readonly entry: string | undefined;
   /** "running", or anything else (created, exited, dead...): not running. */
   readonly running: boolean;
+  /** Ended: "exited" or "dead"; not one still being created, paused or being removed. */
+  readonly ended: boolean;
   /** Epoch ms. */
   readonly createdAt: number;
 }

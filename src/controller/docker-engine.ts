@@ -48,6 +48,7 @@ export class DockerEngine implements ContainerEngine {
         runnerId: Number.isSafeInteger(id) && id > 0 ? id : undefined,
         entry: c.Labels[LABEL_ENTRY],
         running: c.State === "running",
+        ended: c.State === "exited" || c.State === "dead",
         createdAt: c.Created * 1000,
       };
     });
@@ -97,7 +98,9 @@ export class DockerEngine implements ContainerEngine {
       await inTime(container.start());
     } catch (e) {
       unwatch();
-      await this.remove(container.id).catch(() => undefined);
+      // Not waited for: on a daemon that stopped answering, the removal would hang the launch as well. One that
+      // fails leaves a container that never started, which the next reconciliation removes.
+      void this.remove(container.id).catch(() => undefined);
       throw e;
     }
     return { id: container.id, unwatch };

@@ -20,7 +20,13 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     if (core.pool.get(c.runnerName)) continue;
     if (!c.running) {
       core.log.info(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName}: not running (left by an earlier run)`);
-      await core.engine.remove(c.id);
+      try {
+        await core.engine.remove(c.id);
+      } catch (e) {
+        // One container the engine cannot remove (a busy mount) must not end the look at the others, nor the pool's.
+        core.log.warn(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName} failed: ${(e as Error).message}`);
+        continue;
+      }
       if (c.runnerId !== undefined) core.background(removeRegistration(core, c.runnerName, c.runnerId));
       continue;
     }
@@ -47,13 +53,15 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
 
 /**
  * A runner's container that exited is removed by Docker (AutoRemove), and the removal ends the wait its watcher
- * holds, which runs the runner's exit. When that removal fails (the daemon's "removal already in progress" against
- * another client's `docker rm`, a busy mount), the container stays, stopped, and the wait never ends: the runner
- * would hold its slot, and its registration, for good. Stopped at one listing may be AutoRemove at work; still
- * there at the next, it is removed here, and its exit then runs as usual.
+ * holds, which runs the runner's exit. A failed removal is reported to that wait too (the container stays, dead,
+ * and the first loop above removes it), but when the wait is never answered (a removal lost in a race with
+ * another client's `docker rm`, a daemon restarted meanwhile) the container stays exited and the runner would hold
+ * its MAX_RUNNERS slot, and its registration, for good. Ended at one listing may be the wait's answer on its way;
+ * still there at the next, it is removed here, and its exit then runs as usual.
  */
 function removeIfLeftStopped(core: ControllerCore, r: PoolRunner, listed: RunnerContainer, listedAt: number): void {
-  if (listed.running) {
+  // Paused, or being removed (AutoRemove at work) or created: not left over.
+  if (!listed.ended) {
     r.stoppedSeenAt = undefined;
     return;
   }
@@ -63,7 +71,7 @@ function removeIfLeftStopped(core: ControllerCore, r: PoolRunner, listed: Runner
   }
   const id = listed.id.slice(0, 12);
   const apart = Math.round((listedAt - r.stoppedSeenAt) / 1000);
-  core.log.warn(`runner ${r.name}: its container ${id} stopped but still there at two listings ${apart} s apart (its AutoRemove failed): removing it`);
+  core.log.warn(`runner ${r.name}: its container ${id} ended but still there at two listings ${apart} s apart (its removal was never reported): removing it`);
   core.background(core.engine.remove(listed.id).catch((e: unknown) => core.log.warn(`removing container ${id} of runner ${r.name} failed: ${(e as Error).message}`)));
 }
 

@@ -45,8 +45,8 @@ export class RunnerApi {
   readonly #octokit: Octokit;
   readonly #scope: string;
   readonly #retry: RetryOptions;
-  /** prefetchRegistrationToken's request: the token, or undefined if it failed. */
-  #prefetched: { at: number; token: Promise<string | undefined> } | undefined;
+  /** prefetchRegistrationToken's request (when, on both clocks): the token, or undefined if it failed. */
+  #prefetched: { at: number; wallAt: number; token: Promise<string | undefined> } | undefined;
 
   constructor(octokit: Octokit, scopePath: string, retry: RetryOptions) {
     this.#octokit = octokit;
@@ -88,10 +88,9 @@ export class RunnerApi {
    * again as it always did. It takes the answer while fresh.
    */
   prefetchRegistrationToken(signal?: AbortSignal): void {
-    // Monotonic: the container's clock may be set (NTP) while it boots.
-    const at = performance.now();
+    const [at, wallAt] = [performance.now(), Date.now()];
     const asked = this.#octokit.request(`POST /${this.#scope}/actions/runners/registration-token`, { request: { signal } });
-    this.#prefetched = { at, token: asked.then((res) => this.#masked((res.data as { token: string }).token)).catch(() => undefined) };
+    this.#prefetched = { at, wallAt, token: asked.then((res) => this.#masked((res.data as { token: string }).token)).catch(() => undefined) };
   }
 
   /** A fresh registration token (valid one hour); registered as a secret so no log line shows it. */
@@ -100,7 +99,9 @@ export class RunnerApi {
     this.#prefetched = undefined;
     // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
     let token: string | undefined;
-    if (early && performance.now() - early.at < PREFETCH_FRESH_MS) {
+    // Fresh on both clocks: the monotonic one stands still while the host sleeps, the wall clock may be set (NTP)
+    // while the container boots; the token's hour runs on GitHub's.
+    if (early && performance.now() - early.at < PREFETCH_FRESH_MS && Date.now() - early.wallAt < PREFETCH_FRESH_MS) {
       const late = AbortSignal.timeout(PREFETCH_WAIT_MS);
       token = await Promise.race([early.token, whenAborted(signal ? AbortSignal.any([signal, late]) : late).then(() => undefined)]);
     }

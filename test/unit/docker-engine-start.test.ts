@@ -33,6 +33,20 @@ async function stuckApi(t: { teardown(fn: () => unknown): void }, hangs: RegExp)
   return api;
 }
 
+t.test("a daemon that stops answering after the creation, the removal too: the launch still ends at its deadline", async (t) => {
+  const api = await stuckApi(t, /^(PUT |POST \/containers\/\w+\/(attach|start)|DELETE )/);
+  const deadline = new AbortController();
+  const hung: string[] = [];
+  api.server.on("hung", (line: string) => hung.push(line));
+  const started = api.engine.start(spec, "eyJqaXQiOiJjb25maWcifQ==", watcher, deadline.signal);
+  await once(api.server, "hung");
+  deadline.abort();
+  await t.rejects(started, /the deadline passed/);
+  // The removal was asked for, and is left to the daemon (and to the next reconciliation).
+  while (!hung.some((l) => l.startsWith("DELETE "))) await once(api.server, "hung");
+  t.pass("the removal was asked for without being waited on");
+});
+
 for (const [step, hangs] of Object.entries(STEPS)) {
   t.test(`${step} never answered: the launch is given up at its deadline and the container removed`, async (t) => {
     const api = await stuckApi(t, hangs);

@@ -64,10 +64,10 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
   /** Makes `list` and `start` fail (an engine that went away). */
   down = false;
   /**
-   * Containers whose AutoRemove fails when they exit (a daemon's "removal already in progress", a busy
-   * filesystem): they stay listed, stopped, and their `wait(removed)` answers only once `remove` takes them.
+   * Containers whose removal, when they exit, is never reported (AutoRemove lost a race with another client's
+   * `docker rm`): they stay listed, exited, and their `wait(removed)` answers only once `remove` takes them.
    */
-  autoRemoveFails: (spec: RunnerContainerSpec) => boolean = () => false;
+  removalUnreported: (spec: RunnerContainerSpec) => boolean = () => false;
   /** While set, `start` waits for it before creating anything (a slow engine). */
   #gate: Promise<void> | undefined;
   readonly #gh: FakeGitHub;
@@ -97,6 +97,7 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
         runnerId: Number(c.spec.labels[LABEL_RUNNER_ID]) || undefined,
         entry: c.spec.labels[LABEL_ENTRY],
         running: c.running,
+        ended: !c.running,
         createdAt: c.createdAt,
       }));
   }
@@ -185,14 +186,14 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     else this.#removed(c);
   }
 
-  /** Containers exit and vanish (AutoRemove) as the real ones do, unless autoRemoveFails says their removal fails. */
+  /** Containers exit and vanish (AutoRemove) as the real ones do, unless removalUnreported says otherwise. */
   #exit(c: FakeContainer, code: number, removing = false): void {
     if (!c.running) return;
     c.running = false;
     c.exitCode = code;
     void this.#listeners.get(c.id)?.close();
     this.#listeners.delete(c.id);
-    if (removing || !this.autoRemoveFails(c.spec)) return this.#removed(c);
+    if (removing || !this.removalUnreported(c.spec)) return this.#removed(c);
     this.emit("change");
   }
 
