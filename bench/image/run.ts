@@ -2,8 +2,9 @@
 // `docker run` to "Listening for Jobs" against a minimal bash entrypoint
 // (same base, same fake runner: token, config.sh, run.sh only) and against
 // the same three steps in a Node script run by the image's Node (the floor
-// for any Node PID 1), and the supervisor's resident memory. Needs root (a
-// Docker engine, see sandbox.md).
+// for any Node PID 1), and the supervisor's resident memory (BENCH_IDLE_MS:
+// again after idling that long) beside its Node's own. Needs root (a Docker
+// engine, see sandbox.md).
 import { execFileSync } from "node:child_process";
 import { FAKE_PAT } from "../../test/fakes/github/fake-github.ts";
 import { docker, IMAGE } from "../../test/e2e/helpers/docker.ts";
@@ -15,6 +16,8 @@ import { buildMinimalNodeImage } from "./minimal-node-image.ts";
 import { rssMb, timeToListening, type Start } from "./time-to-listening.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** How long the last start of ours idles before its memory is read again (0: only right after listening). */
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 0);
 const say = (m: string) => process.stdout.write(`${m}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
@@ -74,6 +77,15 @@ try {
   if (ours) {
     cleanups.push(() => docker(["rm", "-f", ours.name], { check: false }));
     say(`supervisor (PID 1) RSS while listening: ${(await rssMb(ours.name, 1)).toFixed(1)} MB`);
+    if (IDLE_MS > 0) {
+      // A wait, not a synchronisation: what is measured is the memory after this long idle (V8's memory reducer).
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      say(`  after ${IDLE_MS / 1000} s more of idling: ${(await rssMb(ours.name, 1)).toFixed(1)} MB`);
+    }
+    // Node's own floor in the same image: a process of its Node at its first statement, after the same idle wait.
+    const floor = await docker(["run", "--rm", "--entrypoint", "/opt/ci-runner/node", IMAGE, "-e",
+      `setTimeout(() => console.log(/VmRSS:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status", "utf8"))[1]), ${Math.max(IDLE_MS, 1000)})`]);
+    say(`  the image's Node alone (node -e, idle as long): ${(Number(floor.stdout.trim()) / 1024).toFixed(1)} MB`);
   }
   say(`(${fake.runners().length} runner registrations left on the fake, removed with it)`);
 } finally {
