@@ -20,6 +20,14 @@ E2E_EPHEMERAL_IMAGE=${E2E_EPHEMERAL_IMAGE:-ci-runner:ephemeral-local}
 export E2E_IMAGE E2E_EPHEMERAL_IMAGE
 scripts/e2e-images.sh >/dev/null
 
+# Every run holds a shared lock on this file until it ends (the descriptor
+# passes to tap and its tests); the cleanup below needs it exclusively, so a
+# run never removes the containers of another one still going on this
+# engine (a second worktree's).
+exec 9>"${TMPDIR:-/tmp}/ci-runner-e2e.lock"
+if ! flock -n -x 9; then
+  log "another e2e run is going on with this engine: leftovers of earlier runs are left for a later run to remove"
+else
 # Leftovers of an interrupted run: containers we labelled, compose projects
 # named cie2e*, runner containers of test controllers (CONTROLLER_ID cie2e*),
 # their networks and the derived test images.
@@ -37,6 +45,8 @@ nets=$("$DOCKER" network ls -q --filter name=cie2e)
 # The pods' volumes (test/e2e/helpers/pod.ts labels them).
 vols=$("$DOCKER" volume ls -q --filter label=ci-runner-e2e=1)
 [ -z "$vols" ] || "$DOCKER" volume rm $vols >/dev/null || true
+fi
+flock -s 9
 
 # The host as containers see it: the fake GitHub listens there only.
 E2E_HOST_GATEWAY=$("$DOCKER" run --rm --network none --add-host gw:host-gateway ci-runner-local/debian:bookworm getent hosts gw | awk '{print $1}')
