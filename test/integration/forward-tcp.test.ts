@@ -130,6 +130,60 @@ for (const path of TCP_PATHS) {
     t.equal(await ending(() => {}), "ECONNRESET", "a connection no server accepts is reset");
   });
 
+  t.test(`${path.name}: what a side sent just before its reset reaches the other side`, async (t) => {
+    const port = await freePort();
+    // A server that answers and resets at once (as one that refuses a request it will not read, leaving its body
+    // unread, whose close the kernel turns into a reset); with "greet", a server that greets and reads.
+    let mode: "answer" | "greet" = "answer";
+    const received: string[] = [];
+    const server = createServer((s) => {
+      s.on("error", () => {});
+      if (mode === "greet") {
+        let got = "";
+        s.write("hello\n");
+        s.on("data", (b) => (got += b.toString("latin1")));
+        s.on("close", () => received.push(got));
+        return;
+      }
+      s.once("data", () => {
+        s.write("HTTP/1.1 413 Content Too Large\r\n\r\n");
+        s.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.2", resolve));
+    t.teardown(() => server.close());
+    await forwarding(t, { FORWARD_HOST: "127.0.0.2", FORWARD_PORTS: `${port}` }, path.options);
+
+    // The answer and the reset come together: the relay once saw only the reset (the socket's error), and dropped
+    // the answer still queued before it, 29 times in 30.
+    for (let i = 0; i < 5; i++) {
+      const { got, how } = await new Promise<{ got: string; how: string }>((resolve) => {
+        let got = "";
+        const c = connect(port, "127.0.0.1", () => c.write("POST /upload HTTP/1.1\r\ncontent-length: 100000\r\n\r\n"));
+        c.on("data", (b) => (got += b.toString("latin1")));
+        c.on("error", (err: NodeJS.ErrnoException) => resolve({ got, how: err.code ?? err.message }));
+        c.on("close", () => resolve({ got, how: "close" }));
+      });
+      // How it ends is the client kernel's and Node's: with the answer queued before the reset, Node reports the
+      // end (as it does without a forwarder between them).
+      t.match(got, /^HTTP\/1\.1 413 /, `server's answer then reset ${i + 1}: the answer arrives (then ${how})`);
+    }
+
+    // The same the other way: a client that says QUIT and resets at once.
+    mode = "greet";
+    for (let i = 0; i < 5; i++) {
+      const closed = new Promise<void>((resolve) => server.once("connection", (s: Socket) => s.once("close", () => resolve())));
+      const c = connect(port, "127.0.0.1");
+      c.on("error", () => {});
+      c.once("data", () => {
+        c.write("QUIT\r\n");
+        c.resetAndDestroy();
+      });
+      await closed;
+      t.equal(received.at(-1), "QUIT\r\n", `client's QUIT then reset ${i + 1}: the QUIT arrives`);
+    }
+  });
+
   t.test(`${path.name}: urgent data (MSG_OOB) is skipped as a read skips it, and what follows arrives, with a FIN after it or not`, async (t) => {
     const port = await freePort();
     const up = await taggedServer("127.0.0.2", port, "up");
