@@ -9,7 +9,7 @@ import type { WorkflowJobEvent } from "./workflow-job-event.ts";
  * Docker's side: containers of ours (of this entry) that the pool does not know are adopted
  * (running) or removed (not running; a crash between create and start);
  * runners whose container vanished unseen leave the pool; a runner's container
- * still there stopped at two listings in a row (its AutoRemove failed) is removed.
+ * still there ended at two listings in a row (its removal never reported) is removed.
  */
 export async function reconcileContainers(core: ControllerCore): Promise<void> {
   const listedAt = core.now();
@@ -20,14 +20,7 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     if (core.pool.get(c.runnerName)) continue;
     if (!c.running) {
       core.log.info(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName}: not running (left by an earlier run)`);
-      try {
-        await core.engine.remove(c.id);
-      } catch (e) {
-        // One container the engine cannot remove (a busy mount) must not end the look at the others, nor the pool's.
-        core.log.warn(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName} failed: ${(e as Error).message}`);
-        continue;
-      }
-      if (c.runnerId !== undefined) core.background(removeRegistration(core, c.runnerName, c.runnerId));
+      if ((await removeContainer(core, c.id, c.runnerName)) && c.runnerId !== undefined) core.background(removeRegistration(core, c.runnerName, c.runnerId));
       continue;
     }
     const runner = core.pool.add(c.runnerName, c.createdAt);
@@ -41,7 +34,7 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     if (r.containerId === undefined || r.containerSince > listedAt) continue;
     const listed = byName.get(r.name);
     if (listed?.id === r.containerId) {
-      removeIfLeftStopped(core, r, listed, listedAt);
+      removeIfLeftEnded(core, r, listed, listedAt);
       continue;
     }
     // Its exit was missed (an engine restart): it is gone all the same.
@@ -59,20 +52,33 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
  * its MAX_RUNNERS slot, and its registration, for good. Ended at one listing may be the wait's answer on its way;
  * still there at the next, it is removed here, and its exit then runs as usual.
  */
-function removeIfLeftStopped(core: ControllerCore, r: PoolRunner, listed: RunnerContainer, listedAt: number): void {
-  // Paused, or being removed (AutoRemove at work) or created: not left over.
+function removeIfLeftEnded(core: ControllerCore, r: PoolRunner, listed: RunnerContainer, listedAt: number): void {
+  // Running, paused, being removed (AutoRemove at work) or created: not left over.
   if (!listed.ended) {
-    r.stoppedSeenAt = undefined;
+    r.endedSeenAt = undefined;
     return;
   }
-  if (r.stoppedSeenAt === undefined) {
-    r.stoppedSeenAt = listedAt;
+  if (r.endedSeenAt === undefined) {
+    r.endedSeenAt = listedAt;
     return;
   }
-  const id = listed.id.slice(0, 12);
-  const apart = Math.round((listedAt - r.stoppedSeenAt) / 1000);
-  core.log.warn(`runner ${r.name}: its container ${id} ended but still there at two listings ${apart} s apart (its removal was never reported): removing it`);
-  core.background(core.engine.remove(listed.id).catch((e: unknown) => core.log.warn(`removing container ${id} of runner ${r.name} failed: ${(e as Error).message}`)));
+  const apart = Math.round((listedAt - r.endedSeenAt) / 1000);
+  core.log.warn(`runner ${r.name}: its container ${listed.id.slice(0, 12)} ended but still there at two listings ${apart} s apart (its removal was never reported): removing it`);
+  core.background(removeContainer(core, listed.id, r.name));
+}
+
+/**
+ * Removes a container, true when it is gone; one the engine cannot remove (a busy mount) is one warning, and the
+ * look goes on to the others and to the pool's runners.
+ */
+async function removeContainer(core: ControllerCore, id: string, runnerName: string): Promise<boolean> {
+  try {
+    await core.engine.remove(id);
+    return true;
+  } catch (e) {
+    core.log.warn(`removing container ${id.slice(0, 12)} of runner ${runnerName} failed: ${(e as Error).message}`);
+    return false;
+  }
 }
 
 /**

@@ -10,8 +10,8 @@ export interface PoolRunner {
   containerId: string | undefined;
   /** Epoch ms when the controller learnt its container id (a container listing older than that may not show it). */
   containerSince: number;
-  /** Epoch ms of the first container listing that showed its container stopped but not removed (AutoRemove pending). */
-  stoppedSeenAt: number | undefined;
+  /** Epoch ms of the first of the container listings in a row that showed its container ended but still there. */
+  endedSeenAt: number | undefined;
   phase: RunnerPhase;
   /** Epoch ms of the start decision (or of the container's creation, when adopted). */
   readonly startedAt: number;
@@ -41,7 +41,7 @@ export class RunnerPool {
   }
 
   add(name: string, startedAt: number, phase: RunnerPhase = "starting"): PoolRunner {
-    const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, stoppedSeenAt: undefined, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, confirmed: false, tail: [] };
+    const r: PoolRunner = { name, runnerId: undefined, containerId: undefined, containerSince: 0, endedSeenAt: undefined, phase, startedAt, idleSince: undefined, tookJob: false, finishedJob: false, confirmed: false, tail: [] };
     this.#runners.set(name, r);
     return r;
   }

@@ -97,10 +97,10 @@ export class RunnerApi {
   async registrationToken(signal?: AbortSignal): Promise<string> {
     const early = this.#prefetched;
     this.#prefetched = undefined;
-    // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used.
     let token: string | undefined;
-    // Fresh on both clocks: the monotonic one stands still while the host sleeps, the wall clock may be set (NTP)
-    // while the container boots; the token's hour runs on GitHub's.
+    // Valid for an hour: one asked for before a long boot (a warm start, an engine to wait for) is not used. Fresh
+    // on both clocks: the monotonic one stands still while the host sleeps, the wall clock may be set (NTP) while
+    // the container boots; the token's hour runs on GitHub's.
     if (early && performance.now() - early.at < PREFETCH_FRESH_MS && Date.now() - early.wallAt < PREFETCH_FRESH_MS) {
       const late = AbortSignal.timeout(PREFETCH_WAIT_MS);
       token = await Promise.race([early.token, whenAborted(signal ? AbortSignal.any([signal, late]) : late).then(() => undefined)]);
