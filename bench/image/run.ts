@@ -41,6 +41,7 @@ try {
   const times: Record<string, number[]> = Object.fromEntries(images.map((i) => [i, []]));
   const timelines: Record<string, Timeline[]> = Object.fromEntries(images.map((i) => [i, []]));
   let ours: Start | undefined;
+  let floorNode: Start | undefined;
   // One unmeasured start each warms the page cache; then the order rotates to share the machine's noise.
   for (let round = 0; round <= ROUNDS; round++) {
     for (const image of images.map((_, i) => images[(i + round) % images.length] as string)) {
@@ -48,6 +49,7 @@ try {
       if (round > 0) times[image]?.push(start.seconds);
       if (round > 0) timelines[image]?.push(await containerTimeline(start.name));
       if (image === IMAGE && round === ROUNDS) ours = start;
+      else if (image === minimalNode && round === ROUNDS) floorNode = start;
       else await docker(["rm", "-f", start.name], { check: false });
     }
   }
@@ -74,13 +76,17 @@ try {
     say(`  ${mark.padEnd(40)}${images.map((i) => at(i).padStart(14)).join("")}`);
   }
 
+  if (floorNode) cleanups.push(() => docker(["rm", "-f", (floorNode as Start).name], { check: false }));
   if (ours) {
     cleanups.push(() => docker(["rm", "-f", ours.name], { check: false }));
-    say(`supervisor (PID 1) RSS while listening: ${(await rssMb(ours.name, 1)).toFixed(1)} MB`);
+    // Beside ours, the minimal Node entrypoint's PID 1 after the same three steps: the floor for any Node PID 1.
+    const rss = async () => `${(await rssMb(ours.name, 1)).toFixed(1)} MB` +
+      (floorNode ? ` (minimal node's PID 1: ${(await rssMb(floorNode.name, 1)).toFixed(1)} MB)` : "");
+    say(`supervisor (PID 1) RSS while listening: ${await rss()}`);
     if (IDLE_MS > 0) {
       // A wait, not a synchronisation: what is measured is the memory after this long idle (V8's memory reducer).
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-      say(`  after ${IDLE_MS / 1000} s more of idling: ${(await rssMb(ours.name, 1)).toFixed(1)} MB`);
+      say(`  after ${IDLE_MS / 1000} s more of idling: ${await rss()}`);
     }
     // Node's own floor in the same image: a process of its Node at its first statement, after the same idle wait.
     const floor = await docker(["run", "--rm", "--entrypoint", "/opt/ci-runner/node", IMAGE, "-e",
