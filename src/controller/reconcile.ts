@@ -1,7 +1,7 @@
 import type { RunnerContainer } from "./container-engine.ts";
 import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
 import { labelsMatch } from "./label-match.ts";
-import { removeRegistration, watchRunner } from "./runner-lifecycle.ts";
+import { removeRegistration, runnerGone, watchRunner } from "./runner-lifecycle.ts";
 import type { PoolRunner } from "./runner-pool.ts";
 import type { WorkflowJobEvent } from "./workflow-job-event.ts";
 
@@ -37,10 +37,9 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
       removeIfLeftEnded(core, r, listed, listedAt);
       continue;
     }
-    // Its exit was missed (an engine restart): it is gone all the same.
+    // Its exit was missed (an engine restart, a removal whose wait never answered): it is gone all the same.
     core.log.warn(`runner ${r.name}: its container ${r.containerId.slice(0, 12)} is gone`);
-    core.pool.delete(r.name);
-    if (!r.finishedJob && r.runnerId !== undefined) core.background(removeRegistration(core, r.name, r.runnerId));
+    runnerGone(core, r);
   }
 }
 

@@ -171,12 +171,21 @@ export function watchRunner(core: ControllerCore, runner: PoolRunner): void {
   armBootTimer(core, runner);
 }
 
-function runnerExited(core: ControllerCore, runner: PoolRunner, code: number | undefined): void {
+/**
+ * A runner whose container reconciliation no longer finds, its exit never reported (an engine restart, a removal
+ * whose wait never answered): it ends as if its exit had been seen, counted and logged by what it had done.
+ */
+export function runnerGone(core: ControllerCore, runner: PoolRunner): void {
+  runnerExited(core, runner, undefined, " unseen (its container is gone)");
+  watches.get(runner)?.unwatch();
+}
+
+function runnerExited(core: ControllerCore, runner: PoolRunner, code: number | undefined, unseen = ""): void {
   const watch = watches.get(runner);
   if (watch) clearTimeout(watch.bootTimer);
   if (core.pool.get(runner.name) !== runner) return;
   core.pool.delete(runner.name);
-  const exit = code === undefined ? "" : ` with code ${code}`;
+  const exit = code === undefined ? unseen : ` with code ${code}`;
   let why: string;
   let reason: string;
   if (runner.finishedJob) [why, reason] = [`finished its job and exited${exit}`, "job_done"];

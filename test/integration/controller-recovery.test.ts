@@ -95,6 +95,36 @@ t.test("a runner container whose removal is never reported: removed by reconcili
   t.equal(rig.engine.alive().length, 0, "no container left");
 });
 
+t.test("a runner whose exit is never reported (its container vanished unseen): reconciliation ends it as its exit would have", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1", MAX_RUNNERS: "1" });
+  const first = new Set<string>();
+  rig.engine.exitUnseen = (spec) => first.size === 0 && first.add(spec.name).size === 1;
+  const ids = rig.queueMatrix(2);
+  const gone = await rig.waitForLine(/runner \S+: its container \S+ is gone/);
+  const name = [...first][0] as string;
+  t.match(gone, `runner ${name}: `, "the runner whose exit was never reported");
+  const line = await rig.waitForLine(new RegExp(`runner ${name} removed: `));
+  t.match(line, /removed: finished its job and exited unseen \(its container is gone\)$/, "ended by what it had done: its job");
+  const jobs = await allServed(rig, ids);
+  t.ok(jobs.every((j) => j?.conclusion === "Succeeded"), "both jobs served, the second once its slot was free");
+  const metrics = await (await fetch(rig.url.replace("/webhook", "/metrics"))).text();
+  t.match(metrics, /^ci_runner_controller_runners_removed_total\{reason="job_done"\} 2$/m, "both runners counted as done with their job");
+});
+
+t.test("a runner image that exits at once, unseen: counted as a failed start (the next start waits), removed with its registration", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1" });
+  let starts = 0;
+  rig.engine.behavior = () => (++starts === 1 ? "exit-at-once" : "runner");
+  rig.engine.exitUnseen = () => starts === 1;
+  const [id] = rig.queueMatrix(1) as [number];
+  const line = await rig.waitForLine(/runner \S+ removed: exited unseen \(its container is gone\) before taking a job/);
+  t.match(line, / error: /, "an error line");
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded", "served by the replacement");
+  const metrics = await (await fetch(rig.url.replace("/webhook", "/metrics"))).text();
+  t.match(metrics, /^ci_runner_controller_runners_removed_total\{reason="failed"\} 1$/m, "the vanished one counted as failed");
+});
+
 t.test("an image pull longer than RUNNER_BOOT_TIMEOUT_SEC that keeps making progress: one pull for both launches, it completes, the runners start", async (t) => {
   // The stall window is far off, so only the boot timeout could cut the pull here; that the stall window
   // restarts at each progress message is the unit test's (test/unit/pull-image.test.ts, on a test clock).

@@ -68,6 +68,11 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
    * `docker rm`): they stay listed, exited, and their `wait(removed)` answers only once `remove` takes them.
    */
   removalUnreported: (spec: RunnerContainerSpec) => boolean = () => false;
+  /**
+   * Containers whose exit is never reported: they exit and vanish (AutoRemove), but their `wait(removed)` never
+   * answers (the engine restarted meanwhile, the stream lost): only a listing shows they are gone.
+   */
+  exitUnseen: (spec: RunnerContainerSpec) => boolean = () => false;
   /** While set, `start` waits for it before creating anything (a slow engine). */
   #gate: Promise<void> | undefined;
   readonly #gh: FakeGitHub;
@@ -193,6 +198,12 @@ export class FakeEngine extends EventEmitter implements ContainerEngine {
     c.exitCode = code;
     void this.#listeners.get(c.id)?.close();
     this.#listeners.delete(c.id);
+    if (!removing && this.exitUnseen(c.spec)) {
+      this.#followers.delete(c.id);
+      c.removed = true;
+      this.emit("change");
+      return;
+    }
     if (removing || !this.removalUnreported(c.spec)) return this.#removed(c);
     this.emit("change");
   }
