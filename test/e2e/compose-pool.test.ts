@@ -60,3 +60,16 @@ t.test("REPLICAS sizes the pool without --scale (seed 004's variable)", async (t
   await project.compose(["down"]);
   t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
 });
+
+t.test("README's Quick start: the PAT in GH_TOKEN from the shell, no secret file (compose mounts /dev/null)", async (t) => {
+  const { fake, url } = await startGatewayFake(t);
+  // No .env: GH_TOKEN_FILE unset, so compose.yml's GH_TOKEN secret is /dev/null and the variable carries the PAT.
+  const project = ComposeProject.create(t, "quickstart", { ...runnerEnv(url, true), GH_TOKEN_FILE: "" });
+  await project.compose(["up", "-d", "ci-runner"]);
+  await waitUntil("the runner online", () => onlineRunners(fake).length === 1);
+  const job = await jobDone(fake, queueJob(fake, { name: "quickstart", run: "env | grep -c '^GH_TOKEN=' || true" }));
+  t.equal(job.conclusion, "Succeeded");
+  t.match(job.log, /^0$/m, "the PAT from the shell does not reach the job's environment");
+  await project.compose(["down"]);
+  t.same(fake.runners().map((r) => r.name), [], "down leaves zero registrations");
+});
