@@ -29,3 +29,57 @@ t.test("README's list of phases is bootPhases(), in its order", async (t) => {
   const listed = [...section.matchAll(/^\d+\. \*\*([^*]+)\*\*/gm)].map((m) => m[1]);
   t.same(listed, bootPhases().map((p) => p.name), "one numbered item per phase, named as the phase, in boot order");
 });
+
+t.test("README's YAML examples mean what they show", async (t) => {
+  const { parse } = await import("yaml");
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const shipped = parse(readFileSync(join(REPO_ROOT, "compose.yml"), "utf8")) as { secrets?: object; volumes?: unknown };
+  const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m) => m[1] as string);
+  t.ok(blocks.length > 0, "README has YAML examples");
+  for (const block of blocks) {
+    // Fragments (`    environment: ...`) are indented as in a service: parse them dedented.
+    const indent = Math.min(...block.split("\n").filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)?.[0].length ?? 0));
+    const doc: unknown = parse(block.replace(new RegExp(`^ {${indent}}`, "gm"), ""));
+    const head = block.trim().split("\n")[0];
+    walk(doc, (key, value) => {
+      // `{ GH_LABELS: linux,x64 }` is GH_LABELS=linux plus a variable named x64: labels in a flow mapping need quotes.
+      if (key === "environment" && value && typeof value === "object" && !Array.isArray(value)) {
+        for (const [name, v] of Object.entries(value)) t.not(v, null, `${head}: environment ${name} has a value`);
+      }
+    });
+    // A compose file, or a service's fragment (`environment:`, `secrets:`, `volumes:` as in a service).
+    const compose = doc as { services?: Record<string, Service>; secrets?: object; volumes?: unknown } & Service;
+    const fragment = compose?.services === undefined && compose !== null && typeof compose === "object" && "environment" in compose;
+    const services = fragment ? { fragment: compose } : (compose?.services ?? {});
+    // A fragment goes into a service of compose.yml, whose top level then declares what it uses.
+    const top = fragment ? shipped : compose;
+    const declared = (what: unknown, name: string) => Boolean(what && typeof what === "object" && !Array.isArray(what) && name in what);
+    for (const [service, spec] of Object.entries(services)) {
+      for (const s of spec.secrets ?? []) {
+        const name = typeof s === "string" ? s : s.source;
+        t.ok(declared(top.secrets, name), `${head}: ${service}'s secret ${name} is declared (compose refuses it otherwise)`);
+      }
+      for (const v of spec.volumes ?? []) {
+        const source = typeof v === "string" && v.includes(":") ? (v.split(":")[0] as string) : undefined;
+        if (source !== undefined && !/^[./~]/.test(source)) t.ok(declared(top.volumes, source), `${head}: ${service}'s named volume ${source} is declared (compose refuses it otherwise)`);
+      }
+    }
+  }
+});
+
+/** What the YAML check reads of a compose service. */
+interface Service {
+  readonly secrets?: (string | { source: string })[];
+  readonly volumes?: unknown[];
+}
+
+/** Calls `visit` with every key and value of a parsed YAML document, depth first. */
+function walk(node: unknown, visit: (key: string, value: unknown) => void): void {
+  if (Array.isArray(node)) for (const item of node) walk(item, visit);
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      visit(k, v);
+      walk(v, visit);
+    }
+  }
+}
