@@ -32,7 +32,7 @@ export const VARS = {
   GH_ORG: v({ doc: "scope: the organization this runner serves", rule: pattern(LOGIN, "an organization login") }),
   GH_ENTERPRISE: v({ doc: "scope: the enterprise (slug) this runner serves", rule: pattern(LOGIN, "an enterprise slug") }),
   GH_TOKEN: v({ doc: "credential (exactly one kind): PAT, classic or fine-grained, used to get registration tokens and to deregister", rule: token, secret: true }),
-  GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); installation tokens are refreshed before every use", rule: integer(1), hidden: true }),
+  GH_APP_ID: v({ doc: "credential: GitHub App id (with GH_APP_PRIVATE_KEY); an installation token is reused until ten minutes before its expiry, then made anew", rule: integer(1), hidden: true }),
   GH_APP_PRIVATE_KEY: v({ doc: "the GitHub App's private key (PEM)", rule: text, secret: true }),
   GH_APP_INSTALLATION_ID: v({ doc: "the App's installation id (default: looked up for the scope)", rule: integer(1), hidden: true }),
   GH_RUNNER_TOKEN: v({ doc: "credential: a ready registration token (valid one hour; deregistration then uses `config.sh remove` with it)", rule: token, secret: true }),
