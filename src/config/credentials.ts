@@ -1,3 +1,4 @@
+import { checkAppPrivateKey } from "./app-private-key.ts";
 import { ConfigError } from "./config-error.ts";
 import type { VarValues } from "./vars.ts";
 
@@ -23,9 +24,7 @@ export function resolveCredentials(v: CredentialValues): Credentials {
   const set: Credentials[] = [];
   if (v.GH_TOKEN !== undefined) set.push({ kind: "pat", variable: "GH_TOKEN", token: v.GH_TOKEN.trim() });
   if (v.GH_APP_ID !== undefined && v.GH_APP_PRIVATE_KEY !== undefined) {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v.GH_APP_PRIVATE_KEY)) {
-      throw new ConfigError("GH_APP_PRIVATE_KEY", "expected a PEM private key (-----BEGIN RSA PRIVATE KEY-----), got a value that is not shown (secret)");
-    }
+    checkAppPrivateKey(v.GH_APP_PRIVATE_KEY, "GH_APP_PRIVATE_KEY");
     set.push({ kind: "app", variable: "GH_APP_ID", appId: v.GH_APP_ID, privateKey: v.GH_APP_PRIVATE_KEY, installationId: v.GH_APP_INSTALLATION_ID });
   }
   if (v.GH_RUNNER_TOKEN !== undefined) set.push({ kind: "runner-token", variable: "GH_RUNNER_TOKEN", token: v.GH_RUNNER_TOKEN.trim() });

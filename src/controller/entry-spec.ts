@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { checkAppPrivateKey } from "../config/app-private-key.ts";
 import { ConfigError } from "../config/config-error.ts";
 import type { Credentials } from "../config/credentials.ts";
 import { defaultApiUrl, type Config } from "../config/load-config.ts";
@@ -37,7 +38,6 @@ export interface EntrySpec {
   readonly secrets: readonly string[];
 }
 
-const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** A field's value: the entry's, else `defaults`' (named `defaults.FIELD` in errors), else undefined. */
 function picker(entry: EntryFields, defaults: EntryFields) {
@@ -102,7 +102,7 @@ function credential(entry: EntryFields, defaults: EntryFields, base: Config, con
       const keyField = fields.app_private_key_file;
       if (keyField === undefined) throw new ConfigError(`${prefix}app_private_key_file`, "required with app_id: the App's private key (PEM file)");
       const privateKey = readNamed({ value: keyField, name: `${prefix}app_private_key_file` }, configFile);
-      if (!PEM.test(privateKey)) throw new ConfigError(`${prefix}app_private_key_file`, "expected a PEM private key (-----BEGIN RSA PRIVATE KEY-----); its content is not shown");
+      checkAppPrivateKey(privateKey, `${prefix}app_private_key_file`);
       const inst = fields.installation_id === undefined ? undefined : int({ value: fields.installation_id, name: `${prefix}installation_id` }, 1);
       return { credentials: { kind: "app", variable: "GH_APP_ID", appId, privateKey, installationId: inst }, source: v.name };
     }

@@ -1,6 +1,7 @@
 import t from "tap";
 import { existsSync, lchownSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { APP_KEY_PEM } from "../helpers/app-key.ts";
 import { HANG_GUARD_MS } from "../helpers/hang-guard.ts";
 import { setupRig } from "../helpers/rig.ts";
 
@@ -9,6 +10,8 @@ const cases: [string, Record<string, string>][] = [
   ["GH_TOKEN", { GH_TOKEN: "" }],
   ["GH_REPOSITORY", { GH_REPOSITORY: "no-slash" }],
   ["GH_LABELS", { GH_LABELS: "" }],
+  // A one-line key from an env file: retried forever as a network error before.
+  ["GH_APP_PRIVATE_KEY", { GH_TOKEN: "", GH_APP_ID: "12", GH_APP_PRIVATE_KEY: APP_KEY_PEM.replace(/\n/g, "\\n") }],
   ["GH_URL", { GH_URL: "not a url" }],
   ["TZ", { TZ: "Europe/Bad Zone" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad!host", FORWARD_PORTS: "5432" }],

@@ -3,6 +3,7 @@
 // Enterprise Cloud (data residency) API URL.
 import t from "tap";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
+import { APP_KEY_PEM } from "../helpers/app-key.ts";
 import { configFailure as failure } from "../helpers/config-failure.ts";
 
 const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
@@ -83,7 +84,7 @@ t.test("GitHub Enterprise Cloud with data residency: API at api.SUBDOMAIN.ghe.co
 });
 
 t.test("App: APP_ID + APP_PRIVATE_KEY with literal \\n; APP_LOGIN is needless, one line says so", async (t) => {
-  const key = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA\\n-----END RSA PRIVATE KEY-----";
+  const key = APP_KEY_PEM.replace(/\n/g, "\\n");
   const c = load({ REPO_URL: "https://github.com/o/r", LABELS: "x", APP_ID: "12", APP_PRIVATE_KEY: key, APP_LOGIN: "o" });
   t.equal(c.credentials?.kind, "app");
   t.match(c.GH_APP_PRIVATE_KEY ?? "", /^-----BEGIN RSA PRIVATE KEY-----\nMIIE/);

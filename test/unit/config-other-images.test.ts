@@ -7,11 +7,12 @@ import { loadConfig, type Config, type Env } from "../../src/config/load-config.
 import { OTHER_IMAGES } from "../../src/config/other-images.ts";
 import { VARS } from "../../src/config/vars.ts";
 import { SECRET_ENV_NAMES } from "../../src/process/child-env.ts";
+import { APP_KEY_PEM } from "../helpers/app-key.ts";
 
 const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
 const base: Env = { GH_TOKEN: "ghp_abcdefghijkl", GH_REPOSITORY: "o/r", GH_LABELS: "a,b", CI_RUNNER_SECRETS_DIR: "/nonexistent" };
 const load = (env: Env) => loadConfig({ ...base, ...env }, user);
-const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+const KEY = APP_KEY_PEM;
 const noScope = { GH_REPOSITORY: undefined };
 
 interface Row {

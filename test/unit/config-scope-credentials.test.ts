@@ -1,10 +1,12 @@
 import t from "tap";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { loadConfig, type Env } from "../../src/config/load-config.ts";
+import { APP_KEY_PEM } from "../helpers/app-key.ts";
 import { configFailure as failure } from "../helpers/config-failure.ts";
 
 const user = () => ({ name: "guest", uid: 1001, gid: 1001, home: "/home/guest", shell: "/bin/bash" });
 const PAT = "ghp_abcdefghijklmnop";
-const KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+const KEY = APP_KEY_PEM;
 const load = (env: Env) => loadConfig({ CI_RUNNER_SECRETS_DIR: "/nonexistent", ...env }, user);
 
 
@@ -35,6 +37,27 @@ t.test("credentials: exactly one kind", async (t) => {
   t.notMatch(bad.message, /not-a-pem-but-secret/);
   t.equal(failure(() => load({ ...scope, GH_RUNNER_TOKEN: "AABBCCDDEEFF", RUNNER_JIT: "1" })).variable, "RUNNER_JIT");
   t.equal(failure(() => load({ GH_REPOSITORY: "o/r", GH_TOKEN: PAT })).variable, "GH_LABELS");
+});
+
+t.test("an App key that would not sign a JWT: exit 78 naming GH_APP_PRIVATE_KEY, the key not shown", async (t) => {
+  const scope = { GH_REPOSITORY: "o/r", GH_LABELS: "x", GH_APP_ID: "12" };
+  const body = KEY.split("\n")[1] as string;
+  const bad: [string, string, RegExp][] = [
+    ["literal \\n (an env file's one-line key)", KEY.replace(/\n/g, "\\n"), /literal \\n in place of line breaks/],
+    ["cut short", KEY.slice(0, 200) + "\n-----END RSA PRIVATE KEY-----\n", /does not parse/],
+    ["an OpenSSH key", `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`, /an OpenSSH key/],
+    ["an EC key", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString(), /a key of type ec/],
+    ["encrypted", generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw" }).toString(), /an encrypted key/],
+  ];
+  for (const [what, key, why] of bad) {
+    const e = failure(() => load({ ...scope, GH_APP_PRIVATE_KEY: key }));
+    t.equal(e.variable, "GH_APP_PRIVATE_KEY", what);
+    t.match(e.message, why, what);
+    t.notMatch(e.message, body.slice(0, 16), `${what}: nothing of the key`);
+  }
+  t.equal(load({ ...scope, GH_APP_PRIVATE_KEY: KEY.replace(/\n/g, "\r\n") }).credentials?.kind, "app", "CRLF line ends (a key saved on Windows) are fine");
+  const pkcs8 = createPrivateKey(KEY).export({ type: "pkcs8", format: "pem" }).toString();
+  t.equal(load({ ...scope, GH_APP_PRIVATE_KEY: pkcs8 }).credentials?.kind, "app", "PKCS#8 (-----BEGIN PRIVATE KEY-----) is fine");
 });
 
 t.test("aliases of the seed images map to ci-runner variables", async (t) => {
