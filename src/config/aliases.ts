@@ -1,5 +1,6 @@
 import { ALIASES } from "./alias-table.ts";
 import { ConfigError } from "./config-error.ts";
+import { shownUrl } from "./rules.ts";
 import type { Env } from "./load-config.ts";
 import { VARS, type VarName, type VarSpec } from "./vars.ts";
 
@@ -53,8 +54,9 @@ export function resolveAliases(env: Env): { env: Env; setAs: ReadonlyMap<string,
       const current = out[target];
       if (current !== undefined && current.trim() !== "" && !sameValue(target, current, mapped)) {
         const other = setBy.get(target) ?? target;
-        const shown = alias.secret || (VARS as Record<string, VarSpec<unknown>>)[target]?.secret ? "" : ` ("${current.trim()}" vs "${mapped.trim()}")`;
-        throw new ConfigError(target, `${other} and ${alias.name} are both set and differ${shown}: set only one`);
+        const shown = (v: string) => (v.includes("://") ? shownUrl(v.trim()) : v.trim());
+        const values = alias.secret || (VARS as Record<string, VarSpec<unknown>>)[target]?.secret ? "" : ` ("${shown(current)}" vs "${shown(mapped)}")`;
+        throw new ConfigError(target, `${other} and ${alias.name} are both set and differ${values}: set only one`);
       }
       out[target] = mapped;
       if (!setBy.has(target)) setBy.set(target, alias.name);

@@ -48,19 +48,23 @@ export const commaList: Rule<string[]> = (raw, name) => {
   return items;
 };
 
-/** The value as an error may show it: a URL's user and password replaced. */
-function withoutUserinfo(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@");
+/**
+ * A URL as an error line may show it: its user and password, query and fragment replaced, where a token may sit
+ * (`https://x:TOKEN@host`, `?access_token=TOKEN`). Also for values that do not parse: everything up to the last
+ * `@` after the scheme, whatever it holds.
+ */
+export function shownUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, "$1***@").replace(/([?#]).*$/s, "$1***");
 }
 
 export const httpUrl: Rule<string> = (raw, name) => {
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
-    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${withoutUserinfo(raw)}"`);
+    throw new ConfigError(name, `expected an http(s) URL such as https://github.com, got "${shownUrl(raw)}"`);
   }
   // It would be printed by `ci-runner config` and in log lines naming the URL.
   if (url.username || url.password) {
-    throw new ConfigError(name, `must not carry a user or password ("${withoutUserinfo(raw)}"); credentials have their own variables`);
+    throw new ConfigError(name, `must not carry a user or password ("${shownUrl(raw)}"); credentials have their own variables`);
   }
   return url.toString().replace(/\/+$/, "");
 };
