@@ -1,4 +1,5 @@
 import { checkAppPrivateKey } from "./app-private-key.ts";
+import { decodeJitConfig } from "../runner/runner-settings.ts";
 import { ConfigError } from "./config-error.ts";
 import type { VarValues } from "./vars.ts";
 
@@ -29,6 +30,13 @@ export function resolveCredentials(v: CredentialValues): Credentials {
   }
   if (v.GH_RUNNER_TOKEN !== undefined) set.push({ kind: "runner-token", variable: "GH_RUNNER_TOKEN", token: v.GH_RUNNER_TOKEN.trim() });
   if (v.ACTIONS_RUNNER_INPUT_JITCONFIG !== undefined) {
+    // The runner exits 0 on a config it cannot read, as after its one job: nobody would hear of it.
+    if (decodeJitConfig(v.ACTIONS_RUNNER_INPUT_JITCONFIG) === undefined) {
+      throw new ConfigError(
+        "ACTIONS_RUNNER_INPUT_JITCONFIG",
+        "expected a JIT config as generate-jitconfig returns it (encoded_jit_config: base64 of a JSON object), got one that does not decode (cut short in the paste?); the value is secret, not shown",
+      );
+    }
     set.push({ kind: "jit", variable: "ACTIONS_RUNNER_INPUT_JITCONFIG", jitConfig: v.ACTIONS_RUNNER_INPUT_JITCONFIG.trim() });
   }
   if (set.length === 0) throw new ConfigError("GH_TOKEN", `required: a credential, exactly one of ${KINDS}`);

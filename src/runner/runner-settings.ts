@@ -30,15 +30,28 @@ export function readRunnerSettings(runnerDir: string): RunnerSettings | undefine
 }
 
 /**
- * The `.runner` settings inside a JIT config (base64 of `{".runner": base64(BOM + JSON), ...}`; ARC takes the
- * work folder from the runner container's `workingDir`). What cannot be read counts as absent, the work folder
- * then as the default: the runner reports a broken config itself.
+ * The files of a JIT config: base64 of a JSON object (`{".runner": base64, ...}`), as the runner decodes it
+ * (standard base64, whitespace allowed); undefined when it is not one.
+ */
+export function decodeJitConfig(encoded: string): Record<string, unknown> | undefined {
+  const b64 = encoded.replace(/\s+/g, "");
+  if (b64 === "" || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  try {
+    const files: unknown = JSON.parse(Buffer.from(b64, "base64").toString("utf8"));
+    return files !== null && typeof files === "object" && !Array.isArray(files) ? (files as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `.runner` settings inside a JIT config (`.runner` is base64(BOM + JSON); ARC takes the work folder from the
+ * runner container's `workingDir`). What cannot be read counts as absent, the work folder then as the default.
  */
 export function jitRunnerSettings(encoded: string): { agentName: string | undefined; agentId: number | undefined; workFolder: string } {
   let json: SettingsJson = {};
   try {
-    const files = JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as Record<string, unknown>;
-    const runner = files[".runner"];
+    const runner = decodeJitConfig(encoded)?.[".runner"];
     if (typeof runner === "string") json = parseSettings(Buffer.from(runner, "base64").toString("utf8"));
   } catch {
     // unreadable: defaults

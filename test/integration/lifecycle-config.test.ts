@@ -12,6 +12,8 @@ const cases: [string, Record<string, string>][] = [
   ["GH_LABELS", { GH_LABELS: "" }],
   // A one-line key from an env file: retried forever as a network error before.
   ["GH_APP_PRIVATE_KEY", { GH_TOKEN: "", GH_APP_ID: "12", GH_APP_PRIVATE_KEY: APP_KEY_PEM.replace(/\n/g, "\\n") }],
+  // The runner would exit 0 on it (as after its one job): exit 0 before.
+  ["ACTIONS_RUNNER_INPUT_JITCONFIG", { GH_TOKEN: "", GH_LABELS: "", WORK_DIR: "", ACTIONS_RUNNER_INPUT_JITCONFIG: "not-a-jit-config" }],
   ["GH_URL", { GH_URL: "not a url" }],
   ["TZ", { TZ: "Europe/Bad Zone" }],
   ["FORWARD_HOST", { FORWARD_HOST: "bad!host", FORWARD_PORTS: "5432" }],

@@ -26,9 +26,18 @@ t.test("credentials: exactly one kind", async (t) => {
   t.equal(load({ ...scope, GH_TOKEN: PAT }).credentials?.kind, "pat");
   t.equal(load({ ...scope, GH_APP_ID: "12", GH_APP_PRIVATE_KEY: KEY }).credentials?.kind, "app");
   t.equal(load({ ...scope, GH_RUNNER_TOKEN: "AABBCCDDEEFF" }).credentials?.kind, "runner-token");
-  const jit = load({ ACTIONS_RUNNER_INPUT_JITCONFIG: "eyJ4IjoxfQ==" });
+  const jitConfig = Buffer.from(JSON.stringify({ ".runner": Buffer.from('{"agentId":1}').toString("base64"), ".credentials": "e30=" })).toString("base64");
+  const jit = load({ ACTIONS_RUNNER_INPUT_JITCONFIG: jitConfig });
   t.equal(jit.credentials?.kind, "jit", "pre-issued JIT needs no scope, labels or token");
   t.ok(jit.oneJob);
+  const wrapped = Buffer.from(JSON.stringify({ ".runner": "x".repeat(120) })).toString("base64").replace(/.{76}/g, "$&\n");
+  t.equal(load({ ACTIONS_RUNNER_INPUT_JITCONFIG: wrapped }).credentials?.kind, "jit", "base64 wrapped in lines (as base64(1) writes it; the runner reads it so)");
+  const unreadable: [string, string][] = [["not base64", "not-a-jit-config"], ["cut short", jitConfig.slice(0, -6)], ["base64 of no JSON object", "WzEsMl0="]];
+  for (const [what, value] of unreadable) {
+    const e = failure(() => load({ ACTIONS_RUNNER_INPUT_JITCONFIG: value }));
+    t.equal(e.variable, "ACTIONS_RUNNER_INPUT_JITCONFIG", what);
+    t.notMatch(e.message, value.slice(0, 12), `${what}: the value not shown`);
+  }
   t.equal(failure(() => load(scope)).variable, "GH_TOKEN", "none");
   t.match(failure(() => load({ ...scope, GH_TOKEN: PAT, GH_RUNNER_TOKEN: "AABBCCDDEEFF" })).message, /GH_TOKEN and GH_RUNNER_TOKEN/);
   t.equal(failure(() => load({ ...scope, GH_APP_ID: "12" })).variable, "GH_APP_PRIVATE_KEY");
