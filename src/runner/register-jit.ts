@@ -18,10 +18,13 @@ export function defaultLabels(arch: string = process.arch): string[] {
 export async function runnerGroupId(api: RunnerApi, config: Config, signal: AbortSignal): Promise<number> {
   if (!config.RUNNER_GROUP || config.scope?.kind === "repository") return DEFAULT_RUNNER_GROUP_ID;
   const found = await api.runnerGroupId(config.RUNNER_GROUP, signal);
-  if (found === undefined) {
-    throw new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
-  }
+  if (found === undefined) throw unknownRunnerGroup(config);
   return found;
+}
+
+/** RUNNER_GROUP names no group of the scope (found by the API, or by config.sh). */
+export function unknownRunnerGroup(config: Config): BootError {
+  return new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
 }
 
 /** Registers through `generate-jitconfig`, a taken name (409) retried with a new random one; returns what run.sh needs. */

@@ -1,7 +1,9 @@
+import { EXIT_CONFIG } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
 import { BootError } from "../lifecycle/boot-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { runProcess } from "../process/start-process.ts";
+import { unknownRunnerGroup } from "./register-jit.ts";
 import { runnerEnv } from "./runner-env.ts";
 
 /**
@@ -31,6 +33,22 @@ export async function runConfigSh(
   return { code, lines };
 }
 
+/**
+ * config.sh's refusals that only it can tell and that name a setting: exit 78 naming the variable, as the
+ * supervisor's own checks (nothing is registered then). Its lines, as actions/runner's ConfigurationManager prints them.
+ */
+function settingAtFault(config: Config, lines: readonly string[]): BootError | undefined {
+  if (config.RUNNER_GROUP && lines.some((l) => l.startsWith("Could not find any self-hosted runner group named"))) return unknownRunnerGroup(config);
+  // An expired (one hour) or mistyped token: GitHub answers 404 to the runner's registration.
+  if (config.credentials?.kind === "runner-token" && lines.some((l) => /^Http response code: NotFound from 'POST \S*\/actions\/runner-registration'/.test(l))) {
+    return new BootError(
+      "GH_RUNNER_TOKEN: GitHub does not know this registration token (404 from actions/runner-registration): it is valid one hour; get a fresh one, or use GH_TOKEN or a GitHub App",
+      EXIT_CONFIG,
+    );
+  }
+  return undefined;
+}
+
 /** `config.sh --unattended ...`: registers the runner as `name`; a BootError with config.sh's last error line when it fails. */
 export async function configureRunner(config: Config, log: Logger, name: string, token: string, exported: ReadonlyMap<string, string>, stopping: AbortSignal): Promise<void> {
   const args = [
@@ -48,6 +66,8 @@ export async function configureRunner(config: Config, log: Logger, name: string,
   const { code, lines } = await runConfigSh(config, log, args, token, exported, stopping);
   if (stopping.aborted) throw new BootError(`${config.runnerDir}/config.sh was interrupted by the stop`);
   if (code !== 0) {
+    const setting = settingAtFault(config, lines);
+    if (setting) throw setting;
     const last = lines.filter((l) => !/^[√#]/.test(l)).at(-1) ?? "no output";
     throw new BootError(`${config.runnerDir}/config.sh failed with exit code ${code}: ${last}`);
   }

@@ -106,3 +106,20 @@ t.test("GH_TOKEN from /run/secrets-style file", async (t) => {
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
 });
+
+t.test("what only config.sh can tell (a runner group that does not exist, a registration token GitHub does not know): one line naming the variable, exit 78, nothing registered", async (t) => {
+  const rig = await setupRig(t);
+  const cases: [string, Record<string, string>, string][] = [
+    ["RUNNER_GROUP", { GH_REPOSITORY: "", GH_ORG: "octo", RUNNER_GROUP: "no-such-group" }, 'error: RUNNER_GROUP: no runner group named "no-such-group" in organization octo'],
+    ["GH_RUNNER_TOKEN", { GH_TOKEN: "", GH_RUNNER_TOKEN: "AEXPIREDORNEVERISSUEDTOKEN" }, "error: GH_RUNNER_TOKEN: GitHub does not know this registration token"],
+  ];
+  for (const [name, env, line] of cases) {
+    const sup = rig.start(env);
+    t.equal((await sup.exited).code, 78, `${name}: exit 78`);
+    const errors = sup.lines.filter((l) => / error: /.test(l));
+    t.equal(errors.length, 1, `${name}: one error line`);
+    t.match(errors[0], line, `${name}: the line names it`);
+    t.notMatch(sup.output(), /AEXPIREDORNEVERISSUEDTOKEN/, `${name}: the token not shown`);
+  }
+  t.equal(rig.fake.runners().length, 0, "nothing registered");
+});
