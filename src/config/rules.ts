@@ -72,6 +72,11 @@ export const httpUrl: Rule<string> = (raw, name) => {
 /** A GitHub server's root URL: a path would be pasted into every runner and API URL. */
 export const serverUrl: Rule<string> = (raw, name, secret) => {
   const url = httpUrl(raw, name, secret);
+  const { hostname } = new URL(url);
+  // The API host is derived from the web host; given as the web host, its API would be sought at API/api/v3.
+  if (hostname === "api.github.com" || /^api\.[^.]+\.ghe\.com$/.test(hostname)) {
+    throw new ConfigError(name, `expected the web URL (https://${hostname.slice(4)}), got the API's "${url}"; the API's URL is derived from it (GH_API_URL sets another)`);
+  }
   if (new URL(url).pathname !== "/") {
     throw new ConfigError(
       name,

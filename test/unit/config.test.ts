@@ -71,6 +71,10 @@ const bad: [string, Record<string, string | undefined>][] = [
   ["GH_URL", { GH_URL: "https://me:hunter2@ghe.example.com" }],
   // A token in a URL's query, fragment or user part (parsable or not), however the URL was set: not in the line.
   ["GH_URL", { GH_URL: "https://me:hunter2/x@ghe.example.com" }],
+  // The API's host where the web URL goes: its API would be looked for at api.github.com/api/v3, a 404 blamed on the scope.
+  ["GH_URL", { GH_URL: "https://api.github.com" }],
+  ["GH_URL", { GH_URL: "https://api.octo.ghe.com/" }],
+  ["GH_URL (set as GITHUB_URL)", { GH_REPOSITORY: undefined, GITHUB_URL: "https://api.github.com/o/r" }],
   ["GH_URL", { GH_URL: "https://ghe.example.com/#hunter2" }],
   ["GH_API_URL", { GH_API_URL: "https://api.example.com/?access_token=hunter2" }],
   ["GH_API_URL (set as GITHUB_API_HOST)", { GITHUB_API_HOST: "api.example.com?t=hunter2" }],
