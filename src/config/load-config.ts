@@ -6,7 +6,7 @@ import { resolveCredentials, type Credentials } from "./credentials.ts";
 import { resolveScope, type Scope } from "./scope.ts";
 import { currentUser } from "./current-user.ts";
 import { lookupUser, type UserInfo } from "./lookup-user.ts";
-import { resolveWorkDir } from "./work-dir.ts";
+import { refuseWorkDirHolding, resolveWorkDir } from "./work-dir.ts";
 import { VARS, type VarName, type VarSpec, type VarValues } from "./vars.ts";
 
 export interface Config extends VarValues {
@@ -148,6 +148,11 @@ export function loadConfig(
   // The image's runner root, where actions-runner-controller's chart looks for it (~guest/actions-runner links there).
   const runnerDir = vals.RUNNER_DIR ?? "/home/runner";
   const workDir = purpose === "runner" ? resolveWorkDir(vals.WORK_DIR, Boolean(env.WORK_DIR?.trim()), credentials, runnerDir) : vals.WORK_DIR;
+  const guestHooksDir = vals.GUEST_HOOKS_DIR ?? runnerUser.home;
+  if (purpose === "runner") {
+    const { ROOT_HOOKS_DIR, CACHE_DIR, RUNNER_REGISTRATION_DIR, CI_RUNNER_STATE_FILE } = vals;
+    refuseWorkDirHolding(workDir, { RUNNER_DIR: runnerDir, CACHE_DIR, ROOT_HOOKS_DIR, GUEST_HOOKS_DIR: guestHooksDir, RUNNER_REGISTRATION_DIR, CI_RUNNER_STATE_FILE, CI_RUNNER_SECRETS_DIR: secretsDir });
+  }
   // A start clears the runner directory's registration files before it restores the kept ones.
   if (vals.RUNNER_REGISTRATION_DIR === runnerDir) {
     throw new ConfigError("RUNNER_REGISTRATION_DIR", `must not be the runner directory ${runnerDir}: use a directory (a volume) of its own`);
@@ -167,7 +172,7 @@ export function loadConfig(
     runnerUser,
     runnerDir,
     workDir,
-    guestHooksDir: vals.GUEST_HOOKS_DIR ?? runnerUser.home,
+    guestHooksDir,
     // Registered, and offline, until the warm start and the Docker wait are over.
     gcOfflineAfterSec: vals.GC_OFFLINE_AFTER_SEC ?? (vals.CI_STORAGE_HOST ? vals.CI_STORAGE_LOAD_TIMEOUT_SEC : 0) + vals.RUNNER_WAIT_FOR_DOCKER_IN_SECONDS + 300,
     secretFiles: Object.freeze(secretFiles),

@@ -73,7 +73,7 @@ export const VARS = {
   RUNNER_GROUP: v({ doc: "runner group name (GH_ORG or GH_ENTERPRISE; a repository has only Default)", rule: text }),
   RUNNER_USER: v({ doc: "unprivileged user that runs the runner and guest hooks", rule: pattern(USER, "a user name"), default: "guest" }),
   RUNNER_DIR: v({ doc: "runner installation directory (default /home/runner, the runner's root in the image, as in actions/runner's own image)", rule: absolutePath }),
-  WORK_DIR: v({ doc: "work directory of jobs (tmpfs encouraged); with a pre-issued JIT config the runner works in the config's work folder instead (actions-runner-controller: /home/runner/_work, or the runner container's workingDir)", rule: absolutePath, default: "/mnt" }),
+  WORK_DIR: v({ doc: "work directory of jobs (tmpfs encouraged), a directory of its own: a cold start empties it, so one holding RUNNER_DIR, CACHE_DIR, the hooks or the state is exit 78; with a pre-issued JIT config the runner works in the config's work folder instead (actions-runner-controller: /home/runner/_work, or the runner container's workingDir)", rule: absolutePath, default: "/mnt" }),
   CACHE_DIR: v({ doc: "cache that survives container restarts", rule: absolutePath, default: "/var/cache/ci-storage" }),
   ROOT_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as root", rule: absolutePath, default: "/root" }),
   GUEST_HOOKS_DIR: v({ doc: "directory of entrypoint.*.sh run as RUNNER_USER (default its home)", rule: absolutePath }),

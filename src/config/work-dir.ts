@@ -37,3 +37,28 @@ function runnerRoot(runnerDir: string): string {
   }
   return runnerDir;
 }
+
+/** `path` with its symlinks resolved where it exists, else as written. */
+function physical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Throws a ConfigError naming WORK_DIR when it is, or holds, one of `others` (the runner, the cache, the hooks, the
+ * state, the secrets): a cold start (CI_STORAGE_HOST) empties the work dir as root, and jobs write anywhere in it;
+ * WORK_DIR=/ or /home would have deleted the runner itself.
+ */
+export function refuseWorkDirHolding(workDir: string, others: Readonly<Record<string, string | undefined>>): void {
+  const work = physical(workDir);
+  for (const [name, path] of Object.entries(others)) {
+    if (path === undefined) continue;
+    const other = physical(path);
+    if (other === work || other.startsWith(work === "/" ? "/" : `${work}/`)) {
+      throw new ConfigError("WORK_DIR", `${workDir} holds ${name} (${path}): a cold start empties the work dir, and jobs write anywhere in it; use a directory of its own (default /mnt)`);
+    }
+  }
+}

@@ -88,6 +88,12 @@ const bad: [string, Record<string, string | undefined>][] = [
   ["GH_REPOSITORY (set as REPO)", { GH_REPOSITORY: undefined, REPO: "not-a-repo" }],
   ["RUNNER_GROUP", { RUNNER_GROUP: "builders" }],
   ["WORK_DIR", { WORK_DIR: "relative" }],
+  // A cold start empties the work dir: it must not hold the runner, the cache, the hooks, the state or the secrets.
+  ["WORK_DIR", { WORK_DIR: "/" }],
+  ["WORK_DIR", { WORK_DIR: "/home" }],
+  ["WORK_DIR", { WORK_DIR: "/home/runner" }],
+  ["WORK_DIR", { WORK_DIR: "/var/cache" }],
+  ["WORK_DIR", { WORK_DIR: "/srv", RUNNER_REGISTRATION_DIR: "/srv/kept" }],
   ["DIND", { DIND: "maybe" }],
 ];
 for (const [name, env] of bad) {
