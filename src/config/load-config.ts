@@ -62,7 +62,8 @@ export function loadConfig(
   const secretFiles: string[] = [];
   for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec<unknown>][]) {
     let raw = env[name];
-    if (spec.secret && (raw === undefined || raw === "")) {
+    // Blank counts as unset, as for every variable (compose's `GH_TOKEN: ` or an env file's trailing space).
+    if (spec.secret && (raw === undefined || raw.trim() === "")) {
       const fromFile = readSecretFile(secretsDir, name);
       if (fromFile !== undefined) {
         raw = name.endsWith("_KEY") ? fromFile : fromFile.trim();

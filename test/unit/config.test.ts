@@ -1,4 +1,7 @@
 import t from "tap";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { ConfigError } from "../../src/config/config-error.ts";
 
@@ -118,4 +121,14 @@ t.test("a token with whitespace only at its ends (a file's newline) is fine", as
 t.test("secret values never appear in errors", async (t) => {
   const e = failure(() => loadConfig({ ...base, GH_REPOSITORY: "x" }, user));
   t.notMatch(e.message, /ghp_/);
+});
+
+t.test("a variable set blank (an env file's `GH_TOKEN= `) does not hide its secret file", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "ci-runner-secrets-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "GH_TOKEN"), "ghp_fromthesecretfile\r\n");
+  for (const blank of ["", " ", "\t\n"]) {
+    const c = loadConfig({ ...base, CI_RUNNER_SECRETS_DIR: dir, GH_TOKEN: blank }, user);
+    t.same([c.credentials?.kind === "pat" && c.credentials.token, c.secretFiles], ["ghp_fromthesecretfile", ["GH_TOKEN"]], JSON.stringify(blank));
+  }
 });
