@@ -87,11 +87,17 @@ export const serverUrl: Rule<string> = (raw, name, secret) => {
   return url;
 };
 
-/** A token: one word. Whitespace or control characters inside mean a bad paste, and would break the HTTP header. */
+/**
+ * A token: one word of printable ASCII, as GitHub's are. Anything else inside means a bad paste (a space, a
+ * zero-width space, a curly quote) and cannot go in an HTTP header: Node refuses it before sending, which the
+ * retry took for a network error forever.
+ */
 export const token: Rule<string> = (raw, name) => {
   const value = raw.trim();
-  if (/[\s\x00-\x1f\x7f]/.test(value)) {
-    throw new ConfigError(name, "contains whitespace or control characters inside (the value is secret, not shown); copy the token again");
+  if (/[^\x21-\x7e]/.test(value)) {
+    throw new ConfigError(name, "contains whitespace, control or non-ASCII characters (a zero-width space or curly quote from a paste?) inside (the value is secret, not shown); copy the token again");
   }
+  // docker run --env-file and some .env readers keep quotes as part of the value.
+  if (/^(["']).*\1$/.test(value)) throw new ConfigError(name, "is wrapped in quotes, which are kept as part of the value here (docker's --env-file keeps them); remove them");
   return raw;
 };

@@ -87,6 +87,12 @@ const bad: [string, Record<string, string | undefined>][] = [
   ["GH_TOKEN", { GH_TOKEN: "ghp_abc def" }],
   ["GH_TOKEN", { GH_TOKEN: "ghp_abc\ndef" }],
   ["GH_RUNNER_TOKEN", { GH_TOKEN: undefined, GH_RUNNER_TOKEN: "AREG\tTOKEN" }],
+  // A paste's zero-width space or curly quote cannot go in an HTTP header: retried forever as a network error before.
+  ["GH_TOKEN", { GH_TOKEN: "ghp_abc\u200bdef" }],
+  ["GH_RUNNER_TOKEN", { GH_TOKEN: undefined, GH_RUNNER_TOKEN: "\u201cAREGTOKEN\u201d" }],
+  // docker run --env-file keeps quotes: GH_TOKEN="ghp_..." is a token with quotes.
+  ["GH_TOKEN", { GH_TOKEN: '"ghp_abcdefghijkl"' }],
+  ["GH_TOKEN", { GH_TOKEN: "'ghp_abcdefghijkl'" }],
   ["GH_TOKEN (set as ACCESS_TOKEN)", { GH_TOKEN: undefined, ACCESS_TOKEN: "ghp_abc def" }],
   ["GH_REPOSITORY (set as REPO)", { GH_REPOSITORY: undefined, REPO: "not-a-repo" }],
   ["RUNNER_GROUP", { RUNNER_GROUP: "builders" }],
