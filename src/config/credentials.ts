@@ -1,4 +1,4 @@
-import { checkAppPrivateKey } from "./app-private-key.ts";
+import { checkAppPrivateKey } from "./private-key.ts";
 import { decodeJitConfig } from "../runner/runner-settings.ts";
 import { ConfigError } from "./config-error.ts";
 import type { VarValues } from "./vars.ts";

@@ -1,6 +1,7 @@
 import { parseForwardHosts, parseForwardPorts } from "./parse-forward.ts";
 import { parseStorageHost } from "./parse-storage-host.ts";
 import { parseVolumes } from "./parse-volumes.ts";
+import { sshPrivateKey } from "./private-key.ts";
 import { timeZone } from "./time-zone.ts";
 import { absolutePath, commaList, flag, httpUrl, integer, pattern, serverUrl, text, token, type Rule } from "./rules.ts";
 
@@ -55,7 +56,7 @@ export const VARS = {
   FORWARD_CHECK_INTERVAL_SEC: v({ doc: "seconds between health checks of forward servers", rule: integer(1, 3600), default: "10" }),
   FORWARD_THREADS: v({ doc: "threads that relay forwarded TCP connections. One relays four bulk streams faster than haproxy on two (splice(2)); more spread transfers over cores for loads one core cannot move (a further thread starts only when every running one relays a connection, and costs about 10 MiB of memory with Node 20, 18 MiB with Node 24; see Port forwarding)", rule: integer(1, 8), default: "1" }),
   CI_STORAGE_HOST: v({ doc: "[user@]host[:port] the boot-time ci-storage load pulls from", rule: parseStorageHost }),
-  CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST", rule: text, secret: true }),
+  CI_STORAGE_PRIVATE_KEY: v({ doc: "SSH private key for CI_STORAGE_HOST", rule: sshPrivateKey, secret: true }),
   CI_STORAGE_DIR: v({ doc: "storage root on CI_STORAGE_HOST (the ci-storage action's storage-dir)", rule: absolutePath, default: "/mnt" }),
   CI_STORAGE_LOAD_TIMEOUT_SEC: v({ doc: "give up the boot-time load after this many seconds and start cold", rule: integer(1), default: "600" }),
   BTIME: v({ doc: "host boot time, epoch seconds: enables the periodic uptime line (instance, container and runner boot and uptime)", rule: integer(0) }),

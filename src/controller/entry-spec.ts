@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { checkAppPrivateKey } from "../config/app-private-key.ts";
+import { checkAppPrivateKey } from "../config/private-key.ts";
 import { ConfigError } from "../config/config-error.ts";
 import type { Credentials } from "../config/credentials.ts";
 import { defaultApiUrl, type Config } from "../config/load-config.ts";

@@ -96,6 +96,9 @@ const bad: [string, Record<string, string | undefined>][] = [
   ["GH_TOKEN (set as ACCESS_TOKEN)", { GH_TOKEN: undefined, ACCESS_TOKEN: "ghp_abc def" }],
   ["GH_REPOSITORY (set as REPO)", { GH_REPOSITORY: undefined, REPO: "not-a-repo" }],
   ["RUNNER_GROUP", { RUNNER_GROUP: "builders" }],
+  // ssh cannot load these: the warm start and jobs' ssh found out, later and each on its own.
+  ["CI_STORAGE_PRIVATE_KEY", { CI_STORAGE_PRIVATE_KEY: "hunter2-not-a-key" }],
+  ["CI_STORAGE_PRIVATE_KEY", { CI_STORAGE_PRIVATE_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\\nhunter2\\n-----END OPENSSH PRIVATE KEY-----" }],
   ["WORK_DIR", { WORK_DIR: "relative" }],
   // A cold start empties the work dir: it must not hold the runner, the cache, the hooks, the state or the secrets.
   ["WORK_DIR", { WORK_DIR: "/" }],
