@@ -127,7 +127,7 @@ export async function startController(o: StartOptions): Promise<RunningControlle
     throw e;
   }
   // The image's HEALTHCHECK (`ci-runner health`) reads this, as for a runner.
-  const state = new StateStore(config.CI_RUNNER_STATE_FILE);
+  const state = new StateStore(config.CI_RUNNER_STATE_FILE, (line) => log.warn(line));
   state.update({ state: "serving" });
   const reload = async (why = "SIGHUP"): Promise<void> => {
     if (file === undefined) return;

@@ -53,7 +53,7 @@ export async function runSupervisor(config: Config, phases: readonly Phase[], lo
 
   const removeNet = catchStrayErrors(log, () => requestStop({ kind: "failure", code: EXIT_INTERNAL, message: "internal error", drain: true }));
 
-  const state = new StateStore(config.CI_RUNNER_STATE_FILE);
+  const state = new StateStore(config.CI_RUNNER_STATE_FILE, (line) => log.warn(line));
   const ctx = createContext(config, log, state, { stopping: stopCtl.signal, escalated: escalateCtl.signal, requestStop });
 
   const started: Phase[] = [];

@@ -25,9 +25,12 @@ export class StateStore {
   readonly #file: string | undefined;
   readonly #state: State;
   #timer: NodeJS.Timeout | undefined;
+  /** Told of the first failed write only: the file is rewritten at every change. */
+  #warn: ((line: string) => void) | undefined;
 
-  constructor(file: string | undefined) {
+  constructor(file: string | undefined, warn?: (line: string) => void) {
     this.#file = file;
+    this.#warn = warn;
     const now = isoTime();
     this.#state = { pid: process.pid, startedAt: now, updatedAt: now, state: "booting", jobsCompleted: 0, sections: {} };
     this.flush();
@@ -59,8 +62,10 @@ export class StateStore {
       const tmp = `${this.#file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(this.#state, null, 2) + "\n");
       renameSync(tmp, this.#file);
-    } catch {
-      // A read-only or missing /run must not stop a runner; health then reports unknown.
+    } catch (e) {
+      // A read-only or missing /run must not stop a runner; health then reports it unhealthy, which the line explains.
+      this.#warn?.(`CI_RUNNER_STATE_FILE: cannot write ${this.#file} (${(e as NodeJS.ErrnoException).code ?? String(e)}): \`ci-runner health\` reports this runner unhealthy`);
+      this.#warn = undefined;
     }
   }
 }

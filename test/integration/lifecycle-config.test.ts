@@ -123,3 +123,14 @@ t.test("what only config.sh can tell (a runner group that does not exist, a regi
   }
   t.equal(rig.fake.runners().length, 0, "nothing registered");
 });
+
+t.test("a CI_RUNNER_STATE_FILE that cannot be written: one warning naming it (health will say unhealthy), the runner still runs", async (t) => {
+  const rig = await setupRig(t);
+  const sup = rig.start({ CI_RUNNER_STATE_FILE: "/proc/ci-runner-no-such-dir/state.json" });
+  t.match(await sup.waitForLine(/warning: CI_RUNNER_STATE_FILE/), "warning: CI_RUNNER_STATE_FILE: cannot write /proc/ci-runner-no-such-dir/state.json (ENOENT): `ci-runner health` reports this runner unhealthy");
+  // Idle, the state has been written several times (booting, registering, idle).
+  await sup.waitForLine(/Listening for Jobs/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143, "ran, and stopped as usual");
+  t.equal(sup.lines.filter((l) => /CI_RUNNER_STATE_FILE/.test(l)).length, 1, "one line, not one per update");
+});
