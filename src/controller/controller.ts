@@ -182,7 +182,7 @@ export class Controller implements ControllerCore {
       return "not_ours";
     }
     if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
-    const change = this.jobs.apply(ev, this.now());
+    const change = this.jobs.apply(ev, this.now(), source);
     this.pool.noteJob(ev);
     if (change.kind === "unchanged") return "duplicate";
     const { job } = change;
@@ -190,7 +190,12 @@ export class Controller implements ControllerCore {
       // GitHub's own times when the delivery has them (a late `queued` delivery would leave ours unknown).
       this.metrics.queueTime(ev.times?.createdAt ?? job.queuedAt, ev.times?.startedAt ?? this.now());
     }
-    const how = source === "reconcile" ? " (found by reconciliation: no delivery announced it)" : "";
+    const how =
+      change.kind === "revived"
+        ? " again on GitHub (an earlier listing of its queue missed it): counted again"
+        : source === "reconcile"
+          ? " (found by reconciliation: no delivery announced it)"
+          : "";
     const from = change.kind === "advanced" ? ` (was ${change.from})` : "";
     const by = ev.runnerName ? ` on ${ev.runnerName}` : "";
     this.log.info(`job ${job.id} (${job.repository}, run ${job.runId}) ${job.state}${from}${by}${how}: ${this.jobs.pending().length} pending`);

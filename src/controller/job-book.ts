@@ -10,12 +10,15 @@ export interface JobRecord {
   /** When the controller first knew it queued (epoch ms): the start of its queue time. */
   readonly queuedAt: number | undefined;
   readonly updatedAt: number;
+  /** Counted done because a listing of GitHub's queue did not show it (see markGone), not because a delivery said so. */
+  readonly gone?: true;
 }
 
 /** What applying an event changed. */
 export type JobChange =
   | { readonly kind: "new"; readonly job: JobRecord }
   | { readonly kind: "advanced"; readonly job: JobRecord; readonly from: JobState }
+  | { readonly kind: "revived"; readonly job: JobRecord }
   | { readonly kind: "unchanged"; readonly job: JobRecord };
 
 /** Done jobs are remembered this long, so a late redelivery of `queued` does not count them again. */
@@ -37,8 +40,14 @@ const rank = (s: JobState): number => JOB_STATES.indexOf(s);
 export class JobBook {
   readonly #jobs = new Map<number, JobRecord>();
 
-  apply(ev: WorkflowJobEvent, now = Date.now()): JobChange {
+  apply(ev: WorkflowJobEvent, now = Date.now(), source: "webhook" | "reconcile" = "webhook"): JobChange {
     const old = this.#jobs.get(ev.id);
+    // A listing that missed it is no proof it was taken: GitHub's queue listed again, it is ours again.
+    if (old?.gone && source === "reconcile" && ev.state === "queued") {
+      const job: JobRecord = { id: old.id, runId: old.runId, repository: old.repository, labels: old.labels, state: "queued", queuedAt: old.queuedAt, updatedAt: now };
+      this.#jobs.set(ev.id, job);
+      return { kind: "revived", job };
+    }
     if (old && rank(ev.state) <= rank(old.state)) return { kind: "unchanged", job: old };
     const job: JobRecord = {
       id: ev.id,
@@ -71,12 +80,14 @@ export class JobBook {
 
   /**
    * A job GitHub no longer lists as queued (a lost `in_progress` or
-   * `completed` delivery): it stops counting. The caller knows which.
+   * `completed` delivery): it stops counting. The caller knows which. A
+   * later listing that shows it queued after all (one page of the runs
+   * shifted while it was read, a replica behind) counts it again.
    */
   markGone(id: number, now = Date.now()): JobRecord | undefined {
     const old = this.#jobs.get(id);
     if (!old || old.state !== "queued") return undefined;
-    const job = { ...old, state: "completed" as const, updatedAt: now };
+    const job = { ...old, state: "completed" as const, updatedAt: now, gone: true as const };
     this.#jobs.set(id, job);
     return job;
   }
@@ -112,6 +123,7 @@ export class JobBook {
         state: r.state as JobState,
         queuedAt: typeof r.queuedAt === "number" ? r.queuedAt : undefined,
         updatedAt: typeof r.updatedAt === "number" ? r.updatedAt : Date.now(),
+        ...(r.gone === true ? { gone: true as const } : {}),
       });
     }
     return book;

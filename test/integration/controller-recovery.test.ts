@@ -44,6 +44,23 @@ t.test("lost in_progress and completed deliveries: the job stops counting at the
   t.equal(rig.engine.containers.size, 1, "no second runner for the served job");
 });
 
+t.test("a listing of GitHub's queue that misses a job once: the next one shows it queued, and it is served", async (t) => {
+  const rig = await startControllerRig(t, { MAX_RUNNERS: "1", RECONCILE_INTERVAL_SEC: "1" });
+  const [first] = rig.queueMatrix(1, { hold: true }) as [number];
+  await rig.gh.waitFor(() => rig.gh.job(first)?.status === "in_progress");
+  // At the cap: the second job waits for the slot, counted pending.
+  const [second] = rig.queueMatrix(1) as [number];
+  await rig.waitForLine(new RegExp(`job ${second} \\(octo/hello, run \\d+\\) queued: 1 pending`));
+  // One listing without it (runs of a page that shifted while it was read, a replica behind): both runs lists, once.
+  rig.gh.fault({ method: "GET", path: /\/actions\/runs$/, status: 200, times: 2, body: { total_count: 0, workflow_runs: [] } });
+  await rig.waitForLine(new RegExp(`job ${second} \\(octo/hello\\) is no longer queued on GitHub`));
+  await rig.waitForLine(new RegExp(`job ${second} \\(octo/hello, run \\d+\\) queued again on GitHub \\(an earlier listing of its queue missed it\\): counted again: 1 pending`));
+  rig.gh.releaseJob(first);
+  const jobs = await allServed(rig, [first, second]);
+  t.ok(jobs.every((j) => j?.conclusion === "Succeeded"), "both served");
+  t.equal(rig.engine.containers.size, 2, "one runner each");
+});
+
 t.test("a runner image that exits at once: removed with its registration, replaced, the job still served", async (t) => {
   const rig = await startControllerRig(t);
   let starts = 0;

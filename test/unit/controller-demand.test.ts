@@ -54,6 +54,11 @@ t.test("the job book: keyed by id, states only move forward", async (t) => {
   t.equal(book.get(3)?.queuedAt !== undefined, true);
   t.same(book.counts(), { waiting: 0, queued: 1, in_progress: 0, completed: 2 });
   t.equal(book.markGone(3)?.state, "completed");
+  t.equal(book.apply(ev(3, "queued")).kind, "unchanged", "a late queued delivery does not bring it back");
+  t.equal(book.apply(ev(3, "queued"), Date.now(), "reconcile").kind, "revived", "GitHub's queue listing it again does");
+  t.equal(book.pending().length, 1);
+  t.equal(book.apply(ev(2, "queued"), Date.now(), "reconcile").kind, "unchanged", "a job a delivery said completed stays so");
+  t.equal(book.markGone(3)?.state, "completed");
   const copy = JobBook.from(JSON.parse(JSON.stringify(book.toJSON())));
   t.same(copy.counts(), book.counts(), "survives a save and a load");
   t.same(JobBook.from([{ id: "x" }, null, { id: 5, state: "queued", labels: ["a"] }]).counts(), { waiting: 0, queued: 1, in_progress: 0, completed: 0 }, "bad records skipped");
