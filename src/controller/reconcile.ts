@@ -17,7 +17,8 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
   const containers = (await core.engine.list(core.settings.controllerId)).filter((c) => c.entry === core.settings.entryId);
   const byName = new Map<string, RunnerContainer>(containers.map((c) => [c.runnerName, c]));
   for (const c of containers) {
-    if (core.pool.get(c.runnerName)) continue;
+    // A runner that left while the listing was on its way (it finished its job): its container is gone, not news.
+    if (core.pool.get(c.runnerName) || core.pool.leftSince(c.runnerName, listedAt)) continue;
     if (!c.running) {
       core.log.info(`removing container ${c.id.slice(0, 12)} of runner ${c.runnerName}: not running (left by an earlier run)`);
       if ((await removeContainer(core, c.id, c.runnerName)) && c.runnerId !== undefined) core.background(removeRegistration(core, c.runnerName, c.runnerId));
@@ -41,6 +42,7 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     core.log.warn(`runner ${r.name}: its container ${r.containerId.slice(0, 12)} is gone`);
     runnerGone(core, r);
   }
+  core.pool.forgetLeftBefore(listedAt);
 }
 
 /**

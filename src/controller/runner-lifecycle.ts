@@ -91,7 +91,7 @@ export async function launchRunner(core: ControllerCore, runner: PoolRunner): Pr
     const watch = watches.get(runner);
     if (watch) clearTimeout(watch.bootTimer);
     core.log.error(`starting runner ${runner.name} failed: ${(e as Error).message}`);
-    core.pool.delete(runner.name);
+    core.pool.delete(runner.name, core.now());
     core.runnerFailed();
     if (runner.runnerId !== undefined) await removeRegistration(core, runner.name, runner.runnerId);
     core.saveSoon();
@@ -184,7 +184,7 @@ function runnerExited(core: ControllerCore, runner: PoolRunner, code: number | u
   const watch = watches.get(runner);
   if (watch) clearTimeout(watch.bootTimer);
   if (core.pool.get(runner.name) !== runner) return;
-  core.pool.delete(runner.name);
+  core.pool.delete(runner.name, core.now());
   const exit = code === undefined ? unseen : ` with code ${code}`;
   let why: string;
   let reason: string;

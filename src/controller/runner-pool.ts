@@ -33,6 +33,8 @@ export class RunnerPool {
   readonly #runners = new Map<string, PoolRunner>();
   /** Runners gone after taking a job that no delivery named (lost or late): name -> when they left. */
   readonly #servedUnnamed = new Map<string, number>();
+  /** Runners that left, by name -> when: a container listing begun before that may still show theirs running. */
+  readonly #left = new Map<string, number>();
   readonly #onLeave: () => void;
 
   /** `onLeave` hears every runner that leaves (its slot under the host's MAX_RUNNERS frees). */
@@ -66,7 +68,20 @@ export class RunnerPool {
   delete(name: string, now = Date.now()): void {
     const r = this.#runners.get(name);
     if (r?.tookJob && !r.confirmed) this.#servedUnnamed.set(name, now);
-    if (this.#runners.delete(name)) this.#onLeave();
+    if (!this.#runners.delete(name)) return;
+    this.#left.set(name, now);
+    this.#onLeave();
+  }
+
+  /** Whether `name` left the pool at or after `since` (a listing begun then is not news of it). */
+  leftSince(name: string, since: number): boolean {
+    const at = this.#left.get(name);
+    return at !== undefined && at >= since;
+  }
+
+  /** Forgets the runners that left before `since` (no listing begun before it is still on its way). */
+  forgetLeftBefore(since: number): void {
+    for (const [name, at] of this.#left) if (at < since) this.#left.delete(name);
   }
 
   /** A reconciliation of the queue that began at `since` knows what those runners served: they stop counting. */

@@ -61,6 +61,33 @@ t.test("a listing of GitHub's queue that misses a job once: the next one shows i
   t.equal(rig.engine.containers.size, 2, "one runner each");
 });
 
+t.test("a runner that finishes its job while reconciliation lists the containers: not adopted again, no failure reported", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1" });
+  const [id] = rig.queueMatrix(1, { hold: true }) as [number];
+  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "in_progress");
+  const list = rig.engine.list.bind(rig.engine);
+  let listings = 0;
+  let nextListing!: () => void;
+  const next = new Promise<void>((resolve) => (nextListing = resolve));
+  rig.engine.list = async (controllerId) => {
+    const listing = await list(controllerId);
+    if (++listings > 1) nextListing();
+    else {
+      // The listing shows the busy runner's container; its job ends and the container goes before the answer is read.
+      rig.gh.releaseJob(id);
+      await rig.waitForLine(/runner \S+ removed: finished its job/);
+    }
+    return listing;
+  };
+  // The reconciliation after it: the one with the late listing is over.
+  await next;
+  const log = rig.lines.join("\n");
+  t.notMatch(log, /adopted runner/, "the container that went meanwhile is not adopted");
+  t.notMatch(log, /before taking a job/, "nor reported as a runner that failed");
+  t.equal(rig.engine.containers.size, 1, "one runner in all");
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
+});
+
 t.test("a runner image that exits at once: removed with its registration, replaced, the job still served", async (t) => {
   const rig = await startControllerRig(t);
   let starts = 0;
