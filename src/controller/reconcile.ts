@@ -32,7 +32,7 @@ export async function reconcileContainers(core: ControllerCore): Promise<void> {
     watchRunner(core, runner);
   }
   for (const r of core.pool.all()) {
-    if (r.containerId === undefined || r.containerSince > listedAt) continue;
+    if (r.containerId === undefined || r.containerSince >= listedAt) continue;
     const listed = byName.get(r.name);
     if (listed?.id === r.containerId) {
       removeIfLeftEnded(core, r, listed, listedAt);

@@ -35,6 +35,12 @@ function core(listing: () => RunnerContainer[], stuck: Set<string> = new Set()) 
     log: createLogger("controller"),
     now: () => clock.now,
     background: (p: Promise<unknown>) => void p.catch(() => undefined),
+    // What a runner's end (runnerGone) touches.
+    stopping: new AbortController().signal,
+    metrics: { removed: () => undefined },
+    runnerFailed: () => undefined,
+    saveSoon: () => undefined,
+    scaleSoon: () => undefined,
   } as unknown as ControllerCore;
   return { core: c, removed, clock };
 }
@@ -76,4 +82,19 @@ t.test("only a container ended at two listings in a row is removed; running, pau
   await look("exited");
   t.same(removed, ["ours2".padEnd(64, "0")], "removed at the second ended listing in a row");
   t.match(lines.join("\n"), /runner r2: its container ours20000000 ended but still there at two listings 60 s apart \(its removal was never reported\): removing it/);
+});
+
+t.test("a runner whose container was created in the millisecond the listing began is not taken for gone", async (t) => {
+  const lines = captureLog(t);
+  const { core: c, clock } = core(() => []);
+  const r = c.pool.add("r3", 0, "starting");
+  r.containerId = "ours3".padEnd(64, "0");
+  // Learnt in the same millisecond as the listing's start: the listing may have been answered before it existed.
+  r.containerSince = clock.now;
+  await reconcileContainers(c);
+  t.equal(c.pool.get("r3"), r, "still in the pool");
+  t.notMatch(lines.join("\n"), /is gone/);
+  clock.now += 1;
+  await reconcileContainers(c);
+  t.equal(c.pool.get("r3"), undefined, "a listing begun after it that does not show it: gone");
 });
