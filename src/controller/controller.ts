@@ -176,14 +176,18 @@ export class Controller implements ControllerCore {
   /** A verified workflow_job delivery (or a job found by reconciliation): books updated now, work after the answer. */
   onJob(ev: WorkflowJobEvent, source: "webhook" | "reconcile" = "webhook"): DeliveryResult {
     if (source === "webhook") this.#lastWebhookAt = this.now();
+    // Whatever the job: one of our runners took it (one without our required_labels, whose labels they all have).
+    // Unnoted, that runner would count as serving one of our pending jobs for as long as it runs.
+    const ourRunner = this.pool.noteJob(ev);
     const why = notOurs(ev, this.config.scope, this.settings);
     if (why !== undefined) {
       if (ev.state === "queued") this.log.info(`job ${ev.id} ${why}: not ours`);
+      // Our pending jobs have one runner fewer to go to.
+      if (ourRunner) this.scaleSoon();
       return "not_ours";
     }
     if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
     const change = this.jobs.apply(ev, this.now(), source);
-    this.pool.noteJob(ev);
     if (change.kind === "unchanged") return "duplicate";
     const { job } = change;
     if (job.state === "in_progress") {

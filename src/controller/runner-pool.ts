@@ -48,17 +48,21 @@ export class RunnerPool {
     return r;
   }
 
-  /** A delivery naming one of our runners is GitHub's word that it took a job (its output may say so later). */
-  noteJob(ev: WorkflowJobEvent): void {
-    if (ev.state !== "in_progress" && ev.state !== "completed") return;
+  /**
+   * A delivery naming one of our runners is GitHub's word that it took a job (its output may say so later); true
+   * when it names one of the pool's.
+   */
+  noteJob(ev: WorkflowJobEvent): boolean {
+    if (ev.state !== "in_progress" && ev.state !== "completed") return false;
     // The late delivery of a runner already gone: its job leaves the pending count through this delivery.
     if (ev.runnerName) this.#servedUnnamed.delete(ev.runnerName);
     const runner = ev.runnerName ? this.#runners.get(ev.runnerName) : undefined;
-    if (!runner) return;
+    if (!runner) return false;
     runner.tookJob = true;
     runner.confirmed = true;
     if (ev.state === "completed") runner.finishedJob = true;
     if (runner.phase === "idle" || runner.phase === "starting") runner.phase = "busy";
+    return true;
   }
 
   get(name: string): PoolRunner | undefined {

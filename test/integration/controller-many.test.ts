@@ -93,6 +93,26 @@ t.test("WARM_RUNNERS over entries: a queued job of an entry held by the host's c
   await rig.gh.waitFor(() => rig.gh.job(held)?.status === "completed");
 });
 
+t.test("required_labels: a runner of the entry that GitHub gives a job not the entry's is busy; the entry's queued job gets a runner of its own", async (t) => {
+  const gpu: RigEntry = { id: "gpu", repo: "octo/gpu", labels: "ctl,gpu", max: 2, extra: { required_labels: ["gpu"] } };
+  const rig = await startMultiRig(t, [gpu], { MAX_RUNNERS: "2" });
+  await rig.addHook(gpu);
+  // Not the entry's (no gpu label), yet its runners have every label it asks for.
+  const other = rig.gh.queueJob({ labels: ["ctl"], repository: "octo/gpu", name: "cpu", hold: true });
+  await rig.waitForLine(new RegExp(`job ${other} \\(octo/gpu\\) does not ask for \\[gpu\\] \\(required_labels\\): not ours`));
+  const ours = rig.gh.queueJob({ labels: ["ctl", "gpu"], repository: "octo/gpu", name: "gpu", hold: true });
+  // GitHub gives the older job to the runner started for ours.
+  await rig.gh.waitFor(() => rig.gh.job(other)?.status === "in_progress");
+  t.equal(rig.entryOfRunner(rig.gh.job(other)?.runnerName), "gpu", "the other job runs on the entry's runner");
+  await rig.gh.waitFor(() => rig.gh.job(ours)?.status === "in_progress");
+  t.not(rig.gh.job(ours)?.runnerName, rig.gh.job(other)?.runnerName, "ours on a second runner, while the first still runs the other job");
+  rig.gh.releaseJob(other);
+  rig.gh.releaseJob(ours);
+  const jobs = await served(rig, [other, ours]);
+  t.ok(jobs.every((j) => j.conclusion === "Succeeded"));
+  await rig.gh.waitFor(() => rig.engine.alive().length === 0 && rig.gh.runners().length === 0);
+});
+
 t.test("paths: a wrong secret at one entry is 401 there only; another entry's job is not ours; /webhook and unknown ids are 404", async (t) => {
   const rig = await startMultiRig(t, [ALPHA, BETA]);
   const alphaHook = await rig.addHook(ALPHA);
