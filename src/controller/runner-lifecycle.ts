@@ -162,13 +162,17 @@ function runnerWatcher(core: ControllerCore, runner: PoolRunner): ContainerWatch
   };
 }
 
-/** Watches an adopted runner's container (after a restart). */
+/**
+ * Watches an adopted runner's container (after a restart). Its boot timeout counts from now: its output, which
+ * says whether it listens or runs a job, is replayed by a request still on its way, and a container older than
+ * RUNNER_BOOT_TIMEOUT_SEC would otherwise be removed, a job and all, before that answer is read.
+ */
 export function watchRunner(core: ControllerCore, runner: PoolRunner): void {
   if (runner.containerId === undefined) throw new Error(`runner ${runner.name} has no container`);
   const watcher = runnerWatcher(core, runner);
   const watch = watches.get(runner);
   if (watch) watch.unwatch = core.engine.follow(runner.containerId, watcher);
-  armBootTimer(core, runner);
+  armBootTimer(core, runner, core.now());
 }
 
 /**

@@ -204,6 +204,29 @@ t.test("an image pull that goes silent: given up after RUNNER_BOOT_TIMEOUT_SEC w
   t.equal(rig.lines.filter((l) => /made no progress/.test(l)).length, 1, "one line for the silent pull");
 });
 
+t.test("a restart: a runner running a job, older than RUNNER_BOOT_TIMEOUT_SEC, whose output Docker replays a moment later, is adopted busy, not removed", async (t) => {
+  const rig = await startControllerRig(t, { RUNNER_BOOT_TIMEOUT_SEC: "5" });
+  const [id] = rig.queueMatrix(1, { hold: true }) as [number];
+  await rig.gh.waitFor(() => rig.gh.job(id)?.status === "in_progress");
+  const [container] = rig.engine.alive();
+  (container as { createdAt: number }).createdAt -= 600_000; // started ten minutes ago
+  // As Docker's logs stream: the replay comes with the answer to a request, after the call (20 ms: the due
+  // times of the timers, not the machine's speed, order it after a timer of 0 and before one of 5 s).
+  const follow = rig.engine.follow.bind(rig.engine);
+  rig.engine.follow = (containerId, watcher) => {
+    let unwatch = (): void => {};
+    setTimeout(() => (unwatch = follow(containerId, watcher)), 20);
+    return () => unwatch();
+  };
+  await rig.crashAndRestart();
+  await rig.waitForLine(/adopted runner \S+ \(container \w+, started 600 s ago\)/);
+  rig.gh.releaseJob(id);
+  const [job] = await allServed(rig, [id]);
+  t.equal(job?.conclusion, "Succeeded", "its job ran to its end");
+  t.notMatch(rig.lines.join("\n"), /not listening for jobs/, "not taken for a runner that never listened");
+  await rig.waitForLine(/runner \S+ removed: finished its job/);
+});
+
 t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing left", async (t) => {
   const rig = await startControllerRig(t, { MAX_RUNNERS: "3" });
   const ids = rig.queueMatrix(30, { durationMs: 50 });
