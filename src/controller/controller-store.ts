@@ -4,15 +4,14 @@ import { ConfigError } from "../config/config-error.ts";
 import { makeDirs } from "../fs/make-dirs.ts";
 import { replaceDurably, writeDurably } from "../fs/write-durably.ts";
 import type { JobRecord } from "./job-book.ts";
+import type { SavedRepositories } from "./repository-book.ts";
 
 /** What survives a restart: the demand, and what was started for it. */
-export interface SavedState {
+export interface SavedState extends SavedRepositories {
   readonly version: 1;
   readonly controllerId: string;
   readonly savedAt: string;
   readonly jobs: readonly JobRecord[];
-  /** Repositories seen in deliveries: where an organization's or enterprise's queued jobs are looked for. */
-  readonly repositories: readonly string[];
   readonly runners: readonly { readonly name: string; readonly runnerId: number | undefined; readonly containerId: string | undefined; readonly startedAt: number }[];
 }
 

@@ -12,6 +12,7 @@ import type { ControllerStore, SavedState } from "./controller-store.ts";
 import type { DeliveryResult } from "./http-server.ts";
 import type { HostSlots } from "./host-slots.ts";
 import { JobBook } from "./job-book.ts";
+import { RepositoryBook } from "./repository-book.ts";
 import { notOurs } from "./not-ours.ts";
 import { reconcileContainers, reconcileQueue, reconcileRegistrations } from "./reconcile.ts";
 import { stopIdleRunner, unwatchAll } from "./runner-lifecycle.ts";
@@ -68,7 +69,8 @@ export class Controller implements ControllerCore {
   #ready = false;
   #halted = false;
   readonly #now: () => number;
-  readonly #repositories = new Set<string>();
+  /** Where an organization's or enterprise's queued jobs are looked for: the repositories deliveries came from. */
+  #repositories = new RepositoryBook();
   readonly #work = new Set<Promise<unknown>>();
   #scaleQueued = false;
   readonly #pacing: ScalePacing;
@@ -93,7 +95,7 @@ export class Controller implements ControllerCore {
     this.#host = d.host;
     this.#host?.join(this);
     this.#pacing = { backoff: new StartBackoff(), wakeup: new Wakeup(() => this.scaleSoon()), host: d.host, atCapLogged: 0 };
-    if (d.config.scope?.kind === "repository") this.#repositories.add(d.config.scope.name);
+    if (d.config.scope?.kind === "repository") this.#repositories.note(d.config.scope.name, this.now());
   }
 
   get runnerCount(): number {
@@ -129,7 +131,8 @@ export class Controller implements ControllerCore {
   restore(saved: SavedState | undefined): void {
     if (!saved) return;
     this.jobs = JobBook.from(saved.jobs);
-    for (const r of saved.repositories ?? []) this.#repositories.add(r);
+    this.#repositories = RepositoryBook.from({ repositories: saved.repositories ?? [], repositoryActivity: saved.repositoryActivity }, this.now());
+    if (this.config.scope?.kind === "repository") this.#repositories.note(this.config.scope.name, this.now());
     const pending = this.jobs.pending().length;
     this.log.info(`state of ${saved.savedAt} restored: ${pending} pending job(s), ${saved.runners.length} runner(s) started then`);
   }
@@ -165,7 +168,8 @@ export class Controller implements ControllerCore {
     };
     await part("Docker containers", () => reconcileContainers(this));
     await part("GitHub runners", () => reconcileRegistrations(this));
-    await part("GitHub queued jobs", () => reconcileQueue(this, [...this.#repositories], (ev, source) => this.onJob(ev, source)));
+    const pending = new Set(this.jobs.pending().map((j) => j.repository.toLowerCase()));
+    await part("GitHub queued jobs", () => reconcileQueue(this, this.#repositories.due(this.now(), pending), (ev, source) => this.onJob(ev, source)));
     this.jobs.prune(this.now());
     this.#lastReconcileAt = this.now();
     this.#lastReconcileError = errors.length > 0 ? errors.join("; ") : undefined;
@@ -186,7 +190,7 @@ export class Controller implements ControllerCore {
       if (ourRunner) this.scaleSoon();
       return "not_ours";
     }
-    if (this.config.scope?.kind !== "repository" && !this.#repositories.has(ev.repository)) this.#repositories.add(ev.repository);
+    if (this.config.scope?.kind !== "repository") this.#repositories.note(ev.repository, this.now());
     const change = this.jobs.apply(ev, this.now(), source);
     if (change.kind === "unchanged") return "duplicate";
     const { job } = change;
@@ -250,7 +254,7 @@ export class Controller implements ControllerCore {
       controllerId: this.settings.runnerKey,
       savedAt: new Date(this.now()).toISOString(),
       jobs: this.jobs.toJSON(),
-      repositories: [...this.#repositories],
+      ...this.#repositories.toJSON(),
       runners: this.pool.all().map((r) => ({ name: r.name, runnerId: r.runnerId, containerId: r.containerId, startedAt: r.startedAt })),
     };
   }
