@@ -82,15 +82,34 @@ async function removeContainer(core: ControllerCore, id: string, runnerName: str
   }
 }
 
+/** Per controller, the online registrations it already warned of (once each). */
+const warnedOnline = new WeakMap<ControllerCore, Set<string>>();
+
 /**
  * GitHub's runners: a registration with our name prefix that no runner of
  * the pool holds (its container never started, or the controller died
- * between the JIT config and the container) is removed.
+ * between the JIT config and the container) is removed once it is offline.
+ * One online is a runner connected to GitHub from a container that is not
+ * ours: another controller's with the same id (two controllers of one scope
+ * without CONTROLLER_ID), whose idle runner the removal would end. It is left
+ * alone, with one warning.
  */
 export async function reconcileRegistrations(core: ControllerCore): Promise<void> {
   const prefix = runnerNamePrefix(core);
+  const warned = warnedOnline.get(core) ?? new Set<string>();
+  warnedOnline.set(core, warned);
   for (const r of await core.api.list(core.stopping)) {
     if (!r.name.startsWith(prefix) || core.pool.get(r.name)) continue;
+    if (r.status === "online") {
+      if (!warned.has(r.name)) {
+        warned.add(r.name);
+        core.log.warn(
+          `registration ${r.name} (id ${r.id}) is online but no container of this controller holds it: left alone ` +
+            `(another controller with the same CONTROLLER_ID "${core.settings.controllerId}"? two controllers of one scope need two ids)`,
+        );
+      }
+      continue;
+    }
     core.log.info(`registration ${r.name} (id ${r.id}) has no container: removing it`);
     core.background(removeRegistration(core, r.name, r.id));
   }
