@@ -44,6 +44,12 @@ export interface ContainerWatcher {
   onLine(line: string): void;
   /** Exit code, or undefined when the container was already gone. */
   onExit(code: number | undefined): void;
+  /**
+   * The engine's wait for the exit was lost while the container may still run (the connection dropped: a daemon
+   * restarted with live-restore, a socket proxy): the container is being looked at again, and followed anew
+   * (its output replayed from the start) while it is there. Said once per loss.
+   */
+  onLost?(why: string): void;
 }
 
 /**

@@ -1,5 +1,3 @@
-import { PassThrough } from "node:stream";
-import { createInterface } from "node:readline";
 import Docker from "dockerode";
 import {
   LABEL_CONTROLLER,
@@ -14,12 +12,13 @@ import {
 } from "./container-engine.ts";
 import { dockerMessage, dockerStatus } from "./docker-error.ts";
 import { jitArchive } from "./jit-archive.ts";
+import { watchContainer, type Destroyable } from "./watch-container.ts";
+import { backoffMs } from "../lifecycle/retry.ts";
 import { whenAborted } from "../lifecycle/when-aborted.ts";
 
 /** "Already gone" and "already stopping/being removed": what kill and remove may meet in a race with the container's exit. */
 const GONE = new Set([404, 409]);
 
-type Destroyable = NodeJS.ReadableStream & { destroy?: () => void };
 
 /**
  * The Docker Engine API through dockerode, over /var/run/docker.sock or
@@ -94,7 +93,7 @@ export class DockerEngine implements ContainerEngine {
       const output = await inTime(attached);
       // "removed" (AutoRemove): also answers, with a 404, when it is gone before the wait arrives; "next-exit" would hang then.
       const exited = container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>;
-      unwatch = this.#watch(output, exited, watcher);
+      unwatch = this.#keepWatching(container.id, output, exited, watcher);
       await inTime(container.start());
     } catch (e) {
       unwatch();
@@ -107,57 +106,51 @@ export class DockerEngine implements ContainerEngine {
   }
 
   follow(id: string, watcher: ContainerWatcher): () => void {
+    const [output, exited] = this.#followRequests(id);
+    return this.#keepWatching(id, output, exited, watcher);
+  }
+
+  /** A container's whole output so far and from now on, and the wait for its removal. */
+  #followRequests(id: string): [Promise<Destroyable>, Promise<{ StatusCode?: number }>] {
     const container = this.#docker.getContainer(id);
     const output = container.logs({ follow: true, stdout: true, stderr: true, since: 0 }) as unknown as Promise<Destroyable>;
-    return this.#watch(output, container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>, watcher);
+    return [output, container.wait({ condition: "removed" }) as Promise<{ StatusCode?: number }>];
   }
 
   /**
-   * Lines of a multiplexed output stream (no TTY), then the exit: `onExit`
-   * once both the stream ended and the wait answered, so no line comes after it.
+   * `watchContainer`, and again whenever the wait is lost without the container being gone: a dropped connection (a
+   * daemon restarted with live-restore keeps its containers running) is no exit, and taking it for one would
+   * have the controller remove a runner, and the job it runs. The container is looked at until the engine
+   * answers: still there, it is followed anew; gone, its exit (code unknown) is reported.
    */
-  #watch(output: Destroyable | Promise<Destroyable>, exited: Promise<{ StatusCode?: number }>, watcher: ContainerWatcher): () => void {
-    const lines = new PassThrough();
+  #keepWatching(id: string, output: Destroyable | Promise<Destroyable>, exited: Promise<{ StatusCode?: number }>, watcher: ContainerWatcher): () => void {
     let stopped = false;
-    let outputDone = false;
-    let exit: { code: number | undefined } | undefined;
-    let raw: Destroyable | undefined;
-    const finish = (): void => {
-      if (stopped || !outputDone || !exit) return;
-      stopped = true;
-      watcher.onExit(exit.code);
+    let timer: NodeJS.Timeout | undefined;
+    let current = (): void => {};
+    const lookAgain = async (why: string): Promise<void> => {
+      watcher.onLost?.(why);
+      for (let n = 1; ; n++) {
+        await new Promise((resolve) => (timer = setTimeout(resolve, backoffMs(n)).unref()));
+        if (stopped) return;
+        try {
+          await this.#docker.getContainer(id).inspect();
+        } catch (e) {
+          if (dockerStatus(e) !== 404) continue;
+          if (!stopped) watcher.onExit(undefined);
+          return;
+        }
+        if (stopped) return;
+        const [again, againExited] = this.#followRequests(id);
+        current = watchContainer(this.#docker, id, again, againExited, watcher, lost);
+        return;
+      }
     };
-    createInterface({ input: lines, crlfDelay: Infinity }).on("line", (line) => {
-      if (!stopped) watcher.onLine(line);
-    });
-    lines.on("end", () => {
-      outputDone = true;
-      finish();
-    });
-    Promise.resolve(output).then(
-      (stream) => {
-        raw = stream;
-        if (stopped) return void stream.destroy?.();
-        this.#docker.modem.demuxStream(stream, lines, lines);
-        stream.on("end", () => lines.end());
-        stream.on("error", () => lines.end());
-      },
-      () => lines.end(),
-    );
-    exited.then(
-      (r) => {
-        exit = { code: r.StatusCode };
-        finish();
-      },
-      () => {
-        exit = { code: undefined };
-        finish();
-      },
-    );
+    const lost = (why: string): void => void (stopped || lookAgain(why));
+    current = watchContainer(this.#docker, id, output, exited, watcher, lost);
     return () => {
       stopped = true;
-      raw?.destroy?.();
-      lines.destroy();
+      clearTimeout(timer);
+      current();
     };
   }
 

@@ -159,6 +159,7 @@ function runnerWatcher(core: ControllerCore, runner: PoolRunner): ContainerWatch
       }
     },
     onExit: (code) => runnerExited(core, runner, code),
+    onLost: (why) => core.log.warn(`runner ${runner.name}: Docker's wait for its container's exit was lost (${why}): looking at the container again, not taking it for ended`),
   };
 }
 
