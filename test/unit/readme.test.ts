@@ -83,3 +83,32 @@ function walk(node: unknown, visit: (key: string, value: unknown) => void): void
     }
   }
 }
+
+t.test("README's repos.json example is read by the controller as it says", async (t) => {
+  const { generateKeyPairSync } = await import("node:crypto");
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { loadConfig } = await import("../../src/config/load-config.ts");
+  const { readReposConfig } = await import("../../src/controller/repos-config.ts");
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Many repositories"), readme.indexOf("## The images"));
+  const blocks = [...section.matchAll(/^```json\n([\s\S]*?)^```/gm)].map((m) => m[1] as string);
+  t.equal(blocks.length, 1, "one repos.json example");
+  const dir = mkdtempSync(join(tmpdir(), "readme-repos-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const doc = JSON.parse(blocks[0] ?? "") as { repositories: Record<string, unknown>[] };
+  // The files it names ("paths of files are relative to it"), with what each must hold.
+  const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  for (const entry of doc.repositories) {
+    for (const [field, value] of Object.entries(entry)) {
+      if (field.endsWith("_file")) writeFileSync(join(dir, String(value)), field === "app_private_key_file" ? pem : `${field}-of-${String(entry.id)}\n`);
+    }
+  }
+  const file = join(dir, "repos.json");
+  writeFileSync(file, blocks[0] ?? "");
+  const repos = readReposConfig(file, loadConfig({ CI_RUNNER_SECRETS_DIR: join(dir, "none"), REPOS_CONFIG_FILE: file, DATA_DIR: dir }, undefined, "controller"));
+  t.match(repos.entries, [
+    { id: "web", scope: { kind: "repository", name: "acme/web" }, credentials: { kind: "pat" }, maxRunners: 4, runnerImage: "ci-runner:ephemeral" },
+    { id: "acme", scope: { kind: "organization", name: "acme" }, credentials: { kind: "app" }, requiredLabels: ["gpu"], maxRunners: 2, runnerGroup: "autoscaled" },
+  ], "each entry as the field table says: its scope, credential, cap, image (its own or the defaults')");
+});
