@@ -112,3 +112,31 @@ t.test("README's repos.json example is read by the controller as it says", async
     { id: "acme", scope: { kind: "organization", name: "acme" }, credentials: { kind: "app" }, requiredLabels: ["gpu"], maxRunners: 2, runnerGroup: "autoscaled" },
   ], "each entry as the field table says: its scope, credential, cap, image (its own or the defaults')");
 });
+
+t.test("README's actions-runner-controller values fit gha-runner-scale-set 0.14.2 and the commands before them", async (t) => {
+  const { parse } = await import("yaml");
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Kubernetes and actions-runner-controller"), readme.indexOf("## Troubleshooting"));
+  const sh = [...section.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1] as string).join("\n").replace(/\\\n\s*/g, " ");
+  const secret = /kubectl create secret generic (\S+) --namespace (\S+)/.exec(sh);
+  const chart = /helm install \S+ --namespace (\S+) .*gha-runner-scale-set$/m.exec(sh);
+  t.ok(secret && chart, "the commands create the Secret and install the chart");
+  // The chart reads githubConfigSecret from its own namespace.
+  t.equal(secret?.[2], chart?.[1], "the Secret is in the chart's namespace");
+  t.match(sh, /helm install .*gha-runner-scale-set-controller/, "ARC's controller is installed first");
+  const values = [...section.matchAll(/^```yaml\n([\s\S]*?)^```/gm)]
+    .map((m) => parse(m[1] as string) as Record<string, unknown> & { containerMode?: { type?: string; kubernetesModeWorkVolumeClaim?: unknown }; template?: { spec?: { containers?: { name: string; image?: string; command?: string[] }[] } } })
+    .filter((v) => v && typeof v === "object" && "githubConfigUrl" in v);
+  t.ok(values.length >= 5, "a values file per mode");
+  for (const v of values) {
+    const mode = v.containerMode?.type ?? "default";
+    t.equal(v.githubConfigSecret, secret?.[1], `${mode}: githubConfigSecret names the Secret the commands create`);
+    // The chart's values.yaml: containerMode.type is one of these; kubernetes needs the work claim.
+    t.ok(["default", "dind", "kubernetes", "kubernetes-novolume"].includes(mode), `${mode}: a containerMode the chart knows`);
+    if (mode === "kubernetes") t.ok(v.containerMode?.kubernetesModeWorkVolumeClaim, "kubernetes: kubernetesModeWorkVolumeClaim, which the chart requires");
+    // The chart merges its additions into the container named runner, and copies dind's externals from its image.
+    const runner = v.template?.spec?.containers?.find((c) => c.name === "runner");
+    t.ok(runner?.image, `${mode}: a container named runner with its image`);
+    t.same(runner?.command, ["/home/runner/run.sh"], `${mode}: the supervisor as the chart's command`);
+  }
+});
