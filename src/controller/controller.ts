@@ -139,16 +139,18 @@ export class Controller implements ControllerCore {
 
   /** Adopts what Docker and GitHub show, then reconciles every RECONCILE_INTERVAL_SEC. */
   async start(): Promise<void> {
+    // One line when reconciliations start failing (the first one too), one when they work again.
+    const failing = failureLog(this.log, "reconciliation");
+    const report = (): void => (this.#lastReconcileError === undefined ? failing.ok() : failing.failed(new Error(this.#lastReconcileError)));
     await this.reconcile();
+    report();
     // Only now: a delivery that came during the first look must not start runners the look would have adopted.
     this.#ready = true;
-    const failing = failureLog(this.log, "reconciliation");
     this.#stopReconcile = every(
       this.config.RECONCILE_INTERVAL_SEC * 1000,
       async () => {
         await this.reconcile();
-        if (this.#lastReconcileError === undefined) failing.ok();
-        else failing.failed(new Error(this.#lastReconcileError));
+        report();
       },
       (e) => failing.failed(e),
     );

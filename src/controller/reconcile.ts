@@ -120,6 +120,8 @@ export async function reconcileRegistrations(core: ControllerCore): Promise<void
  * added (a lost delivery is still served); jobs we count as pending that it
  * no longer lists were taken or cancelled while their delivery was lost,
  * and stop counting. Only jobs known before the listing began are dropped.
+ * A repository whose listing fails does not stop the others; the failures are
+ * thrown together at the end (the reconciliation's error, /health "degraded").
  */
 export async function reconcileQueue(
   core: ControllerCore,
@@ -127,15 +129,14 @@ export async function reconcileQueue(
   apply: (ev: WorkflowJobEvent, source: "reconcile") => void,
 ): Promise<void> {
   const began = core.now();
-  let complete = true;
+  const failed: string[] = [];
   for (const repository of repositories) {
     const startedAt = core.now();
     let listed;
     try {
       listed = await core.api.queuedJobs(repository, core.stopping);
     } catch (e) {
-      core.log.warn(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
-      complete = false;
+      failed.push(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
       continue;
     }
     const seen = new Set<number>();
@@ -150,5 +151,6 @@ export async function reconcileQueue(
       core.log.info(`job ${job.id} (${repository}) is no longer queued on GitHub (its in_progress or completed delivery was lost): not counted any more`);
     }
   }
-  if (complete) core.pool.forgetServedBefore(began);
+  if (failed.length > 0) throw new Error(failed.join("; "));
+  core.pool.forgetServedBefore(began);
 }

@@ -5,6 +5,9 @@ import { HookApi } from "./hook-api.ts";
 import { whenAborted } from "../lifecycle/when-aborted.ts";
 import { requestWithRetry, type RetryOptions } from "./with-retry.ts";
 
+
+/** What a 403 to the workflow runs and jobs lists means (the controller's look for lost deliveries). */
+const ACTIONS_READ = 'the token lacks the permission "Actions: read" (fine-grained PAT, GitHub App) or the classic "repo" scope: queued jobs whose delivery was lost are not found';
 export interface RunnerSummary {
   readonly id: number;
   readonly name: string;
@@ -59,9 +62,9 @@ export class RunnerApi {
     return new HookApi(this.#octokit, this.#scope, this.#retry);
   }
 
-  /** `route` with `params`, retried per withRetry; `what` names it in log lines. */
-  #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route) {
-    return requestWithRetry(this.#octokit, this.#retry, route, params, signal, what);
+  /** `route` with `params`, retried per withRetry; `what` names it in log lines, `forbidden` what a 403 means. */
+  #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route, forbidden?: string) {
+    return requestWithRetry(this.#octokit, forbidden === undefined ? this.#retry : { ...this.#retry, forbidden }, route, params, signal, what);
   }
 
   /**
@@ -181,7 +184,7 @@ export class RunnerApi {
   async queuedJobs(repository: string, signal?: AbortSignal): Promise<QueuedJob[]> {
     const runIds = new Set<number>();
     for (const status of ["queued", "in_progress"]) {
-      const runs = await this.#allPages<{ id: number }>(`GET /repos/${repository}/actions/runs`, { status }, "workflow_runs", signal);
+      const runs = await this.#allPages<{ id: number }>(`GET /repos/${repository}/actions/runs`, { status }, "workflow_runs", signal, ACTIONS_READ);
       for (const run of runs) runIds.add(run.id);
     }
     const queued: QueuedJob[] = [];
@@ -191,6 +194,7 @@ export class RunnerApi {
         { filter: "latest" },
         "jobs",
         signal,
+        ACTIONS_READ,
       );
       for (const job of jobs) if (job.status === "queued") queued.push({ id: job.id, runId: job.run_id, labels: job.labels });
     }
@@ -198,10 +202,10 @@ export class RunnerApi {
   }
 
   /** Every item of a paginated list (`{total_count, <key>: [...]}`), 100 a page. */
-  async #allPages<T>(route: string, params: Record<string, string>, key: string, signal?: AbortSignal): Promise<T[]> {
+  async #allPages<T>(route: string, params: Record<string, string>, key: string, signal?: AbortSignal, forbidden?: string): Promise<T[]> {
     const all: T[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.#request(route, { ...params, per_page: 100, page }, signal);
+      const res = await this.#request(route, { ...params, per_page: 100, page }, signal, route, forbidden);
       const data = res.data as { total_count: number } & Record<string, T[]>;
       const items = data[key] ?? [];
       all.push(...items);

@@ -241,3 +241,22 @@ t.test("a crash mid-burst and a restart: no job lost, none run twice, nothing le
   t.ok(rig.engine.peak <= 3, `never more than MAX_RUNNERS containers (peak ${rig.engine.peak})`);
   t.ok(rig.engine.containers.size <= 30 + 3, `no runner started twice for the same demand (${rig.engine.containers.size} containers for 30 jobs)`);
 });
+
+t.test("a credential without \"Actions: read\": one warning naming that permission, /health degraded, and back to ok once it works", async (t) => {
+  const rig = await startControllerRig(t, { RECONCILE_INTERVAL_SEC: "1" });
+  const runsLists = () => rig.gh.requests().filter((r) => /\/actions\/runs\?/.test(r.path)).length;
+  const healthy = () => rig.running.controller.health() as { status: string; last_reconcile_error: string | null };
+  const clear = rig.gh.fault({ path: /\/actions\/runs$/, status: 403 });
+  const line = await rig.waitForLine(/ warning: reconciliation: GitHub queued jobs: listing the queued jobs of octo\/hello failed: /);
+  t.match(line, /"Actions: read"/, "names the permission the lists need");
+  t.notMatch(line, /Administration/, "not the runner administration one");
+  const seen = runsLists();
+  await rig.gh.waitFor(() => runsLists() >= seen + 3);
+  t.equal(rig.lines.filter((l) => /listing the queued jobs of octo\/hello failed/.test(l)).length, 1, "one line, not one per reconciliation");
+  t.equal(healthy().status, "degraded");
+  t.match(healthy().last_reconcile_error, /"Actions: read"/);
+  clear();
+  await rig.waitForLine(/ reconciliation: works again/);
+  await rig.gh.waitFor(() => healthy().status === "ok");
+  t.equal(healthy().last_reconcile_error, null);
+});
