@@ -7,7 +7,7 @@ import { httpFetch } from "../http/http-fetch.ts";
 import type { Logger } from "../log/logger.ts";
 import { GitHubFatalError, httpStatus } from "./github-error.ts";
 import { RunnerApi } from "./runner-api.ts";
-import { withRetry } from "./with-retry.ts";
+import { requestWithRetry } from "./with-retry.ts";
 
 /** Octokit logs failed requests to the console; the supervisor prints its own one-line errors. */
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -101,7 +101,7 @@ export async function connectRunnerApi(
   if (credentials.kind === "app" && credentials.installationId === undefined) {
     const appClient = createOctokit(config.apiUrl, credentials);
     const what = `GET /${scope.apiPath}/installation`;
-    const res = await withRetry(what, () => appClient.request(what), { ...retry, signal }).catch((e: unknown) => {
+    const res = await requestWithRetry(appClient, retry, what, {}, signal).catch((e: unknown) => {
       if (httpStatus(e) !== 404) throw e;
       throw new GitHubFatalError(`${retry.credentialVar}: GitHub App ${credentials.appId} is not installed on ${scope.name} (404 from ${what}); install it there or set GH_APP_INSTALLATION_ID`, EXIT_CONFIG);
     });

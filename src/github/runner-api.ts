@@ -33,6 +33,9 @@ const PREFETCH_FRESH_MS = 30 * 60_000;
  */
 const PREFETCH_WAIT_MS = 10_000;
 
+/** A signal that never aborts. */
+const NEVER = new AbortController().signal;
+
 /** A workflow job waiting for a runner, as the REST API lists it. */
 export interface QueuedJob {
   readonly id: number;
@@ -62,9 +65,12 @@ export class RunnerApi {
     return new HookApi(this.#octokit, this.#scope, this.#retry);
   }
 
-  /** `route` with `params`, retried per withRetry; `what` names it in log lines, `forbidden` what a 403 means. */
-  #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route, forbidden?: string) {
-    return requestWithRetry(this.#octokit, forbidden === undefined ? this.#retry : { ...this.#retry, forbidden }, route, params, signal, what);
+  /**
+   * `route` with `params`, retried per withRetry; `what` names it in log lines, `inFlight` abandons the request in
+   * flight (default: `signal`), `forbidden` says what a 403 means.
+   */
+  #request(route: string, params: Record<string, unknown>, signal?: AbortSignal, what = route, inFlight = signal, forbidden?: string) {
+    return requestWithRetry(this.#octokit, forbidden === undefined ? this.#retry : { ...this.#retry, forbidden }, route, params, signal, what, inFlight);
   }
 
   /**
@@ -72,9 +78,9 @@ export class RunnerApi {
    * not 403, for a repository the token cannot see): one line naming the scope
    * variable instead of a stack trace.
    */
-  async #scoped(route: string, params: Record<string, unknown>, signal?: AbortSignal) {
+  async #scoped(route: string, params: Record<string, unknown>, signal?: AbortSignal, inFlight = signal) {
     try {
-      return await this.#request(route, params, signal);
+      return await this.#request(route, params, signal, route, inFlight);
     } catch (e) {
       if (httpStatus(e) !== 404) throw e;
       throw new GitHubFatalError(
@@ -135,16 +141,21 @@ export class RunnerApi {
   /**
    * `generate-jitconfig`: registers the runner and returns its id and the
    * encoded JIT config for `run.sh`; "taken" on 409 (the name exists).
+   * `signal` ends the retries, but the request in flight is waited for (its
+   * answer names what GitHub registered, even after the client left) unless
+   * `abandon` aborts: the caller then looks the runner up by name.
    */
   async generateJitConfig(
     body: { name: string; labels: readonly string[]; runnerGroupId: number; workFolder: string },
     signal?: AbortSignal,
+    abandon: AbortSignal = NEVER,
   ): Promise<{ id: number; encodedJitConfig: string } | "taken"> {
     try {
       const res = await this.#scoped(
         `POST /${this.#scope}/actions/runners/generate-jitconfig`,
         { name: body.name, labels: [...body.labels], runner_group_id: body.runnerGroupId, work_folder: body.workFolder },
         signal,
+        abandon,
       );
       const data = res.data as { runner: { id: number }; encoded_jit_config: string };
       // Rotating: a controller issues one per runner, for as long as it runs.
@@ -205,7 +216,7 @@ export class RunnerApi {
   async #allPages<T>(route: string, params: Record<string, string>, key: string, signal?: AbortSignal, forbidden?: string): Promise<T[]> {
     const all: T[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.#request(route, { ...params, per_page: 100, page }, signal, route, forbidden);
+      const res = await this.#request(route, { ...params, per_page: 100, page }, signal, route, signal, forbidden);
       const data = res.data as { total_count: number } & Record<string, T[]>;
       const items = data[key] ?? [];
       all.push(...items);

@@ -89,7 +89,20 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: Ret
   return result;
 }
 
-/** `octokit.request(route, params)`, retried per withRetry; `what` names it in log lines. */
-export function requestWithRetry(octokit: Octokit, opts: RetryOptions, route: string, params: Record<string, unknown> = {}, signal?: AbortSignal, what = route) {
-  return withRetry(what, () => octokit.request(route, params), signal === undefined ? opts : { ...opts, signal });
+/**
+ * `octokit.request(route, params)`, retried per withRetry; `what` names it in log lines. `signal` also abandons the
+ * request in flight, else a stop waits out GitHub's answer (up to the idle timeout, 30 s: past `docker stop`'s
+ * grace); `inFlight` instead, for a call whose answer says what GitHub created.
+ */
+export function requestWithRetry(
+  octokit: Octokit,
+  opts: RetryOptions,
+  route: string,
+  params: Record<string, unknown> = {},
+  signal?: AbortSignal,
+  what = route,
+  inFlight = signal,
+) {
+  const sent = inFlight === undefined ? params : { ...params, request: { signal: inFlight } };
+  return withRetry(what, () => octokit.request(route, sent), signal === undefined ? opts : { ...opts, signal });
 }

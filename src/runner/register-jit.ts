@@ -27,19 +27,35 @@ export function unknownRunnerGroup(config: Config): BootError {
   return new BootError(`RUNNER_GROUP: no runner group named "${config.RUNNER_GROUP}" in ${config.scope?.kind} ${config.scope?.name}`, EXIT_CONFIG);
 }
 
+/** When registerJit gives up, and what it tells of a registration GitHub may have made unanswered. */
+export interface JitStops {
+  /** The stop: no further attempt; the request in flight is still answered (its answer names the registration). */
+  readonly stopping: AbortSignal;
+  /** The stop cannot wait (a second signal): the request in flight is abandoned. */
+  readonly escalated: AbortSignal;
+  /** Told the name asked for when the stop ended the request: GitHub may have registered a runner it never answered about. */
+  readonly unanswered: (name: string) => void;
+}
+
 /** Registers through `generate-jitconfig`, a taken name (409) retried with a new random one; returns what run.sh needs. */
 export async function registerJit(
   api: RunnerApi,
   config: Config,
   firstName: string,
   log: Logger,
-  signal: AbortSignal,
+  stops: JitStops,
 ): Promise<{ name: string; id: number; encodedJitConfig: string }> {
-  const groupId = await runnerGroupId(api, config, signal);
+  const groupId = await runnerGroupId(api, config, stops.stopping);
   const labels = [...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])];
   let name = firstName;
   for (let attempt = 1; ; attempt++) {
-    const res = await api.generateJitConfig({ name, labels, runnerGroupId: groupId, workFolder: config.WORK_DIR }, signal);
+    const asked = name;
+    const res = await api.generateJitConfig({ name, labels, runnerGroupId: groupId, workFolder: config.WORK_DIR }, stops.stopping, stops.escalated).catch((e: unknown) => {
+      // Given up at the stop (abandoned, or timed out and not retried): GitHub carries out a request whose client
+      // left, so the runner may be registered all the same. Otherwise GitHub answered: nothing was registered.
+      if (stops.stopping.aborted) stops.unanswered(asked);
+      throw e;
+    });
     if (res !== "taken") {
       log.info(`registered JIT runner ${name} (id ${res.id}) for ${config.scope?.url}`);
       return { name, ...res };

@@ -89,7 +89,9 @@ export function createRunnerPhase(): Phase {
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = credentials.jitConfig;
       } else if (config.RUNNER_JIT) {
         const api = await ctx.github();
-        const jit = await registerJit(api, config, name, log, ctx.stopping);
+        // A request the stop ended may have registered the runner all the same: its stop looks it up by name.
+        const unanswered = (asked: string) => (registration = apiRegistration(api, asked, () => undefined));
+        const jit = await registerJit(api, config, name, log, { stopping: ctx.stopping, escalated: ctx.escalated, unanswered });
         registration = apiRegistration(api, jit.name, () => jit.id);
         registered = jit;
         runEnv.ACTIONS_RUNNER_INPUT_JITCONFIG = jit.encodedJitConfig;

@@ -176,3 +176,21 @@ t.test("a refused connection rejects with the cause in the message", async (t) =
   await new Promise((r) => server.close(r));
   await t.rejects(httpFetch(`${url}/x`), /ECONNREFUSED/);
 });
+
+t.test("a stop abandons a GitHub request in flight: an answer that comes after it is not taken", async (t) => {
+  let answer!: () => void;
+  let onArrive!: () => void;
+  const arrived = new Promise<void>((r) => (onArrive = r));
+  const { url } = await serve(t, (req, res) => {
+    answer = () => res.writeHead(204).end();
+    onArrive();
+  });
+  const api = new RunnerApi(createOctokit(url, { kind: "pat", variable: "GH_TOKEN", token: "ghp_x" }), "repos/o/r", { log: createLogger("t"), credentialVar: "GH_TOKEN" });
+  const stop = new AbortController();
+  const deleting = api.delete(7, stop.signal);
+  await arrived;
+  stop.abort();
+  // GitHub answers after the stop: a client still waiting would take it ("deleted").
+  answer();
+  await t.rejects(deleting, "given up at the stop, not waited for");
+});
