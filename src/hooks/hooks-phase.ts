@@ -62,8 +62,14 @@ export function createHooksPhase(name: string, dir: (ctx: Context) => string, us
           ctx.log.info(`hook ${hook}: the image's own, with nothing to do here: skipped`);
           continue;
         }
-        const pgid = await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping);
-        if (pgid !== undefined && signalGroup(pgid, 0)) groups.push(pgid);
+        let pgid: number | undefined;
+        try {
+          await runHook(hook, u, ctx.exportedEnv, ctx.log, ctx.stopping, (g) => (pgid = g));
+        } finally {
+          // What it left running, also when it failed or the stop cut it short: the stop ends it, else nothing
+          // would (as PID 1 the kernel kills it at our exit, but not under `docker run --init`).
+          if (pgid !== undefined && signalGroup(pgid, 0)) groups.push(pgid);
+        }
       }
     },
     async stop(ctx) {

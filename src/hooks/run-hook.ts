@@ -37,7 +37,8 @@ const MAX_ENV_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Runs one hook with bash as `user` in its own process group, merging what it appends to $CI_RUNNER_ENV into
- * `exported`. Resolves to its process group id, which background processes it left keep alive.
+ * `exported`. `started` is told that group's id at once: the background processes it leaves keep it alive, also
+ * when the hook fails or a stop interrupts it.
  */
 export async function runHook(
   path: string,
@@ -45,7 +46,8 @@ export async function runHook(
   exported: Map<string, string>,
   log: Logger,
   stopping: AbortSignal,
-): Promise<number | undefined> {
+  started: (pgid: number) => void,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ci-runner-env-"));
   const envFile = join(dir, "env");
   writeFileSync(envFile, "", { mode: 0o600 });
@@ -56,18 +58,18 @@ export async function runHook(
     const env = { ...childEnv(user, exported), CI_RUNNER_ENV: envFile };
     const onLine = (l: string) => hookLog.relay(l);
     const proc = startProcess("/bin/bash", [path], { user, env, cwd: user.home, log: hookLog, cancelSignal: stopping, leavesBackground: true, onLine });
+    if (proc.pid !== undefined) started(proc.pid);
     const { code } = await proc.result;
     if (stopping.aborted) throw new BootError(`hook ${path} was interrupted by the stop`);
     if (code !== 0) throw new BootError(`hook ${path} failed with exit code ${code}`);
     const size = statSync(envFile).size;
     if (size > MAX_ENV_FILE_BYTES) {
       hookLog.warn(`$CI_RUNNER_ENV is ${Math.ceil(size / 1048576)} MiB, over ${MAX_ENV_FILE_BYTES / 1048576} MiB: ignored, nothing exported`);
-      return proc.pid;
+      return;
     }
     const { vars, problems } = parseEnvFile(readFileSync(envFile, "utf8"));
     for (const p of problems) hookLog.warn(`$CI_RUNNER_ENV ${p}`);
     mergeExports(exported, vars, (m) => hookLog.warn(`$CI_RUNNER_ENV: ${m}`));
-    return proc.pid;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import t from "tap";
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { setupRig, LABELS } from "../helpers/rig.ts";
 
@@ -158,4 +159,31 @@ t.test("a hooks directory that cannot be read: one warning naming it, the runner
   t.equal(sup.lines.filter((l) => l.includes(`root hooks: cannot read ${loop} (ELOOP); its hooks are skipped`)).length, 1);
   sup.signal("SIGTERM");
   t.equal((await sup.exited).code, 143);
+});
+
+// Not PID 1 (`docker run --init`, a host's service manager), nothing kills what is left when the supervisor exits.
+t.test("not PID 1: what a failing hook started is stopped before the supervisor exits", async (t) => {
+  const rig = await setupRig(t);
+  const marker = `failed-bg-${process.pid}-${Date.now()}`;
+  t.teardown(() => void spawnSync("pkill", ["-KILL", "-f", `^${marker}`]));
+  hook(rig.rootHooks, "entrypoint.10-fail.sh", `(exec -a ${marker} sleep 1000) >/dev/null 2>&1 &\nuntil grep -qa ${marker} /proc/$!/cmdline; do sleep 0.01; done\nexit 7`);
+  const sup = rig.start({}, { pid1: false });
+  t.equal((await sup.exited).code, 1);
+  t.equal(liveProcesses(marker), 0, "nothing the hook started outlives the supervisor");
+});
+
+t.test("not PID 1: SIGTERM while a hook runs stops what it started, also what ignores SIGTERM", async (t) => {
+  const rig = await setupRig(t);
+  const marker = `stopped-bg-${process.pid}-${Date.now()}`;
+  t.teardown(() => void spawnSync("pkill", ["-KILL", "-f", `^${marker}`]));
+  const fifo = join(rig.base, "hook.fifo");
+  spawnSync("mkfifo", [fifo]);
+  // Waits on the fifo, which nobody opens: the stop comes while it runs.
+  hook(rig.rootHooks, "entrypoint.10-wait.sh", `(trap '' TERM; exec -a ${marker} sleep 1000) >/dev/null 2>&1 &\nuntil grep -qa ${marker} /proc/$!/cmdline; do sleep 0.01; done\necho started\nread -r line < ${fifo}`);
+  const sup = rig.start({}, { pid1: false });
+  await sup.waitForLine(/hook entrypoint\.10-wait\.sh: started$/);
+  sup.signal("SIGTERM");
+  t.equal((await sup.exited).code, 143);
+  t.equal(liveProcesses(marker), 0, "nothing the hook started outlives the supervisor");
+  t.equal(rig.fake.runners().length, 0);
 });
