@@ -165,7 +165,8 @@ export class Controller implements ControllerCore {
       try {
         await fn();
       } catch (e) {
-        errors.push(`${what}: ${(e as Error).message}`);
+        // The stop abandons the requests in flight: what they failed with is no news.
+        if (!this.stopping.aborted) errors.push(`${what}: ${(e as Error).message}`);
       }
     };
     await part("Docker containers", () => reconcileContainers(this));

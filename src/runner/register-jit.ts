@@ -48,6 +48,7 @@ export async function registerJit(
   const groupId = await runnerGroupId(api, config, stops.stopping);
   const labels = [...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])];
   let name = firstName;
+  const replaced = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     const asked = name;
     const res = await api.generateJitConfig({ name, labels, runnerGroupId: groupId, workFolder: config.WORK_DIR }, stops.stopping, stops.escalated).catch((e: unknown) => {
@@ -60,11 +61,29 @@ export async function registerJit(
       log.info(`registered JIT runner ${name} (id ${res.id}) for ${config.scope?.url}`);
       return { name, ...res };
     }
+    // Taken by a registration of this name that is offline: this runner's own, left by a start that was killed
+    // before its deregistration (or registered by an attempt whose answer was lost). Replaced, as config.sh
+    // --replace replaces; one online is another runner's.
+    if (!replaced.has(name) && (await replaceOffline(api, name, log, stops.stopping))) {
+      replaced.add(name);
+      continue;
+    }
     if (attempt >= MAX_NAME_ATTEMPTS || config.RUNNER_NAME) {
-      throw new BootError(`generate-jitconfig: the runner name ${name} is taken (409)${config.RUNNER_NAME ? "; RUNNER_NAME must be unique" : ""}`);
+      throw new BootError(`generate-jitconfig: the runner name ${name} is taken (409)${config.RUNNER_NAME ? " by a runner online; RUNNER_NAME must be unique" : ""}`);
     }
     const next = runnerName(undefined, config.RUNNER_NAME_PREFIX, true);
     log.warn(`runner name ${name} is taken (409); trying ${next}`);
     name = next;
   }
+}
+
+/** Removes the registrations named `name` when every one is offline; false when there is none, or one is online. */
+async function replaceOffline(api: RunnerApi, name: string, log: Logger, signal: AbortSignal): Promise<boolean> {
+  const found = await api.findByName(name, signal);
+  if (found.length === 0 || found.some((r) => r.status === "online")) return false;
+  for (const r of found) {
+    log.warn(`runner name ${name} is taken (409) by an offline registration (id ${r.id}), left by an earlier start: replacing it`);
+    await api.delete(r.id, signal);
+  }
+  return true;
 }

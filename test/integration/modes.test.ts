@@ -50,6 +50,39 @@ t.test("JIT: generate-jitconfig, no config.sh registration, one job, exit 0", as
   t.equal(rig.fake.runners().length, 0);
 });
 
+t.test("JIT with RUNNER_NAME started again after a kill: its offline registration is replaced, no 409 loop", async (t) => {
+  const rig = await setupRig(t);
+  const first = rig.start({ RUNNER_JIT: "1", RUNNER_NAME: "fixed-jit" });
+  await first.waitForLine(/Listening for Jobs/);
+  const old = rig.fake.runner("fixed-jit")?.id;
+  first.signal("SIGKILL");
+  await first.exited;
+  // The killed runner stops polling: GitHub shows it offline.
+  rig.fake.expireIdleSessions();
+  const again = rig.start({ RUNNER_JIT: "1", RUNNER_NAME: "fixed-jit" });
+  await again.waitForLine(/Listening for Jobs/);
+  t.match(again.output(), new RegExp(`runner name fixed-jit is taken \\(409\\) by an offline registration \\(id ${old}\\), left by an earlier start: replacing it`));
+  t.equal(rig.fake.runners().length, 1, "one registration");
+  t.not(rig.fake.runner("fixed-jit")?.id, old, "a new one");
+  again.signal("SIGTERM");
+  t.equal((await again.exited).code, 143);
+  t.equal(rig.fake.runners().length, 0);
+});
+
+t.test("JIT with a RUNNER_NAME another runner online holds: exit 1 naming RUNNER_NAME, the other left alone", async (t) => {
+  const rig = await setupRig(t);
+  const first = rig.start({ RUNNER_JIT: "1", RUNNER_NAME: "twin" });
+  await first.waitForLine(/Listening for Jobs/);
+  const id = rig.fake.runner("twin")?.id;
+  const second = rig.start({ RUNNER_JIT: "1", RUNNER_NAME: "twin" });
+  t.equal((await second.exited).code, 1);
+  t.match(second.output(), /generate-jitconfig: the runner name twin is taken \(409\) by a runner online; RUNNER_NAME must be unique/);
+  t.equal(rig.fake.runner("twin")?.id, id, "the first one's registration stays");
+  first.signal("SIGTERM");
+  t.equal((await first.exited).code, 143);
+  t.equal(rig.fake.runners().length, 0);
+});
+
 t.test("JIT: stop while idle deregisters", async (t) => {
   const rig = await setupRig(t);
   const sup = rig.start({ RUNNER_JIT: "1" });
