@@ -107,6 +107,10 @@ export async function startHttpServer(
   // A client that trickles headers or a body must not hold a socket for minutes.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // An idle connection is kept longer than the reverse proxies in front keep theirs (nginx's upstream keepalive
+  // and AWS's load balancers: 60 s), so that none sends a delivery on a connection the controller is closing at
+  // that moment: it would fail ("other side closed", a 502 for GitHub). Node's default is 5 s.
+  server.keepAliveTimeout = 65_000;
   server.on("clientError", (_e, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
     else socket.destroy();

@@ -110,8 +110,9 @@ t.test("runner-registration: RemoteAuth token, scope match, expiry, both base pa
 });
 
 t.test("sessions and jobs: conflict, idle expiry, label matching, cancellation, held jobs", async (t) => {
-  // Its own fake: sessions expire when the test says (expireIdleSessions), never between two of its steps.
-  const own = await startFakeGitHub();
+  // Its own fake: sessions expire when the test says (expireIdleSessions), never between two of its steps, however
+  // long a step takes on a loaded machine (the default idle timeout, 5 s, expired one between two polls).
+  const own = await startFakeGitHub({ sessionIdleTimeoutMs: 24 * 3600_000 });
   t.teardown(() => own.close());
   const { data } = await new Octokit({ auth: FAKE_PAT, baseUrl: own.apiUrl }).actions.generateRunnerJitconfigForRepo({
     owner: "s",

@@ -178,6 +178,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       },
     }),
   );
+  // Idle connections are kept for minutes, as GitHub's front ends keep them: Node's default of 5 s raced a client
+  // reusing one on a loaded machine (ECONNRESET for a request sent as the fake closed it). close() ends them all.
+  server.keepAliveTimeout = 65_000;
   // Sessions of listeners that died (SIGKILL) expire: their runners go offline,
   // and a job they were running is abandoned (so the runner can be deleted again).
   const expireIdle = (now: number, only?: number): void => {
