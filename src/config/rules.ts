@@ -45,6 +45,9 @@ export const commaList: Rule<string[]> = (raw, name) => {
   if (items.some((s) => s === "" || /\s/.test(s))) {
     throw new ConfigError(name, `expected a comma-separated list of non-empty labels without spaces, got "${raw}"`);
   }
+  // config.sh would read "--labels -x..." as a flag of its own.
+  const dashed = items.find((s) => s.startsWith("-"));
+  if (dashed !== undefined) throw new ConfigError(name, `label "${dashed}" starts with "-", which config.sh would read as an option`);
   return items;
 };
 
