@@ -26,6 +26,8 @@ export interface RunnerContainerSpec {
   readonly image: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
+  /** Files put in the container with its JIT config, root-only, by absolute path: secrets kept out of `env`. */
+  readonly secretFiles: Readonly<Record<string, string>>;
   readonly binds: readonly string[];
   readonly network: string | undefined;
   readonly privileged: boolean;

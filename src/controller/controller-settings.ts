@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { posix } from "node:path";
 import { ALIASES } from "../config/alias-table.ts";
 import { ConfigError } from "../config/config-error.ts";
 import type { Config } from "../config/load-config.ts";
+import { VARS } from "../config/vars.ts";
 import { parseEnvFile } from "../hooks/parse-env-file.ts";
 import { defaultLabels } from "../runner/register-jit.ts";
 import { controllerIdFile } from "./controller-id-file.ts";
@@ -19,8 +21,13 @@ export interface ControllerSettings {
   readonly runnerLabels: readonly string[];
   /** Labels a job must carry, besides fitting runnerLabels (an entry's required_labels). */
   readonly requiredLabels: readonly string[];
-  /** RUNNER_ENV_FILE's variables, for every runner container. */
+  /** RUNNER_ENV_FILE's variables, for every runner container's environment (its secret ones aside). */
   readonly runnerEnv: Readonly<Record<string, string>>;
+  /**
+   * RUNNER_ENV_FILE's secret variables (CI_STORAGE_PRIVATE_KEY) as files by absolute path, in the runner's secrets
+   * dir: the supervisor reads a secret there when its variable is unset, and `docker inspect` shows no file.
+   */
+  readonly runnerSecretFiles: Readonly<Record<string, string>>;
 }
 
 const hash8 = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 8);
@@ -35,6 +42,26 @@ const CREDENTIALS = new Set([
   "WEBHOOK_SECRET",
   ...ALIASES.filter((a) => a.secret).map((a) => a.name),
 ]);
+
+/** Secret variables a runner may be given (no credential is): kept out of its container's environment. */
+const SECRETS = new Set([
+  ...Object.entries(VARS).filter(([, spec]) => (spec as { secret?: boolean }).secret).map(([name]) => name),
+  ...ALIASES.filter((a) => a.secret).map((a) => a.name),
+]);
+
+/** RUNNER_ENV_FILE, split: the environment, and the secret variables as files in the runner's secrets dir. */
+function runnerEnvAndSecrets(file: string | undefined): Pick<ControllerSettings, "runnerEnv" | "runnerSecretFiles"> {
+  if (file === undefined) return { runnerEnv: {}, runnerSecretFiles: {} };
+  const all = readRunnerEnv(file);
+  const dir = all.CI_RUNNER_SECRETS_DIR ?? "/run/secrets";
+  const runnerEnv: Record<string, string> = {};
+  const runnerSecretFiles: Record<string, string> = {};
+  for (const [name, value] of Object.entries(all)) {
+    if (SECRETS.has(name)) runnerSecretFiles[posix.join(dir, name)] = value;
+    else runnerEnv[name] = value;
+  }
+  return { runnerEnv, runnerSecretFiles };
+}
 
 /** RUNNER_ENV_FILE: `NAME=value` lines ($GITHUB_ENV format, heredocs too); `#` lines are comments. */
 function readRunnerEnv(file: string): Record<string, string> {
@@ -77,7 +104,7 @@ export function controllerSettings(config: Config, entry?: { id: string; control
     runnerKey: entry ? hash8(`${controllerId}/${entry.id}`) : controllerId,
     runnerLabels: uniqueLabels([...(config.RUNNER_NO_DEFAULT_LABELS ? [] : defaultLabels()), ...(config.GH_LABELS ?? [])]),
     requiredLabels: entry?.requiredLabels ?? [],
-    runnerEnv: config.RUNNER_ENV_FILE === undefined ? {} : readRunnerEnv(config.RUNNER_ENV_FILE),
+    ...runnerEnvAndSecrets(config.RUNNER_ENV_FILE),
   };
 }
 

@@ -84,7 +84,7 @@ export class DockerEngine implements ContainerEngine {
       // Each call bounded by the deadline too: one that hangs (a stuck daemon) would leave a runner starting, and
       // its created container, for good; given up, the container is removed below.
       if (deadline.aborted) throw new Error("the deadline passed");
-      await inTime(container.putArchive(await jitArchive(jitConfig), { path: "/" }));
+      await inTime(container.putArchive(await jitArchive(jitConfig, spec.secretFiles), { path: "/" }));
       // Attached and waited on before the start, as `docker run --rm` does: the
       // output and the exit code of a container that dies at once are not lost.
       const attached = container.attach({ stream: true, stdout: true, stderr: true, logs: true }) as Promise<Destroyable>;

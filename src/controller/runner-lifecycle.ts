@@ -37,6 +37,7 @@ function containerSpec(core: ControllerCore, runner: PoolRunner, runnerId: numbe
       ...(core.settings.entryId !== undefined ? { [LABEL_ENTRY]: core.settings.entryId } : {}),
     },
     env: core.settings.runnerEnv,
+    secretFiles: core.settings.runnerSecretFiles,
     binds: c.RUNNER_VOLUMES ?? [],
     network: c.RUNNER_NETWORK,
     privileged: c.RUNNER_PRIVILEGED,

@@ -54,6 +54,13 @@ t.test("controller settings: id, labels, the runners' env file", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "ctl-env-"));
   writeFileSync(join(dir, "ok"), "# comment\nTZ=Europe/Berlin\n\nDIND=1\n");
   t.same(controllerSettings(load({ RUNNER_ENV_FILE: join(dir, "ok") })).runnerEnv, { TZ: "Europe/Berlin", DIND: "1" });
+  // A secret for the runners (the ci-storage key): a root-only file in their secrets dir, not in their environment.
+  writeFileSync(join(dir, "key"), "CI_STORAGE_HOST=storage:22\nCI_STORAGE_PRIVATE_KEY<<EOF\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\nEOF\n");
+  const withKey = controllerSettings(load({ RUNNER_ENV_FILE: join(dir, "key") }));
+  t.same(withKey.runnerEnv, { CI_STORAGE_HOST: "storage:22" }, "the key is not in the environment");
+  t.same(withKey.runnerSecretFiles, { "/run/secrets/CI_STORAGE_PRIVATE_KEY": "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" });
+  writeFileSync(join(dir, "keydir"), "CI_RUNNER_SECRETS_DIR=/etc/ci-secrets\nCI_STORAGE_PRIVATE_KEY=k\n");
+  t.same(controllerSettings(load({ RUNNER_ENV_FILE: join(dir, "keydir") })).runnerSecretFiles, { "/etc/ci-secrets/CI_STORAGE_PRIVATE_KEY": "k" }, "in the secrets dir the runners are told of");
   writeFileSync(join(dir, "pat"), "TZ=UTC\nGH_TOKEN=ghp_leak\n");
   const leak = configFailure(() => controllerSettings(load({ RUNNER_ENV_FILE: join(dir, "pat") })));
   t.equal(leak.variable, "RUNNER_ENV_FILE");
@@ -64,8 +71,8 @@ t.test("controller settings: id, labels, the runners' env file", async (t) => {
   t.equal(configFailure(() => controllerSettings(load({ RUNNER_ENV_FILE: join(dir, "missing") }))).variable, "RUNNER_ENV_FILE");
 });
 
-t.test("the JIT config travels as one root-only file at the supervisor's secret path", async (t) => {
-  const archive = await jitArchive("eyJqaXQiOiJjb25maWcifQ==");
+/** The entries of a tar archive: name, mode, owner and text. */
+async function entriesOf(archive: Buffer): Promise<{ name: string; mode: number; uid: number; body: string }[]> {
   const entries: { name: string; mode: number; uid: number; body: string }[] = [];
   const extract = tar.extract();
   extract.on("entry", (h, stream, next) => {
@@ -80,7 +87,20 @@ t.test("the JIT config travels as one root-only file at the supervisor's secret 
     extract.on("finish", resolve);
     extract.end(archive);
   });
+  return entries;
+}
+
+t.test("the JIT config travels as one root-only file at the supervisor's secret path", async (t) => {
+  const archive = await jitArchive("eyJqaXQiOiJjb25maWcifQ==");
+  const entries = await entriesOf(archive);
   const file = entries.find((e) => `/${e.name}` === JIT_CONFIG_PATH);
   t.match(file, { mode: 0o400, uid: 0, body: "eyJqaXQiOiJjb25maWcifQ==" });
   t.same(entries.map((e) => e.name), ["run/", "run/secrets/", "run/secrets/ACTIONS_RUNNER_INPUT_JITCONFIG"]);
+});
+
+t.test("RUNNER_ENV_FILE's secrets travel beside it, root-only files", async (t) => {
+  const archive = await jitArchive("jit", { "/run/secrets/CI_STORAGE_PRIVATE_KEY": "key", "/etc/ci-secrets/OTHER": "x" });
+  const entries = await entriesOf(archive);
+  t.same(entries.map((e) => e.name), ["run/", "run/secrets/", "run/secrets/ACTIONS_RUNNER_INPUT_JITCONFIG", "run/secrets/CI_STORAGE_PRIVATE_KEY", "etc/", "etc/ci-secrets/", "etc/ci-secrets/OTHER"], "each directory once");
+  t.match(entries.find((e) => e.name === "run/secrets/CI_STORAGE_PRIVATE_KEY"), { mode: 0o400, uid: 0, body: "key" });
 });

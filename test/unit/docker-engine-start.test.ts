@@ -8,7 +8,7 @@ import type { RunnerContainerSpec } from "../../src/controller/container-engine.
 import { serveDockerApi } from "../helpers/docker-api-socket.ts";
 
 const ID = "c0ffee".repeat(10) + "abcd";
-const spec: RunnerContainerSpec = { name: "runner-1", image: "ci-runner:test", labels: {}, env: {}, binds: [], network: undefined, privileged: false, runtime: undefined };
+const spec: RunnerContainerSpec = { name: "runner-1", image: "ci-runner:test", labels: {}, env: {}, secretFiles: {}, binds: [], network: undefined, privileged: false, runtime: undefined };
 const watcher = { onLine: () => {}, onExit: () => {} };
 
 /** The steps of a launch, as the engine's requests: each answers at once unless it is the one that hangs. */
