@@ -1,6 +1,6 @@
-import { createPrivateKey } from "node:crypto";
 import { ConfigError } from "./config-error.ts";
 import type { Rule } from "./rules.ts";
+import { nodeCrypto } from "../node-crypto.ts";
 
 /** Why a value is not a private key in PEM's shape (any kind ssh or an App reads); nothing of the key itself. */
 function notPem(pem: string): string | undefined {
@@ -17,7 +17,7 @@ function whyNot(pem: string): string | undefined {
   if (/ENCRYPTED/.test(pem)) return "an encrypted key (a passphrase is needed; GitHub's .pem file has none)";
   let type: string | undefined;
   try {
-    type = createPrivateKey(pem).asymmetricKeyType;
+    type = nodeCrypto().createPrivateKey(pem).asymmetricKeyType;
   } catch {
     return "a PEM key that does not parse (cut short or garbled in the paste?)";
   }

@@ -1,13 +1,10 @@
-import { createRequire } from "node:module";
 import { hostname } from "node:os";
+import { nodeCrypto as crypto } from "../node-crypto.ts";
 
 /**
  * RUNNER_NAME, else `<prefix>-<host id>`: the hostname (Docker's short id: unique across `--scale`, stable across
  * restarts so that `--replace` reuses it), hashed when not a plain id. `random`: one-job runners' names must never repeat.
  */
-/** node:crypto only when a name needs it: loading it costs every start several ms (README "Start-up and memory"). */
-const crypto = () => createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
-
 export function runnerName(explicit: string | undefined, prefix: string, random = false, host = hostname()): string {
   if (explicit) return explicit;
   const id = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/.test(host) ? host : crypto().createHash("sha256").update(host).digest("hex").slice(0, 12);

@@ -5,7 +5,9 @@
 // budget here and in README "Start-up and memory", with the new figures of
 // `npm run bench:startup` and `npm run bench:boot`.
 import t from "tap";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleBytes, bundleLoad } from "../helpers/bundle-load.ts";
 import { REPO_ROOT } from "../helpers/supervisor-process.ts";
@@ -36,4 +38,17 @@ for (const { what, entries, budget } of BUDGETS) {
 t.test("the whole bundle is at most 1,320 kB", async (t) => {
   const bytes = bundleBytes(DIST);
   t.ok(bytes <= 1_320_000, `dist/*.js is ${kB(bytes)}, over its budget of 1,320 kB`);
+});
+
+// Loading the supervisor's file must not load node:crypto (several ms of every start, 0.6 MiB of an idle PID 1):
+// only some runner names and a GitHub App's key need it, and they load it then (src/node-crypto.ts).
+t.test("the runner's boot does not load node:crypto with its code", async (t) => {
+  const probe = `require(${JSON.stringify(join(DIST, "ci-runner-supervisor-command.js"))}); process.stdout.write(process.moduleLoadList.filter((m) => /^NativeModule (crypto|tls|https)$/.test(m)).join(","))`;
+  const dir = mkdtempSync(join(tmpdir(), "ci-runner-crypto-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A script file: `node -e` loads node:crypto by itself.
+  writeFileSync(join(dir, "probe.cjs"), probe);
+  // In an empty environment: tap gives every child it starts its hooks (NODE_OPTIONS), which load node:crypto.
+  const out = execFileSync("/bin/sh", ["-c", 'exec env -i "$0" "$1"', process.execPath, join(dir, "probe.cjs")]).toString();
+  t.equal(out, "", "no node:crypto, tls or https");
 });
