@@ -43,17 +43,15 @@ const CREDENTIALS = new Set([
   ...ALIASES.filter((a) => a.secret).map((a) => a.name),
 ]);
 
-/** Secret variables a runner may be given (no credential is): kept out of its container's environment. */
-const SECRETS = new Set([
-  ...Object.entries(VARS).filter(([, spec]) => (spec as { secret?: boolean }).secret).map(([name]) => name),
-  ...ALIASES.filter((a) => a.secret).map((a) => a.name),
-]);
+/** Secret variables a runner may be given (CREDENTIALS, the others, are refused): kept out of its container's environment. */
+const SECRETS = new Set(Object.entries(VARS).filter(([name, spec]) => (spec as { secret?: boolean }).secret && !CREDENTIALS.has(name)).map(([name]) => name));
 
 /** RUNNER_ENV_FILE, split: the environment, and the secret variables as files in the runner's secrets dir. */
 function runnerEnvAndSecrets(file: string | undefined): Pick<ControllerSettings, "runnerEnv" | "runnerSecretFiles"> {
   if (file === undefined) return { runnerEnv: {}, runnerSecretFiles: {} };
   const all = readRunnerEnv(file);
-  const dir = all.CI_RUNNER_SECRETS_DIR ?? "/run/secrets";
+  // As the runner's supervisor reads it: a blank value is the default.
+  const dir = all.CI_RUNNER_SECRETS_DIR?.trim() || VARS.CI_RUNNER_SECRETS_DIR.default;
   const runnerEnv: Record<string, string> = {};
   const runnerSecretFiles: Record<string, string> = {};
   for (const [name, value] of Object.entries(all)) {

@@ -172,7 +172,9 @@ export class Controller implements ControllerCore {
     await part("Docker containers", () => reconcileContainers(this));
     await part("GitHub runners", () => reconcileRegistrations(this));
     const pending = new Set(this.jobs.pending().map((j) => j.repository.toLowerCase()));
-    await part("GitHub queued jobs", () => reconcileQueue(this, this.#repositories.due(this.now(), pending), (ev, source) => this.onJob(ev, source)));
+    // An organization's repository GitHub no longer knows is forgotten; a repository scope's own stays (a 404 there is a failure).
+    const gone = this.config.scope?.kind === "repository" ? undefined : (r: string) => this.#repositories.forget(r);
+    await part("GitHub queued jobs", () => reconcileQueue(this, this.#repositories.due(this.now(), pending), (ev, source) => this.onJob(ev, source), gone));
     this.jobs.prune(this.now());
     this.#lastReconcileAt = this.now();
     this.#lastReconcileError = errors.length > 0 ? errors.join("; ") : undefined;

@@ -127,10 +127,12 @@ export class DockerEngine implements ContainerEngine {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let current = (): void => {};
+    // Losses in a row back off together: a connection that keeps dropping is looked at less and less often.
+    let losses = 0;
     const lookAgain = async (why: string): Promise<void> => {
       watcher.onLost?.(why);
-      for (let n = 1; ; n++) {
-        await new Promise((resolve) => (timer = setTimeout(resolve, backoffMs(n)).unref()));
+      for (;;) {
+        await new Promise((resolve) => (timer = setTimeout(resolve, backoffMs(++losses)).unref()));
         if (stopped) return;
         try {
           await this.#docker.getContainer(id).inspect();

@@ -1,3 +1,4 @@
+import { httpStatus } from "../github/github-error.ts";
 import type { RunnerContainer } from "./container-engine.ts";
 import { runnerNamePrefix, type ControllerCore } from "./controller-core.ts";
 import { labelsMatch } from "./label-match.ts";
@@ -98,9 +99,11 @@ export async function reconcileRegistrations(core: ControllerCore): Promise<void
   const prefix = runnerNamePrefix(core);
   const warned = warnedOnline.get(core) ?? new Set<string>();
   warnedOnline.set(core, warned);
+  const online = new Set<string>();
   for (const r of await core.api.list(core.stopping)) {
     if (!r.name.startsWith(prefix) || core.pool.get(r.name)) continue;
     if (r.status === "online") {
+      online.add(r.name);
       if (!warned.has(r.name)) {
         warned.add(r.name);
         core.log.warn(
@@ -113,6 +116,8 @@ export async function reconcileRegistrations(core: ControllerCore): Promise<void
     core.log.info(`registration ${r.name} (id ${r.id}) has no container: removing it`);
     core.background(removeRegistration(core, r.name, r.id));
   }
+  // Only the ones still online: the set does not grow with every runner the other controller ever starts.
+  for (const name of warned) if (!online.has(name)) warned.delete(name);
 }
 
 /**
@@ -127,6 +132,7 @@ export async function reconcileQueue(
   core: ControllerCore,
   repositories: readonly string[],
   apply: (ev: WorkflowJobEvent, source: "reconcile") => void,
+  gone?: (repository: string) => void,
 ): Promise<void> {
   const began = core.now();
   const failed: string[] = [];
@@ -136,7 +142,11 @@ export async function reconcileQueue(
     try {
       listed = await core.api.queuedJobs(repository, core.stopping);
     } catch (e) {
-      failed.push(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
+      // Deleted, renamed or out of the credential's sight: an organization's repository is no longer looked at.
+      if (gone && httpStatus(e) === 404) {
+        core.log.warn(`repository ${repository}: GitHub answers 404 (deleted, renamed or no longer visible to the credential): its queued jobs are no longer looked for`);
+        gone(repository);
+      } else failed.push(`listing the queued jobs of ${repository} failed: ${(e as Error).message}`);
       continue;
     }
     const seen = new Set<number>();

@@ -54,6 +54,10 @@ export class RepositoryBook {
     return listed;
   }
 
+  forget(name: string): void {
+    this.#lastActive.delete(name);
+  }
+
   get size(): number {
     return this.#lastActive.size;
   }

@@ -52,6 +52,7 @@ export function watchContainer(
   };
   // The output is over and the exit not yet answered: gone is an exit, running a dropped connection.
   const lookAtIt = (): void => {
+    if (stopped) return;
     check = setTimeout(() => {
       if (stopped || exit) return;
       docker.getContainer(id).inspect().then(
@@ -67,10 +68,12 @@ export function watchContainer(
   createInterface({ input: lines, crlfDelay: Infinity }).on("line", (line) => {
     if (!stopped) watcher.onLine(line);
   });
+  // No output to be had (a daemon logging nowhere): its end says nothing of a dropped connection.
+  let outputRefused = false;
   lines.on("end", () => {
     outputDone = true;
     finish();
-    if (!stopped) lookAtIt();
+    if (!outputRefused) lookAtIt();
   });
   const endLines = (): void => {
     if (!lines.writableEnded) lines.end();
@@ -84,7 +87,10 @@ export function watchContainer(
       stream.on("error", endLines);
       stream.on("close", endLines);
     },
-    endLines,
+    () => {
+      outputRefused = true;
+      endLines();
+    },
   );
   exited.then(
     (r) => {

@@ -39,3 +39,21 @@ t.test("an organization's quiet repositories are listed in turn, its active ones
   await rig.gh.waitFor(() => listed("octo/active") >= a0 + 4);
   t.ok(listed("octo/q3") - q0 >= listed("octo/active") - a0 - 1, "octo/q3 at every reconciliation since");
 });
+
+t.test("an organization's repository GitHub answers 404 for: one warning, no longer looked at, the controller stays ok", async (t) => {
+  const rig = await startControllerRig(t, { GH_REPOSITORY: "", GH_ORG: "octo", RECONCILE_INTERVAL_SEC: "1" });
+  await rig.stop();
+  const file = join(rig.dataDir, "controller-state.json");
+  const state = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...state, repositories: ["octo/gone"], repositoryActivity: { "octo/gone": Date.now() } }));
+  rig.gh.fault({ path: "/repos/octo/gone/actions/runs", status: 404 });
+  const looks = () => rig.gh.requests().filter((r) => r.path.includes("/orgs/octo/actions/runners?")).length;
+  const listed = () => rig.gh.requests().filter((r) => r.path.includes("/repos/octo/gone/actions/runs?")).length;
+  await rig.crashAndRestart();
+  await rig.waitForLine(/ warning: repository octo\/gone: GitHub answers 404 \(deleted, renamed or no longer visible to the credential\): its queued jobs are no longer looked for/);
+  const seen = looks();
+  await rig.gh.waitFor(() => looks() >= seen + 3);
+  t.equal(listed(), 1, "listed once, then forgotten");
+  t.equal((rig.running.controller.health() as { status: string }).status, "ok");
+  t.notOk(rig.lines.some((l) => /reconciliation: /.test(l)), "no reconciliation failure");
+});

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
 import t from "tap";
+import { EXIT_AFTER_OUTPUT_MS } from "../../src/controller/watch-container.ts";
 import { serveDockerApi } from "../helpers/docker-api-socket.ts";
 
 const ID = "c0ffee".repeat(10) + "abcd";
@@ -22,7 +23,7 @@ function frame(text: string): Buffer {
  * inspection answers (200: the container is there, 404: gone). Each request is emitted as "request" with its
  * method and path, and the open wait and logs responses are kept for the test to answer or drop.
  */
-async function daemon(t: { teardown(fn: () => unknown): void }, inspect: () => number, wait: "hold" | "gone" | "reset-first" = "hold") {
+async function daemon(t: { teardown(fn: () => unknown): void }, inspect: () => number, wait: "hold" | "gone" | "reset-first" = "hold", logs: "stream" | "refused" = "stream") {
   let waits = 0;
   const open = { waits: [] as ServerResponse[], logs: [] as ServerResponse[] };
   const api = await serveDockerApi(t, (req: IncomingMessage, res: ServerResponse) => {
@@ -37,6 +38,7 @@ async function daemon(t: { teardown(fn: () => unknown): void }, inspect: () => n
       return void open.waits.push(res);
     }
     if (/^GET \/containers\/\w+\/logs$/.test(line)) {
+      if (logs === "refused") return void res.writeHead(501, { "content-type": "application/json" }).end(JSON.stringify({ message: "configured logging driver does not support reading" }));
       res.writeHead(200, { "content-type": "application/vnd.docker.multiplexed-stream" });
       res.write(frame("Listening for Jobs\n"));
       return void open.logs.push(res);
@@ -118,4 +120,21 @@ t.test("a wait answered 404 (gone before the wait arrived): the exit at once, no
   t.same(seen.exits, [undefined]);
   t.same(seen.lost, [], "not a loss");
   t.notOk(calls.some((c) => / \/containers\/\w+\/json$/.test(c)), "not inspected");
+});
+
+t.test("a daemon that gives no output (logging nowhere): no loss, no looking again, the exit when it comes", async (t) => {
+  const d = await daemon(t, () => 200, "hold", "refused");
+  const { seen, watcher: w } = watcher();
+  const calls: string[] = [];
+  d.server.on("call", (l: string) => calls.push(l));
+  const unwatch = d.engine.follow(ID, w);
+  t.teardown(unwatch);
+  while (d.open.waits.length < 1) await once(d.server, "call");
+  // Longer than the engine waits after output ends before it looks at the container, and than a first look again.
+  await new Promise((r) => setTimeout(r, EXIT_AFTER_OUTPUT_MS + 2000));
+  t.same(seen.lost, [], "not taken for a dropped connection");
+  t.notOk(calls.some((c) => / \/containers\/\w+\/json$/.test(c)), "not inspected");
+  d.open.waits[0]?.end(JSON.stringify({ StatusCode: 0 }));
+  while (seen.exits.length === 0) await new Promise((r) => setImmediate(r));
+  t.same(seen.exits, [0]);
 });
